@@ -1,0 +1,102 @@
+import type { ActionRecord, Artifact, CheckResult, StageSummary, Target } from './types.ts';
+
+// The event log (events.jsonl in the run folder) is the source of truth:
+// every report, `pdv report` and `pdv merge` are built by replaying it.
+
+export interface RunStartEvent {
+  type: 'run.start';
+  at: string;
+  runId: string;
+  command: string;
+  target: Target;
+  /** Stages planned for this run, in order. */
+  plan: string[];
+  /** Stages whose absence of checks means "missing evidence". */
+  required: string[];
+  partial: boolean;
+  /** Selection, for on-demand runs and shards. */
+  grep?: string;
+  shard?: { index: number; total: number };
+  segment?: { index: number; total: number };
+}
+
+export interface StageStartEvent {
+  type: 'stage.start';
+  at: string;
+  stage: string;
+}
+
+export interface CheckEvent {
+  type: 'check';
+  at: string;
+  check: CheckResult;
+}
+
+export interface StageEndEvent {
+  type: 'stage.end';
+  at: string;
+  stage: StageSummary;
+}
+
+/** A fact observed about the target (e.g. observedVersion). */
+export interface ObservationEvent {
+  type: 'observation';
+  at: string;
+  key: 'observedVersion' | string;
+  value: string | number | boolean;
+}
+
+export interface ArtifactEvent {
+  type: 'artifact';
+  at: string;
+  artifact: Artifact;
+}
+
+/** Stage-specific summary data for reports (load percentiles, security grade…). */
+export interface ExtraEvent {
+  type: 'extra';
+  at: string;
+  key: string;
+  value: unknown;
+}
+
+export interface ProgressEvent {
+  type: 'progress';
+  at: string;
+  stage: string;
+  message: string;
+}
+
+export interface ActionEvent {
+  type: 'action';
+  at: string;
+  action: ActionRecord;
+}
+
+export interface RunEndEvent {
+  type: 'run.end';
+  at: string;
+  interrupted: boolean;
+  /** Why the run ended early, if it did (deadline, SIGINT, fail-fast). */
+  reason?: string;
+}
+
+export type RunEvent =
+  | RunStartEvent
+  | StageStartEvent
+  | CheckEvent
+  | StageEndEvent
+  | ObservationEvent
+  | ArtifactEvent
+  | ExtraEvent
+  | ProgressEvent
+  | ActionEvent
+  | RunEndEvent;
+
+/** Events a stage may emit; the orchestrator stamps and records them. */
+export type StageEmittable =
+  | Omit<CheckEvent, 'at'>
+  | Omit<ObservationEvent, 'at'>
+  | Omit<ArtifactEvent, 'at'>
+  | Omit<ExtraEvent, 'at'>
+  | Omit<ProgressEvent, 'at'>;

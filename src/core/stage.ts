@@ -1,0 +1,40 @@
+import type { ResolvedConfig } from '../config/types.ts';
+import type { StageEmittable } from './events.ts';
+import type { Redactor } from './redact.ts';
+import type { CheckResult, Target } from './types.ts';
+
+/**
+ * What a stage gets to do its work. Stages never print, never exit and never
+ * decide the verdict: they emit checks (and observations, artifacts, extras).
+ */
+export interface StageContext {
+  runId: string;
+  /** Absolute path of the run folder; artifacts go under `<runDir>/<stage>/`. */
+  runDir: string;
+  config: ResolvedConfig;
+  target: Target;
+  /** Secret values by env-var name (credentials etc.). Never write them anywhere. */
+  secrets: ReadonlyMap<string, string>;
+  redactor: Redactor;
+  /** Aborted on the stage timeout, the global deadline or SIGINT. */
+  signal: AbortSignal;
+  /** On-demand selection (`pdv run --grep`), shard and segment. */
+  grep?: string;
+  shard?: { index: number; total: number };
+  segment?: { index: number; total: number };
+  /** Files passed with `--import` (scanner reports). */
+  imports: string[];
+  /** Stamp and record an event; checks are redacted on the way in. */
+  emit(event: StageEmittable): void;
+  /** Shorthand for emit({ type: 'check', check }). */
+  check(check: CheckResult): void;
+  /** Progress line for the live terminal view. */
+  progress(message: string): void;
+}
+
+export interface Stage {
+  name: string;
+  /** A short line for `--help` and the report. */
+  description: string;
+  run(ctx: StageContext): Promise<void>;
+}

@@ -1,0 +1,141 @@
+// The data every stage, reporter and action shares. Facts are stored here;
+// outcomes (the verdict) are computed by policy().
+
+export const SEVERITIES = ['critical', 'major', 'minor'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CHECK_STATUSES = ['passed', 'failed', 'flaky', 'skipped', 'errored'] as const;
+/** errored = the harness could not obtain evidence. */
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+
+export const ON_FAIL = ['rollback', 'hold', 'warn'] as const;
+export type OnFail = (typeof ON_FAIL)[number];
+
+export const VERDICTS = ['stand', 'rollback', 'hold'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export const STAGE_NAMES = ['smoke', 'uat', 'load', 'security', 'dr', 'metrics'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/**
+ * One piece of evidence attached to a check. Everything here is already
+ * redacted (see core/redact.ts) before it reaches the event log.
+ */
+export interface Evidence {
+  kind: 'text' | 'json' | 'http' | 'file' | 'metric' | 'link';
+  label: string;
+  /** kind=file: path relative to the run folder (screenshots, traces, HDR logs). */
+  path?: string;
+  contentType?: string;
+  /** kind=link: an absolute URL (never carrying a secret). */
+  url?: string;
+  text?: string;
+  /** JSON-serialisable payload (http exchange, metric series, measurement list). */
+  data?: unknown;
+}
+
+export interface Quarantine {
+  owner: string;
+  expires: string;
+  reason?: string;
+}
+
+/** One check's result: the unit every stage emits. */
+export interface CheckResult {
+  /** Stable id, `<stage>.<slug>`; policy overrides and quarantine match on it. */
+  id: string;
+  stage: string;
+  title: string;
+  severity: Severity;
+  /** What a failure means; default by severity (critical/major → rollback, minor → warn). */
+  onFail?: OnFail;
+  status: CheckStatus;
+  /** One line saying what was seen (and for failures, what was expected). */
+  message?: string;
+  durationMs: number;
+  attempts: number;
+  evidence: Evidence[];
+  tags?: string[];
+  /** Reported, never changes the verdict. */
+  dryRun?: boolean;
+  /** Set when a quarantine entry that has not expired covers this check. */
+  quarantine?: Quarantine;
+  /** Measured value and limit, where the check compares one against the other. */
+  observed?: number | string | boolean | null;
+  limit?: number | string | boolean | null;
+  unit?: string;
+}
+
+export type StageStatus = 'passed' | 'failed' | 'errored' | 'skipped' | 'timedout' | 'interrupted';
+
+export interface StageSummary {
+  name: string;
+  status: StageStatus;
+  durationMs: number;
+  message?: string;
+  startedAt?: string;
+}
+
+export interface Target {
+  environment: string;
+  baseUrl: string;
+  apiUrl?: string;
+  expectedVersion?: string;
+  observedVersion?: string;
+  deployId?: string;
+}
+
+export interface Reason {
+  checkId: string;
+  stage: string;
+  severity: Severity;
+  status: CheckStatus | 'missing';
+  message: string;
+  /** What this reason pushes the verdict to. */
+  effect: Verdict | 'warn';
+}
+
+/** Artifacts are files a stage wrote into the run folder (relative paths). */
+export interface Artifact {
+  stage: string;
+  name: string;
+  path: string;
+  kind: 'hdr' | 'samples' | 'trace' | 'screenshot' | 'har' | 'sarif' | 'allure' | 'json' | 'other';
+  description?: string;
+}
+
+/** Record of something pdv did after the verdict (rollback, notification, metric publish). */
+export interface ActionRecord {
+  kind: string;
+  name: string;
+  status: 'succeeded' | 'failed' | 'skipped' | 'dry-run';
+  startedAt: string;
+  durationMs: number;
+  attempts: Array<{ at: string; ok: boolean; message: string; durationMs: number }>;
+  message: string;
+  /** e.g. post-rollback verification outcome. */
+  details?: Record<string, unknown>;
+}
+
+export interface VerdictReport {
+  schemaVersion: number;
+  runId: string;
+  verdict: Verdict;
+  partial: boolean;
+  reasons: Reason[];
+  warnings: Reason[];
+  stages: StageSummary[];
+  checks: CheckResult[];
+  target: Target;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  interrupted?: boolean;
+  artifacts: Artifact[];
+  actions: ActionRecord[];
+  counts: Record<CheckStatus, number>;
+  /** Stage-specific summaries (load percentiles, security grade, DR phases, metric series). */
+  extras: Record<string, unknown>;
+}
+
+export const SCHEMA_VERSION = 1;
