@@ -37,4 +37,16 @@ export interface Stage {
   /** A short line for `--help` and the report. */
   description: string;
   run(ctx: StageContext): Promise<void>;
+  /**
+   * Optional: rebuild this stage's checks from the raw data of several shards
+   * or segments (e.g. add HDR histograms, then evaluate thresholds), for
+   * `pdv merge`. Without it, merge takes the shards' check events as they are.
+   */
+  merge?(shards: MergeShard[], ctx: StageContext): Promise<void>;
+}
+
+export interface MergeShard {
+  /** Absolute path of the shard's run folder. */
+  dir: string;
+  events: import('./events.ts').RunEvent[];
 }

@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import type { CliIo } from '../io.ts';
+
+type Register = (program: Command, io: CliIo) => void;
+
+// Subcommands contributed by each area (load, soak, dr, …), one line each.
+export const COMMANDS: Array<() => Promise<Register>> = [];
