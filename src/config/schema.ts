@@ -6,6 +6,7 @@ import { loadConfigSchema } from '../stages/load/config.ts';
 import { securityConfigSchema } from '../stages/security/config.ts';
 import { drConfigSchema } from '../stages/dr/config.ts';
 import { metricsConfigSchema } from '../stages/metrics/config.ts';
+import { notifyConfigSchema, publishConfigSchema, rollbackConfigSchema } from '../actions/config.ts';
 
 export const credentialSchema = z
   .object({
@@ -28,6 +29,8 @@ export const environmentSchema = z
     allowedHosts: z.array(z.string().min(1)).default([]),
     /** Free-form values for specs (e.g. a project id); not secret. */
     vars: z.record(z.string(), z.string()).default({}),
+    /** What to do on a rollback verdict (docs/actions.md). */
+    rollback: rollbackConfigSchema.optional(),
   })
   .strict();
 
@@ -87,6 +90,8 @@ export const configSchema = z
     failFast: z.boolean().default(true),
     /** Where run folders go (`<reportsDir>/<run-id>/`). */
     reportsDir: z.string().default('reports'),
+    notify: notifyConfigSchema.prefault({}),
+    publish: publishConfigSchema.prefault({}),
   })
   .strict();
 
