@@ -1,4 +1,4 @@
-import type { ActionRecord, Artifact, CheckResult, StageSummary, Target } from './types.ts';
+import type { ActionRecord, Artifact, CheckResult, OnFail, Severity, StageSummary, Target } from './types.ts';
 
 // The event log (events.jsonl in the run folder) is the source of truth:
 // every report, `pdv report` and `pdv merge` are built by replaying it.
@@ -18,6 +18,13 @@ export interface RunStartEvent {
   grep?: string;
   shard?: { index: number; total: number };
   segment?: { index: number; total: number };
+  /** The policy in force, so `pdv report` and `pdv merge` replay the same decision. */
+  policy?: {
+    majorBudget: number;
+    flakyAsFailed: boolean;
+    overrides: ReadonlyArray<{ match: string; severity?: Severity; onFail?: OnFail; dryRun?: boolean }>;
+    quarantine: ReadonlyArray<{ checkId: string; owner: string; expires: string; reason?: string }>;
+  };
 }
 
 export interface StageStartEvent {
@@ -100,3 +107,6 @@ export type StageEmittable =
   | Omit<ArtifactEvent, 'at'>
   | Omit<ExtraEvent, 'at'>
   | Omit<ProgressEvent, 'at'>;
+
+/** An event before the log stamps its time. */
+export type UnstampedEvent = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;

@@ -1,0 +1,47 @@
+import { CommanderError } from 'commander';
+import { errorMessage, UsageError } from '../core/errors.ts';
+import { EXIT_USAGE } from '../core/verdict-exit.ts';
+import { createIo } from './io.ts';
+import { addAreaCommands, buildProgram } from './program.ts';
+
+// The only caller of process.exit. SIGINT aborts the run: what was gathered
+// is kept and the verdict is hold; a second SIGINT exits at once.
+export async function main(argv: string[]): Promise<number> {
+  const io = createIo(argv.includes('--json'));
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    io.error('pdv: interrupted — finishing the report with what was gathered (Ctrl-C again to quit now)');
+    controller.abort(new Error('SIGINT'));
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const program = buildProgram(io, controller.signal);
+    await addAreaCommands(program, io);
+    await program.parseAsync(argv, { from: 'user' });
+    return io.state.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version are not errors.
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      io.error(`pdv: error: ${err.message}`);
+      return EXIT_USAGE;
+    }
+    io.error(`pdv: internal error: ${errorMessage(err)}`);
+    if (process.env.PDV_DEBUG && err instanceof Error && err.stack) io.error(err.stack);
+    return 2; // the harness broke: never stand
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// Lingering handles (browser pipes, keep-alive sockets) must not keep a finished run alive.
+setTimeout(() => process.exit(code), 200).unref();

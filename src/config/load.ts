@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { errorMessage, UsageError } from '../core/errors.ts';
+import { httpUrl } from './common.ts';
+import { configSchema, environmentSchema, type EnvironmentConfig } from './schema.ts';
+import type { ResolvedConfig } from './types.ts';
+
+export const DEFAULT_CONFIG_FILE = 'pdv.config.ts';
+
+/** Values from the command line; each wins over env and file. */
+export interface ConfigFlags {
+  config?: string;
+  env?: string;
+  baseUrl?: string;
+  apiUrl?: string;
+  expectVersion?: string;
+  deployId?: string;
+}
+
+export function formatZodIssues(error: z.ZodError, where: string): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
+      return `${where}: ${path}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+async function importConfigFile(file: string): Promise<unknown> {
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; config?: unknown };
+    return mod.default ?? mod.config;
+  } catch (err) {
+    throw new UsageError(`cannot load the config file: ${errorMessage(err)}`, file);
+  }
+}
+
+function checkUrl(value: string, where: string): string {
+  const parsed = httpUrl.safeParse(value);
+  if (!parsed.success) throw new UsageError(`"${value}" is not an absolute http(s) URL`, where);
+  return value;
+}
+
+/**
+ * One resolved config with clear precedence: flag > env var > file > default.
+ * Every error names the file and the field; nothing is written before this succeeds.
+ */
+export async function loadConfig(flags: ConfigFlags, environ: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<ResolvedConfig> {
+  const explicit = flags.config !== undefined;
+  const file = resolve(cwd, flags.config ?? DEFAULT_CONFIG_FILE);
+  let raw: unknown;
+  let usedFile: string | undefined;
+  if (existsSync(file)) {
+    raw = await importConfigFile(file);
+    usedFile = file;
+    if (raw === undefined || raw === null || typeof raw !== 'object') {
+      throw new UsageError('the config file must `export default defineConfig({...})`', file);
+    }
+  } else if (explicit) {
+    throw new UsageError('config file not found', file);
+  } else {
+    raw = { environments: {} };
+  }
+
+  const where = usedFile ?? 'config';
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(formatZodIssues(parsed.error, where));
+  const config = parsed.data;
+
+  const environmentName = flags.env ?? environ.ENVIRONMENT ?? 'staging';
+  if (!/^[a-z][a-z0-9_-]*$/.test(environmentName)) throw new UsageError(`"${environmentName}" is not an environment name`, '--env');
+  const baseUrl = flags.baseUrl ?? environ.PDV_BASE_URL;
+  const apiUrl = flags.apiUrl ?? environ.API_BASE_URL;
+  const fromFile = config.environments[environmentName];
+  if (!fromFile && !baseUrl) {
+    const known = Object.keys(config.environments);
+    throw new UsageError(
+      `environment "${environmentName}" is not defined${known.length ? ` (defined: ${known.join(', ')})` : ''}; define it or pass --base-url`,
+      usedFile ? `${usedFile}: environments` : '--env',
+    );
+  }
+
+  const environment: EnvironmentConfig = fromFile ? { ...fromFile } : environmentSchema.parse({ baseUrl: checkUrl(baseUrl ?? '', '--base-url') });
+  if (baseUrl) environment.baseUrl = checkUrl(baseUrl, flags.baseUrl ? '--base-url' : 'PDV_BASE_URL');
+  if (apiUrl) environment.apiUrl = checkUrl(apiUrl, flags.apiUrl ? '--api-url' : 'API_BASE_URL');
+  if (flags.expectVersion !== undefined) {
+    if (!flags.expectVersion.trim()) throw new UsageError('must not be empty', '--expect-version');
+    environment.expectedVersion = flags.expectVersion;
+  }
+
+  const deployId = flags.deployId ?? environ.PDV_DEPLOY_ID;
+  if (deployId !== undefined && !/^[A-Za-z0-9._:@/-]{1,200}$/.test(deployId)) {
+    throw new UsageError(`"${deployId}" is not a deploy id (letters, digits, . _ : @ / -)`, flags.deployId ? '--deploy-id' : 'PDV_DEPLOY_ID');
+  }
+
+  const rootDir = usedFile ? dirname(usedFile) : cwd;
+  return {
+    ...config,
+    ...(usedFile ? { file: usedFile } : {}),
+    rootDir,
+    reportsDir: resolve(rootDir, config.reportsDir),
+    environmentName,
+    environment,
+    runtime: {
+      ...(environ.DATABASE_URL ? { databaseUrl: environ.DATABASE_URL } : {}),
+      ...(environ.REDIS_URL ? { redisUrl: environ.REDIS_URL } : {}),
+      ...(environ.AWS_REGION ? { awsRegion: environ.AWS_REGION } : {}),
+    },
+    ...(deployId ? { deployId } : {}),
+  };
+}
+
+/** Secret values of this run, by env-var name: credentials, declared secrets, runbook URLs. */
+export function collectSecrets(config: ResolvedConfig, environ: NodeJS.ProcessEnv = process.env): Map<string, string> {
+  const names = new Set<string>([
+    ...Object.values(config.environment.credentials).map((c) => c.passwordEnv),
+    ...config.environment.secretEnv,
+    'DATABASE_URL',
+    'REDIS_URL',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'GITHUB_TOKEN',
+  ]);
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const value = environ[name];
+    if (value) out.set(name, value);
+  }
+  // The password inside a connection string is a secret on its own.
+  for (const name of ['DATABASE_URL', 'REDIS_URL']) {
+    const value = environ[name];
+    if (!value) continue;
+    try {
+      const password = decodeURIComponent(new URL(value).password);
+      if (password) out.set(`${name}_PASSWORD`, password);
+    } catch {
+      // not a URL; the whole value is already registered
+    }
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { UsageError } from './errors.ts';
+import type { RunEvent } from './events.ts';
+import type { Redactor } from './redact.ts';
+
+export const EVENTS_FILE = 'events.jsonl';
+
+/**
+ * Append-only JSONL log of one run. Each event is redacted, then written with
+ * one write() call per line, so a crash loses at most the line in progress
+ * and readers skip a torn last line.
+ */
+export class EventLog {
+  private fd: number | undefined;
+  readonly events: RunEvent[] = [];
+  private readonly listeners: Array<(e: RunEvent) => void> = [];
+
+  constructor(
+    readonly file: string,
+    private readonly redactor: Redactor,
+  ) {
+    this.fd = openSync(file, 'a');
+  }
+
+  onEvent(listener: (e: RunEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  append(event: RunEvent): RunEvent {
+    const clean = this.redactor.deep(event);
+    this.events.push(clean);
+    if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(clean) + '\n');
+    for (const l of this.listeners) {
+      try {
+        l(clean);
+      } catch {
+        // A broken listener (terminal view) must not sink the run.
+      }
+    }
+    return clean;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Read a run's events; a torn final line (crash mid-write) is dropped, any other bad line is an error. */
+export function readEvents(file: string): RunEvent[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the event log (${(err as NodeJS.ErrnoException).code ?? String(err)})`, file);
+  }
+  return parseEvents(text, file);
+}
+
+export function parseEvents(text: string, where = 'events.jsonl'): RunEvent[] {
+  const lines = text.split('\n');
+  const out: RunEvent[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      const e = JSON.parse(line) as RunEvent;
+      if (!e || typeof e !== 'object' || typeof e.type !== 'string') throw new Error('not an event');
+      out.push(e);
+    } catch {
+      const last = lines.slice(i + 1).every((l) => !l.trim());
+      if (!last) throw new UsageError(`line ${i + 1} is not a valid event`, where);
+    }
+  });
+  return out;
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { isCriticalRollbackFailure, policy, type PolicyInput } from './policy.ts';
+import type { CheckResult, StageSummary, Verdict } from './types.ts';
+
+function check(id: string, partial: Partial<CheckResult> = {}): CheckResult {
+  return {
+    id,
+    stage: id.split('.')[0] ?? 'smoke',
+    title: id,
+    severity: 'major',
+    status: 'passed',
+    durationMs: 1,
+    attempts: 1,
+    evidence: [],
+    ...partial,
+  };
+}
+
+const ran = (name: string): StageSummary => ({ name, status: 'passed', durationMs: 1 });
+
+const cases: Array<[string, Partial<PolicyInput> & { checks: CheckResult[] }, Verdict, string[]]> = [
+  ['all passed → stand', { checks: [check('smoke.a'), check('smoke.b', { severity: 'critical' })] }, 'stand', []],
+  ['critical failed → rollback', { checks: [check('smoke.health', { severity: 'critical', status: 'failed' })] }, 'rollback', ['smoke.health']],
+  ['critical failed with onFail hold → hold', { checks: [check('dr.rpo', { severity: 'critical', status: 'failed', onFail: 'hold' })] }, 'hold', ['dr.rpo']],
+  ['critical failed with onFail warn → stand', { checks: [check('x.y', { severity: 'critical', status: 'failed', onFail: 'warn' })] }, 'stand', []],
+  ['one major failed, budget 0 → rollback', { checks: [check('load.p95', { status: 'failed' })] }, 'rollback', ['load.p95']],
+  ['minor failed → stand (warning)', { checks: [check('security.xcto', { severity: 'minor', status: 'failed' })] }, 'stand', []],
+  ['critical errored → hold', { checks: [check('metrics.alarms', { severity: 'critical', status: 'errored' })] }, 'hold', ['metrics.alarms']],
+  ['major errored → hold', { checks: [check('metrics.p99', { status: 'errored' })] }, 'hold', ['metrics.p99']],
+  ['minor errored → stand', { checks: [check('security.sri', { severity: 'minor', status: 'errored' })] }, 'stand', []],
+  ['flaky → stand', { checks: [check('uat.render', { status: 'flaky', attempts: 2 })] }, 'stand', []],
+  ['dry-run critical failure → stand', { checks: [check('metrics.new', { severity: 'critical', status: 'failed', dryRun: true })] }, 'stand', []],
+  [
+    'quarantined critical failure → stand',
+    { checks: [check('uat.flows', { severity: 'critical', status: 'failed', quarantine: { owner: 'qa', expires: '2999-01-01' } })] },
+    'stand',
+    [],
+  ],
+  ['required stage without checks → hold', { checks: [check('smoke.a')], required: ['smoke', 'uat'], stages: [ran('smoke'), ran('uat')] }, 'hold', ['uat']],
+  ['no checks at all → hold', { checks: [] }, 'hold', ['run']],
+  ['interrupted → hold', { checks: [check('smoke.a')], interrupted: { reason: 'SIGINT' } }, 'hold', ['run']],
+  [
+    'rollback outranks hold, reasons most severe first',
+    {
+      checks: [
+        check('metrics.x', { status: 'errored' }),
+        check('smoke.version', { severity: 'critical', status: 'failed' }),
+        check('smoke.integration', { status: 'failed', onFail: 'hold' }),
+      ],
+    },
+    'rollback',
+    ['smoke.version', 'smoke.integration', 'metrics.x'],
+  ],
+  [
+    'fail-fast skipped stage is not missing evidence under rollback',
+    {
+      checks: [check('smoke.health', { severity: 'critical', status: 'failed' })],
+      required: ['smoke', 'uat'],
+      stages: [ran('smoke'), { name: 'uat', status: 'skipped', durationMs: 0, message: 'skipped: fail-fast' }],
+    },
+    'rollback',
+    ['smoke.health'],
+  ],
+];
+
+describe('policy', () => {
+  it.each(cases)('%s', (_name, input, verdict, reasonIds) => {
+    const result = policy({ stages: [], required: [], ...input });
+    expect(result.verdict).toBe(verdict);
+    expect(result.reasons.map((r) => r.checkId)).toEqual(reasonIds);
+  });
+
+  it('majorBudget tolerates that many major failures', () => {
+    const checks = [check('load.a', { status: 'failed' }), check('load.b', { status: 'failed' })];
+    expect(policy({ checks, stages: [], required: [] }, { majorBudget: 2, flakyAsFailed: false }).verdict).toBe('stand');
+    expect(policy({ checks, stages: [], required: [] }, { majorBudget: 1, flakyAsFailed: false }).verdict).toBe('rollback');
+  });
+
+  it('flakyAsFailed turns a flaky critical into rollback', () => {
+    const checks = [check('uat.login', { severity: 'critical', status: 'flaky', attempts: 2 })];
+    expect(policy({ checks, stages: [], required: [] }, { majorBudget: 0, flakyAsFailed: true }).verdict).toBe('rollback');
+    const lenient = policy({ checks, stages: [], required: [] });
+    expect(lenient.verdict).toBe('stand');
+    expect(lenient.warnings.map((w) => w.checkId)).toEqual(['uat.login']);
+  });
+
+  it('lists warn failures, flaky and dry-run checks as warnings', () => {
+    const result = policy({
+      checks: [
+        check('security.sri', { severity: 'minor', status: 'failed' }),
+        check('uat.render', { status: 'flaky', attempts: 2 }),
+        check('metrics.new', { status: 'failed', dryRun: true }),
+      ],
+      stages: [],
+      required: [],
+    });
+    expect(result.verdict).toBe('stand');
+    expect(result.warnings.map((w) => w.checkId).sort()).toEqual(['metrics.new', 'security.sri', 'uat.render']);
+  });
+
+  it('names the selection when an on-demand run matched nothing', () => {
+    const result = policy({ checks: [], stages: [ran('uat')], required: ['uat'], grep: '@nothing' });
+    expect(result.verdict).toBe('hold');
+    expect(result.reasons[0]?.message).toContain('@nothing');
+  });
+
+  it('fail-fast trigger ignores inert checks', () => {
+    expect(isCriticalRollbackFailure(check('smoke.h', { severity: 'critical', status: 'failed' }))).toBe(true);
+    expect(isCriticalRollbackFailure(check('smoke.h', { severity: 'critical', status: 'failed', dryRun: true }))).toBe(false);
+    expect(isCriticalRollbackFailure(check('smoke.h', { severity: 'critical', status: 'failed', onFail: 'hold' }))).toBe(false);
+    expect(isCriticalRollbackFailure(check('smoke.h', { severity: 'major', status: 'failed' }))).toBe(false);
+  });
+});

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { ResolvedConfig } from '../config/types.ts';
+import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
+import type { RunEvent } from '../core/events.ts';
+import { orchestrate } from '../core/orchestrator.ts';
+import { Redactor } from '../core/redact.ts';
+import type { Target, VerdictReport } from '../core/types.ts';
+import { buildVerdict, type VerdictOptions } from '../core/verdict.ts';
+import { writeReports, updateLatestLink } from '../reporters/index.ts';
+import type { PlannedStage } from './plan.ts';
+
+export interface VerifyOptions {
+  config: ResolvedConfig;
+  stages: PlannedStage[];
+  command: string;
+  partial: boolean;
+  secrets: ReadonlyMap<string, string>;
+  /** `--out DIR`; default `<reportsDir>/<run-id>/`. */
+  out?: string;
+  cwd?: string;
+  grep?: string;
+  shard?: { index: number; total: number };
+  segment?: { index: number; total: number };
+  imports?: string[];
+  signal: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+  /** Runs after the first verdict (rollback, notify, publish); returns nothing, emits action events. */
+  afterVerdict?: (report: VerdictReport, run: RunHandle) => Promise<void>;
+}
+
+export interface RunHandle {
+  runId: string;
+  runDir: string;
+  redactor: Redactor;
+  record(e: RunEvent): void;
+}
+
+export function newRunId(environment: string, at = new Date()): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${environment}-${randomBytes(3).toString('hex')}`;
+}
+
+export function verdictOptions(config: ResolvedConfig): VerdictOptions {
+  return {
+    majorBudget: config.policy.majorBudget,
+    flakyAsFailed: config.policy.flakyAsFailed,
+    overrides: config.policy.overrides,
+    quarantine: config.quarantine,
+  };
+}
+
+/** One verification run: run folder, event log, stages, verdict, reports. */
+export async function runVerification(opts: VerifyOptions): Promise<{ report: VerdictReport; runDir: string }> {
+  const { config } = opts;
+  const runId = newRunId(config.environmentName);
+  const cwd = opts.cwd ?? process.cwd();
+  const runDir = opts.out ? (isAbsolute(opts.out) ? opts.out : resolve(cwd, opts.out)) : join(config.reportsDir, runId);
+  mkdirSync(runDir, { recursive: true });
+
+  const redactor = new Redactor(opts.secrets);
+  const log = new EventLog(join(runDir, EVENTS_FILE), redactor);
+  if (opts.onEvent) log.onEvent(opts.onEvent);
+  const now = () => new Date().toISOString();
+  const target: Target = {
+    environment: config.environmentName,
+    baseUrl: config.environment.baseUrl,
+    ...(config.environment.apiUrl ? { apiUrl: config.environment.apiUrl } : {}),
+    ...(config.environment.expectedVersion ? { expectedVersion: config.environment.expectedVersion } : {}),
+    ...(config.deployId ? { deployId: config.deployId } : {}),
+  };
+
+  try {
+    log.append({
+      type: 'run.start',
+      at: now(),
+      runId,
+      command: opts.command,
+      target,
+      plan: opts.stages.map((s) => s.name),
+      required: opts.stages.filter((s) => s.required).map((s) => s.name),
+      partial: opts.partial,
+      policy: verdictOptions(config),
+      ...(opts.grep ? { grep: opts.grep } : {}),
+      ...(opts.shard ? { shard: opts.shard } : {}),
+      ...(opts.segment ? { segment: opts.segment } : {}),
+    });
+    const result = await orchestrate({
+      runId,
+      runDir,
+      config,
+      target,
+      stages: opts.stages,
+      log,
+      redactor,
+      secrets: opts.secrets,
+      signal: opts.signal,
+      deadlineMs: config.deadline,
+      failFast: config.failFast,
+      ...(opts.grep ? { grep: opts.grep } : {}),
+      ...(opts.shard ? { shard: opts.shard } : {}),
+      ...(opts.segment ? { segment: opts.segment } : {}),
+      imports: opts.imports ?? [],
+    });
+    log.append({ type: 'run.end', at: now(), interrupted: result.interrupted, ...(result.reason ? { reason: result.reason } : {}) });
+  } catch (err) {
+    log.close();
+    // Bad input discovered by a stage: nothing half-written stays behind.
+    if ((err as Error).name === 'UsageError' && !opts.out) rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  let report = buildVerdict(log.events, verdictOptions(config));
+  await writeReports(report, runDir, { redactor });
+  if (opts.afterVerdict) {
+    const handle: RunHandle = { runId, runDir, redactor, record: (e) => log.append(e) };
+    await opts.afterVerdict(report, handle);
+    report = buildVerdict(log.events, verdictOptions(config));
+    await writeReports(report, runDir, { redactor });
+  }
+  log.close();
+  if (!opts.out) await updateLatestLink(config.reportsDir, runDir);
+  return { report, runDir };
+}
