@@ -1,0 +1,98 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { configSchema, type ConfigInput } from '../../src/config/schema.ts';
+import type { ResolvedConfig } from '../../src/config/types.ts';
+import type { StageEmittable } from '../../src/core/events.ts';
+import { Redactor } from '../../src/core/redact.ts';
+import type { StageContext } from '../../src/core/stage.ts';
+import type { Artifact, CheckResult, Target } from '../../src/core/types.ts';
+
+// Owner: smoke/UAT helper. A hand-built StageContext for driving one stage's
+// run(ctx) without the CLI: it collects what the stage emits and redacts
+// checks on the way in, as the orchestrator does.
+
+export const DEMO_CREDENTIALS = {
+  admin: { username: 'admin@studio.test', passwordEnv: 'DEMO_ADMIN_PASSWORD' },
+  editor: { username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
+  viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' },
+};
+
+export interface CollectingContext extends StageContext {
+  events: StageEmittable[];
+  checks: CheckResult[];
+  artifacts: Artifact[];
+  observations: Record<string, unknown>;
+  abort(): void;
+}
+
+export interface StageContextOptions {
+  target: Target;
+  /** Secrets by env-var name (e.g. DEMO_EDITOR_PASSWORD). */
+  secrets?: Record<string, string>;
+  /** Config file input merged over a one-environment default. */
+  config?: Partial<ConfigInput>;
+  runDir?: string;
+  grep?: string;
+  shard?: { index: number; total: number };
+}
+
+export async function makeStageContext(o: StageContextOptions): Promise<CollectingContext> {
+  const rootDir = resolve(import.meta.dirname, '../..');
+  const envName = o.target.environment;
+  const input: ConfigInput = {
+    environments: {
+      [envName]: {
+        baseUrl: o.target.baseUrl,
+        ...(o.target.apiUrl ? { apiUrl: o.target.apiUrl } : {}),
+        ...(o.target.expectedVersion ? { expectedVersion: o.target.expectedVersion } : {}),
+        credentials: DEMO_CREDENTIALS,
+      },
+    },
+    ...o.config,
+    stages: { smoke: { flagsMirror: 'demo/flags.production.json' }, ...(o.config?.stages ?? {}) },
+  };
+  const parsed = configSchema.parse(input);
+  const environment = parsed.environments[envName];
+  if (!environment) throw new Error(`environment ${envName} missing`);
+  const config: ResolvedConfig = { ...parsed, rootDir, environmentName: envName, environment, runtime: {} };
+  const secrets = new Map(Object.entries(o.secrets ?? {}));
+  const redactor = new Redactor(secrets);
+  const controller = new AbortController();
+  const runDir = o.runDir ?? (await mkdtemp(join(tmpdir(), 'pdv-stage-')));
+  const events: StageEmittable[] = [];
+  const checks: CheckResult[] = [];
+  const artifacts: Artifact[] = [];
+  const observations: Record<string, unknown> = {};
+  const ctx: CollectingContext = {
+    runId: `test-${Date.now()}`,
+    runDir,
+    config,
+    target: o.target,
+    secrets,
+    redactor,
+    signal: controller.signal,
+    ...(o.grep ? { grep: o.grep } : {}),
+    ...(o.shard ? { shard: o.shard } : {}),
+    imports: [],
+    events,
+    checks,
+    artifacts,
+    observations,
+    abort: () => controller.abort(),
+    emit(event) {
+      const e = event.type === 'check' ? { ...event, check: redactor.deep(event.check) } : event;
+      events.push(e);
+      if (e.type === 'check') checks.push(e.check);
+      if (e.type === 'artifact') artifacts.push(e.artifact);
+      if (e.type === 'observation') observations[e.key] = e.value;
+    },
+    check(check) {
+      this.emit({ type: 'check', check });
+    },
+    progress(message) {
+      events.push({ type: 'progress', stage: 'test', message });
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,153 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { StageContext } from '../../core/stage.ts';
+import type { CheckResult, Target } from '../../core/types.ts';
+import { errorMessage } from '../../core/errors.ts';
+import { copyEvidence } from './evidence.ts';
+import type { BridgeCheckRecord } from './protocol.ts';
+import { runPlaywright } from './runner.ts';
+import { TARGET_ENV, type PwTarget } from './target-env.ts';
+import { publishAllureResults } from './allure.ts';
+
+// The stage side of the bridge: scratch folders, the child's env, evidence
+// copying, live emission and teardown. Smoke, UAT and the DR/rollback
+// re-verification all go through here.
+
+export interface PlaywrightChecksOptions {
+  stage: string;
+  /** Check id prefix (default the stage name), e.g. `dr.smoke`. */
+  idPrefix?: string;
+  /** Folder under the run folder for evidence (default the stage name). */
+  folder?: string;
+  projects: string[];
+  target: Target;
+  grep?: string;
+  shard?: { index: number; total: number };
+  retries?: number;
+  workers?: number;
+  trace?: PwTarget['trace'];
+  screenshot?: PwTarget['screenshot'];
+  testTimeout?: number;
+  allure?: boolean;
+  /** Emit checks, observations and artifacts through ctx as they arrive. */
+  emit: boolean;
+}
+
+/** Absolute path of the repo's playwright.config.ts. */
+export const PLAYWRIGHT_CONFIG = resolve(import.meta.dirname, '../../../playwright.config.ts');
+const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+export async function runPlaywrightChecks(ctx: StageContext, o: PlaywrightChecksOptions): Promise<CheckResult[]> {
+  const idPrefix = o.idPrefix ?? o.stage;
+  const folder = o.folder ?? o.stage;
+  // Sessions and raw traces hold secrets: a private scratch folder, removed on every path.
+  const scratch = await mkdtemp(join(tmpdir(), `pdv-pw-${idPrefix}-`));
+  const results: CheckResult[] = [];
+  try {
+    const env = childEnv(ctx, o, scratch);
+    let queue = Promise.resolve();
+    const handle = async (rec: BridgeCheckRecord): Promise<void> => {
+      const check = rec.check;
+      const copied = await copyEvidence({ check, attachments: rec.attachments, runDir: ctx.runDir, folder, redactor: ctx.redactor });
+      check.evidence.push(...copied.evidence);
+      if (copied.missing.length) check.message = [check.message, `evidence not copied: ${copied.missing.join('; ')}`].filter(Boolean).join('\n');
+      const safe = ctx.redactor.deep(check);
+      results.push(safe);
+      if (!o.emit) return;
+      for (const [key, value] of Object.entries(rec.observations)) ctx.emit({ type: 'observation', key, value: ctx.redactor.text(value) });
+      for (const artifact of copied.artifacts) ctx.emit({ type: 'artifact', artifact });
+      ctx.check(safe);
+      ctx.progress(`${safe.status} ${safe.id}`);
+    };
+    const run = await runPlaywright({
+      configFile: PLAYWRIGHT_CONFIG,
+      cwd: REPO_ROOT,
+      projects: o.projects,
+      bridgeFile: join(scratch, 'bridge.jsonl'),
+      stage: o.stage,
+      idPrefix,
+      ...(o.grep ? { grep: o.grep } : {}),
+      ...(o.shard ? { shard: o.shard } : {}),
+      ...(o.retries !== undefined ? { retries: o.retries } : {}),
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      env,
+      signal: ctx.signal,
+      onCheck: (rec) => {
+        queue = queue.then(() => handle(rec)).catch((err: unknown) => {
+          const check = ctx.redactor.deep({ ...rec.check, status: 'errored' as const, message: `could not record result: ${errorMessage(err)}` });
+          results.push(check);
+          if (o.emit) ctx.check(check);
+        });
+      },
+    });
+    await queue;
+    if (run.aborted) return results;
+    // The runner failed outside any test (bad config, crash): no evidence → errored, never passed.
+    const globalErrors = run.end?.errors ?? [];
+    if (!run.end || (run.end.selected > 0 && results.length === 0) || (globalErrors.length && results.length === 0)) {
+      const why = run.end ? globalErrors.join('; ') || 'no results' : `Playwright exited (${run.exitCode ?? run.signal}) without results: ${lastLines(run.stderrTail)}`;
+      const err = ctx.redactor.deep(harnessError(o.stage, `${idPrefix}.runner`, why));
+      results.push(err);
+      if (o.emit) ctx.check(err);
+    }
+    if (o.allure && o.emit) {
+      const artifact = await publishAllureResults({ from: join(scratch, 'allure-results'), runDir: ctx.runDir, redactor: ctx.redactor, stage: o.stage });
+      if (artifact) ctx.emit({ type: 'artifact', artifact });
+    }
+    return results;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-5).join('\n');
+}
+
+export function harnessError(stage: string, id: string, message: string): CheckResult {
+  return { id, stage, title: 'Playwright runner', severity: 'critical', status: 'errored', message, durationMs: 0, attempts: 1, evidence: [] };
+}
+
+function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string): Record<string, string> {
+  const env = ctx.config.environment;
+  const credentials: PwTarget['credentials'] = {};
+  const out: Record<string, string> = {};
+  for (const [role, c] of Object.entries(env.credentials)) {
+    credentials[role] = { username: c.username, passwordEnv: c.passwordEnv };
+    const pw = ctx.secrets.get(c.passwordEnv);
+    if (pw !== undefined) out[c.passwordEnv] = pw;
+  }
+  const flagsMirror = ctx.config.stages.smoke.flagsMirror;
+  const target: PwTarget = {
+    environment: o.target.environment,
+    baseUrl: o.target.baseUrl,
+    apiUrl: o.target.apiUrl ?? o.target.baseUrl,
+    ...(o.target.expectedVersion ? { expectedVersion: o.target.expectedVersion } : {}),
+    ...(o.target.deployId ? { deployId: o.target.deployId } : {}),
+    ...(flagsMirror ? { flagsMirror: resolve(ctx.config.rootDir, flagsMirror) } : {}),
+    stateDir: join(scratch, 'state'),
+    outputDir: join(scratch, 'output'),
+    credentials,
+    trace: o.trace ?? 'on-first-retry',
+    screenshot: o.screenshot ?? 'only-on-failure',
+    ...(o.testTimeout ? { testTimeout: o.testTimeout } : {}),
+    ...(o.allure
+      ? {
+          allure: {
+            resultsDir: join(scratch, 'allure-results'),
+            environmentInfo: {
+              environment: o.target.environment,
+              baseUrl: o.target.baseUrl,
+              ...(o.target.apiUrl ? { apiUrl: o.target.apiUrl } : {}),
+              version: o.target.expectedVersion ?? 'unknown',
+              deployId: o.target.deployId ?? ctx.config.deployId ?? 'none',
+              runId: ctx.runId,
+            },
+          },
+        }
+      : {}),
+  };
+  out[TARGET_ENV] = JSON.stringify(target);
+  return out;
+}

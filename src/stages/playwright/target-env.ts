@@ -1,0 +1,58 @@
+// What the Playwright process needs to know about the target, passed from the
+// stage through one env var (PDV_PW_TARGET, JSON). Passwords are not in it:
+// each credential names the env var that holds its password, and the stage
+// sets those vars on the child only.
+
+export const TARGET_ENV = 'PDV_PW_TARGET';
+
+export interface PwCredential {
+  username: string;
+  passwordEnv: string;
+}
+
+export interface PwTarget {
+  environment: string;
+  baseUrl: string;
+  apiUrl: string;
+  expectedVersion?: string;
+  deployId?: string;
+  /** Absolute path of the production flag mirror file. */
+  flagsMirror?: string;
+  /** Scratch folder for sessions (storageState) — never inside the run folder. */
+  stateDir: string;
+  /** Playwright's outputDir (scratch; evidence is copied out by the stage). */
+  outputDir: string;
+  credentials: Record<string, PwCredential>;
+  trace: 'on' | 'off' | 'on-first-retry' | 'retain-on-failure' | 'on-all-retries';
+  screenshot: 'on' | 'off' | 'only-on-failure';
+  /** allure-playwright raw output (scratch; redacted into `<runDir>/allure-results`). */
+  allure?: { resultsDir: string; environmentInfo: Record<string, string> };
+  /** Per-test timeout in ms. */
+  testTimeout?: number;
+}
+
+/** Used when specs run under plain `npx playwright test`, outside pdv. */
+function fromPlainEnv(env: NodeJS.ProcessEnv): PwTarget {
+  const baseUrl = env.PDV_BASE_URL ?? 'http://127.0.0.1:3000';
+  return {
+    environment: env.ENVIRONMENT ?? 'staging',
+    baseUrl,
+    apiUrl: env.API_BASE_URL ?? baseUrl,
+    expectedVersion: env.PDV_EXPECT_VERSION,
+    flagsMirror: env.PDV_FLAGS_MIRROR ?? 'demo/flags.production.json',
+    stateDir: env.PDV_STATE_DIR ?? 'test-results/.auth',
+    outputDir: 'test-results',
+    credentials: {
+      admin: { username: 'admin@studio.test', passwordEnv: 'DEMO_ADMIN_PASSWORD' },
+      editor: { username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
+      viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' },
+    },
+    trace: 'on-first-retry',
+    screenshot: 'only-on-failure',
+  };
+}
+
+export function readPwTarget(env: NodeJS.ProcessEnv = process.env): PwTarget {
+  const raw = env[TARGET_ENV];
+  return raw ? (JSON.parse(raw) as PwTarget) : fromPlainEnv(env);
+}

@@ -1,0 +1,70 @@
+import type { StageContext } from '../../core/stage.ts';
+import type { CheckResult, Target } from '../../core/types.ts';
+import { runPlaywrightChecks } from '../playwright/run-checks.ts';
+import { waitForReadiness, type Readiness } from './readiness.ts';
+
+// The smoke checks against one target: the readiness wait, then the
+// Playwright smoke specs. Used by the smoke stage and, against other URLs, by
+// the DR stage (restored app) and the rollback action (post-rollback check).
+
+export interface RunSmokeOptions {
+  /** Check id prefix; its first segment is the check's stage (default `smoke`). */
+  idPrefix?: string;
+  /** Emit checks, observations and artifacts through ctx as they arrive (default false). */
+  emit?: boolean;
+  grep?: string;
+  shard?: { index: number; total: number };
+}
+
+export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmokeOptions = {}): Promise<CheckResult[]> {
+  const idPrefix = opts.idPrefix ?? 'smoke';
+  const stage = idPrefix.split('.')[0] ?? 'smoke';
+  const emit = opts.emit ?? false;
+  const cfg = ctx.config.stages.smoke;
+  const results: CheckResult[] = [];
+  const record = (check: CheckResult): void => {
+    const safe = ctx.redactor.deep(check);
+    results.push(safe);
+    if (emit) ctx.check(safe);
+  };
+
+  const healthUrl = new URL(cfg.readiness.path, target.apiUrl ?? target.baseUrl).toString();
+  const started = Date.now();
+  const ready = await waitForReadiness({
+    url: healthUrl,
+    timeoutMs: cfg.readiness.timeout,
+    intervalMs: cfg.readiness.interval,
+    refusedGraceMs: cfg.readiness.refusedGrace,
+    signal: ctx.signal,
+  });
+  const readiness = readinessCheck(stage, `${idPrefix}.readiness`, ready, Date.now() - started, ctx.redactor.url(healthUrl));
+  // Shards and --grep selections must not repeat (or invent) a passing readiness check; a failure is always news.
+  const selective = !!opts.grep || (opts.shard !== undefined && opts.shard.index !== 1);
+  if (!ready.ready || !selective) record(readiness);
+  if (!ready.ready) return results;
+  if (emit) ctx.progress(`target ready after ${ready.waitedMs} ms`);
+
+  const pw = await runPlaywrightChecks(ctx, {
+    stage,
+    idPrefix,
+    folder: idPrefix.split('.').join('/'),
+    projects: ['smoke'],
+    target,
+    ...(opts.grep ? { grep: opts.grep } : {}),
+    ...(opts.shard ? { shard: opts.shard } : {}),
+    retries: cfg.retries,
+    emit,
+  });
+  results.push(...pw);
+  return results;
+}
+
+export function readinessCheck(stage: string, id: string, r: Readiness, durationMs: number, url: string): CheckResult {
+  const base = { id, stage, title: 'target is reachable and ready', severity: 'critical' as const, durationMs, attempts: r.polls, tags: ['@smoke', '@critical'] };
+  const answer = r.status !== undefined ? [{ kind: 'http' as const, label: `GET ${url}`, data: { status: r.status, body: r.body } }] : [];
+  if (r.ready) {
+    const waited = r.waitedMs > 0 && r.polls > 1 ? ` after ${r.polls} polls (${r.waitedMs} ms)` : '';
+    return { ...base, status: 'passed', message: `${r.note ?? 'health answered'}${waited}`, evidence: answer };
+  }
+  return { ...base, status: r.cause === 'aborted' ? 'errored' : 'failed', message: r.message, evidence: answer };
+}
