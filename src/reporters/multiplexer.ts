@@ -1,0 +1,49 @@
+import { isAbsolute, join, normalize, sep } from 'node:path';
+import { writeFileAtomic } from '../core/fs.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { VerdictReport } from '../core/types.ts';
+import { defaultReporters } from './defaults.ts';
+import { formatFor, redactFinal } from './redact-final.ts';
+import type { FinalRedactor, ReportContext, Reporter, TextFormat, WriteReportsOptions, WriteReportsResult } from './types.ts';
+
+// Runs every reporter; one broken reporter is recorded and never sinks the
+// others or the run (Playwright reporters/multiplexer.ts).
+
+export function reportContext(runDir: string, redactor?: FinalRedactor): ReportContext {
+  return {
+    runDir,
+    redact: (text: string, format: TextFormat = 'text') => redactFinal(text, format, redactor),
+    async writeText(relPath: string, text: string): Promise<string> {
+      const rel = normalize(relPath);
+      // Reporters name their files; a path leaving the run folder is a bug.
+      if (isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`)) throw new Error(`report path escapes the run folder: ${relPath}`);
+      await writeFileAtomic(join(runDir, rel), redactFinal(text, formatFor(rel), redactor));
+      return rel.split(sep).join('/');
+    },
+  };
+}
+
+/**
+ * Write every report of a run into `runDir`. Never throws for a reporter's
+ * sake: failures come back in `failures` (a `json` failure means verdict.json
+ * did not validate — a bug — and the caller should treat it as one).
+ */
+export async function writeReports(
+  report: VerdictReport,
+  runDir: string,
+  options: WriteReportsOptions | Reporter[] = {},
+): Promise<WriteReportsResult> {
+  const opts: WriteReportsOptions = Array.isArray(options) ? { reporters: options } : options;
+  const reporters = opts.reporters ?? defaultReporters();
+  const ctx = reportContext(runDir, opts.redactor);
+  const result: WriteReportsResult = { written: [], failures: [] };
+  for (const reporter of reporters) {
+    try {
+      const files = await reporter.write(report, ctx);
+      result.written.push(...files);
+    } catch (err) {
+      result.failures.push({ reporter: reporter.name, error: errorMessage(err) });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,72 @@
+import type { FinalRedactor, TextFormat } from './types.ts';
+
+// Defence in depth: events are redacted on the way in, but every report file
+// gets one more pass just before it is written. The pass must not break the
+// file's structure (a redaction pattern that runs to end of line would eat a
+// closing tag or quote), so it is applied per value: JSON strings, markup text
+// nodes and attribute values, markdown lines.
+
+export function formatFor(relPath: string): TextFormat {
+  if (/\.json$/i.test(relPath)) return 'json';
+  if (/\.(?:html?|xml|svg)$/i.test(relPath)) return 'markup';
+  return 'text';
+}
+
+export function redactFinal(text: string, format: TextFormat, redactor: FinalRedactor | undefined): string {
+  if (!redactor) return text;
+  switch (format) {
+    case 'json':
+      return redactJson(text, redactor);
+    case 'markup':
+      return redactMarkup(text, redactor);
+    default:
+      return text
+        .split('\n')
+        .map((line) => redactor.text(line))
+        .join('\n');
+  }
+}
+
+function redactJson(text: string, redactor: FinalRedactor): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return redactor.text(text); // not JSON after all: plain pass
+  }
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redactor.text(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  const redacted = redactor.deep ? walk(redactor.deep(value)) : walk(value);
+  return JSON.stringify(redacted, null, 2) + (text.endsWith('\n') ? '\n' : '');
+}
+
+const ENTITY: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&apos;': "'" };
+
+function decode(s: string): string {
+  return s.replace(/&(?:amp|lt|gt|quot|#39|apos);/g, (m) => ENTITY[m] ?? m);
+}
+
+function encode(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Redact one escaped value; untouched values keep their exact bytes. */
+function redactEscaped(escaped: string, redactor: FinalRedactor): string {
+  const plain = decode(escaped);
+  const out = redactor.text(plain);
+  return out === plain ? escaped : encode(out);
+}
+
+function redactMarkup(text: string, redactor: FinalRedactor): string {
+  return text
+    .split(/(<[^>]*>)/)
+    .map((part) => {
+      if (!part.startsWith('<')) return part && redactEscaped(part, redactor);
+      return part.replace(/(=\s*)(["'])([^"']*)\2/g, (_m, eq: string, q: string, v: string) => `${eq}${q}${redactEscaped(v, redactor)}${q}`);
+    })
+    .join('');
+}

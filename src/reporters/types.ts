@@ -1,0 +1,48 @@
+import type { VerdictReport } from '../core/types.ts';
+
+// One small interface for every output format (Playwright / vitest style):
+// a pure build*(report) function makes the text, a thin reporter writes it.
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The final defence-in-depth redaction pass (core/redact.ts `Redactor` fits). */
+export interface FinalRedactor {
+  text(input: string): string;
+  deep?<T>(value: T): T;
+}
+
+export interface ReportContext {
+  /** Absolute path of the run folder. */
+  runDir: string;
+  /**
+   * Write `text` to `<runDir>/<relPath>` atomically after the final redaction
+   * pass; returns `relPath`. Reporters write through this, never directly.
+   */
+  writeText(relPath: string, text: string): Promise<string>;
+  /** The final redaction pass for text that leaves through another door (GITHUB_STEP_SUMMARY). */
+  redact(text: string, format?: TextFormat): string;
+}
+
+export type TextFormat = 'json' | 'markup' | 'text';
+
+export interface Reporter {
+  name: string;
+  /** Returns the files written, relative to the run folder. */
+  write(report: VerdictReport, ctx: ReportContext): Promise<string[]>;
+}
+
+export interface ReporterFailure {
+  reporter: string;
+  error: string;
+}
+
+export interface WriteReportsResult {
+  written: string[];
+  failures: ReporterFailure[];
+}
+
+export interface WriteReportsOptions {
+  /** Default: defaultReporters(). */
+  reporters?: Reporter[];
+  redactor?: FinalRedactor;
+}
