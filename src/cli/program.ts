@@ -37,7 +37,7 @@ export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[
   const imports = [...(o.import ?? [])];
   const prepared = await prepareRun({ config, stages, imports, dryRun: Boolean(o.dryRun) });
   try {
-    const { report, runDir } = await runVerification({
+    const { report, runDir, warnings } = await runVerification({
       config,
       stages,
       command,
@@ -52,6 +52,7 @@ export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[
       onEvent: progressPrinter(io),
       ...(prepared.afterVerdict ? { afterVerdict: prepared.afterVerdict } : {}),
     });
+    for (const w of warnings) io.error(`pdv: warning: ${w}`);
     finish(io, report, runDir);
   } finally {
     await prepared.release();

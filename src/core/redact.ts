@@ -32,7 +32,8 @@ export class Redactor {
     if (!value || value.length < 4) return; // too short to redact without shredding text
     if (this.values.some((v) => v.value === value)) return;
     this.values.push({ name, value });
-    for (const variant of [encodeURIComponent(value), Buffer.from(value).toString('base64')]) {
+    const formEncoded = new URLSearchParams({ v: value }).toString().slice(2);
+    for (const variant of [encodeURIComponent(value), formEncoded, JSON.stringify(value).slice(1, -1), Buffer.from(value).toString('base64')]) {
       if (variant !== value && !this.values.some((v) => v.value === variant)) this.values.push({ name, value: variant });
     }
     // Longest first, so a secret containing another is replaced whole.

@@ -8,11 +8,11 @@ import { Redactor } from '../core/redact.ts';
 import type { MergeShard, StageContext } from '../core/stage.ts';
 import type { CheckResult, CheckStatus, StageStatus, StageSummary, VerdictReport } from '../core/types.ts';
 import { buildVerdict } from '../core/verdict.ts';
-import { updateLatestLink, writeReports } from '../reporters/index.ts';
+import { updateLatestLink } from '../reporters/index.ts';
 import { STAGE_LOADERS } from '../stages/index.ts';
 import { isStageName } from './plan.ts';
 import { readRunDir, runStartOf, storedPolicy } from './replay.ts';
-import { newRunId } from './verify.ts';
+import { newRunId, writeAllReports } from './verify.ts';
 
 // `pdv merge`: shards (Playwright --shard), load segments or runs from other
 // machines become one verdict. Raw events are the truth: checks are taken as
@@ -162,7 +162,7 @@ export async function mergeRuns(opts: MergeOptions): Promise<{ report: VerdictRe
   log.close();
 
   const report = buildVerdict(log.events, storedPolicy(first));
-  await writeReports(report, runDir, { redactor });
+  await writeAllReports(report, runDir, { redactor });
   if (!opts.out) await updateLatestLink(opts.config.reportsDir, runDir);
   return { report, runDir };
 }

@@ -7,7 +7,7 @@ import { DEFAULT_POLICY } from '../core/policy.ts';
 import { Redactor } from '../core/redact.ts';
 import type { VerdictReport } from '../core/types.ts';
 import { buildVerdict, type VerdictOptions } from '../core/verdict.ts';
-import { writeReports } from '../reporters/index.ts';
+import { writeAllReports } from './verify.ts';
 
 export function runStartOf(events: readonly RunEvent[], where: string): RunStartEvent {
   const start = events.find((e): e is RunStartEvent => e.type === 'run.start');
@@ -34,6 +34,6 @@ export async function rerender(dir: string): Promise<{ report: VerdictReport; ru
   const start = runStartOf(run.events, join(dir, EVENTS_FILE));
   const report = buildVerdict(run.events, storedPolicy(start));
   // Events were redacted when recorded; the reporters' own pass is defence in depth.
-  await writeReports(report, run.dir, { redactor: new Redactor() });
+  await writeAllReports(report, run.dir, { redactor: new Redactor() });
   return { report, runDir: run.dir };
 }

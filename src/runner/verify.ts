@@ -8,7 +8,7 @@ import { orchestrate } from '../core/orchestrator.ts';
 import { Redactor } from '../core/redact.ts';
 import type { Target, VerdictReport } from '../core/types.ts';
 import { buildVerdict, type VerdictOptions } from '../core/verdict.ts';
-import { writeReports, updateLatestLink } from '../reporters/index.ts';
+import { writeReports, updateLatestLink, type WriteReportsOptions } from '../reporters/index.ts';
 import type { PlannedStage } from './plan.ts';
 
 export interface VerifyOptions {
@@ -51,8 +51,19 @@ export function verdictOptions(config: ResolvedConfig): VerdictOptions {
   };
 }
 
+/**
+ * Write every report; a broken human-facing reporter is reported, but a
+ * verdict.json that cannot be written is a failure of the run itself.
+ */
+export async function writeAllReports(report: VerdictReport, runDir: string, options: WriteReportsOptions): Promise<string[]> {
+  const result = await writeReports(report, runDir, options);
+  const json = result.failures.find((f) => f.reporter === 'json');
+  if (json) throw new Error(`verdict.json could not be written: ${json.error}`);
+  return result.failures.map((f) => `reporter ${f.reporter} failed: ${f.error}`);
+}
+
 /** One verification run: run folder, event log, stages, verdict, reports. */
-export async function runVerification(opts: VerifyOptions): Promise<{ report: VerdictReport; runDir: string }> {
+export async function runVerification(opts: VerifyOptions): Promise<{ report: VerdictReport; runDir: string; warnings: string[] }> {
   const { config } = opts;
   const runId = newRunId(config.environmentName);
   const cwd = opts.cwd ?? process.cwd();
@@ -112,14 +123,14 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
   }
 
   let report = buildVerdict(log.events, verdictOptions(config));
-  await writeReports(report, runDir, { redactor });
+  let warnings = await writeAllReports(report, runDir, { redactor });
   if (opts.afterVerdict) {
     const handle: RunHandle = { runId, runDir, redactor, record: (e) => log.append(e) };
     await opts.afterVerdict(report, handle);
     report = buildVerdict(log.events, verdictOptions(config));
-    await writeReports(report, runDir, { redactor });
+    warnings = await writeAllReports(report, runDir, { redactor });
   }
   log.close();
   if (!opts.out) await updateLatestLink(config.reportsDir, runDir);
-  return { report, runDir };
+  return { report, runDir, warnings };
 }

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runDemo } from '../../runner/demo.ts';
 import type { CliIo } from '../io.ts';
 import { progressPrinter } from '../progress.ts';
 import { finish } from '../program.ts';
@@ -14,6 +13,8 @@ export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): 
     .option('--out <dir>', 'run folder (default reports/<run-id>/)')
     .option('--json', 'machine output on stdout', false)
     .action(async (o: { fault?: string[]; stage?: string[]; out?: string }) => {
+      // Loaded on use: the demo is not part of a production verify.
+      const { runDemo } = await import('../../runner/demo.ts');
       const { report, runDir } = await runDemo({
         faults: o.fault ?? [],
         ...(o.stage ? { stages: o.stage } : {}),

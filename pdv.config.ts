@@ -1,0 +1,45 @@
+import { defineConfig } from './src/config/index.ts';
+
+// pdv's config for the AI Film Studio environments. Secrets are named by the
+// env var that holds them; the values never appear in this file or in a report.
+// Precedence: CLI flag > env var (ENVIRONMENT, PDV_BASE_URL, API_BASE_URL,
+// DATABASE_URL, REDIS_URL, AWS_REGION) > this file > defaults.
+const credentials = (prefix: string) => ({
+  admin: { username: 'qa-admin@ai-film-studio.example', passwordEnv: `${prefix}_ADMIN_PASSWORD` },
+  editor: { username: 'qa-editor@ai-film-studio.example', passwordEnv: `${prefix}_EDITOR_PASSWORD` },
+  viewer: { username: 'qa-viewer@ai-film-studio.example', passwordEnv: `${prefix}_VIEWER_PASSWORD` },
+});
+
+export default defineConfig({
+  project: 'ai-film-studio',
+  environments: {
+    dev: {
+      baseUrl: 'http://127.0.0.1:3000',
+      credentials: credentials('DEV'),
+      allowedHosts: ['127.0.0.1', 'localhost'],
+    },
+    sandbox: {
+      baseUrl: 'https://sandbox.ai-film-studio.example',
+      apiUrl: 'https://api.sandbox.ai-film-studio.example',
+      credentials: credentials('SANDBOX'),
+      secretEnv: ['SLACK_WEBHOOK_URL'],
+    },
+    staging: {
+      baseUrl: 'https://staging.ai-film-studio.example',
+      apiUrl: 'https://api.staging.ai-film-studio.example',
+      expectedVersion: '1.4.0',
+      credentials: credentials('STAGING'),
+      secretEnv: ['SLACK_WEBHOOK_URL', 'PDV_WEBHOOK_SECRET', 'GITHUB_TOKEN'],
+      allowedHosts: ['staging.ai-film-studio.example', 'api.staging.ai-film-studio.example'],
+    },
+  },
+  stages: {
+    smoke: { flagsMirror: 'demo/flags.production.json' },
+  },
+  policy: {
+    majorBudget: 0,
+    overrides: [],
+  },
+  quarantine: [],
+  deadline: '30m',
+});
