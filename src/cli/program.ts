@@ -30,10 +30,10 @@ export function finish(io: CliIo, report: VerdictReport, runDir: string): void {
 
 /** Shared body of `verify` and `run`: resolve, plan, verify, report. */
 export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[] | undefined, signal: AbortSignal, command: string): Promise<void> {
-  const config = await loadConfig(configFlags(o));
-  const stages = planStages(config, requested);
   const shard = o.shard ? parseFraction(o.shard, '--shard') : undefined;
   const segment = o.segment ? parseFraction(o.segment, '--segment') : undefined;
+  const config = await loadConfig(configFlags(o));
+  const stages = planStages(config, requested);
   const imports = [...(o.import ?? [])];
   const prepared = await prepareRun({ config, stages, imports, dryRun: Boolean(o.dryRun) });
   try {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import type { z } from 'zod';
 import { errorMessage, UsageError } from '../core/errors.ts';
 import { httpUrl } from './common.ts';
@@ -30,8 +31,13 @@ export function formatZodIssues(error: z.ZodError, where: string): string {
 
 async function importConfigFile(file: string): Promise<unknown> {
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; config?: unknown };
-    return mod.default ?? mod.config;
+    // tsImport loads TypeScript wherever the file lives (no package.json "type" needed beside it).
+    const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown; config?: unknown };
+    let value = mod.default ?? mod.config;
+    // A .ts file outside an ESM package loads as CommonJS: unwrap the interop default.
+    // (A config has no `default` key of its own: the schema is strict.)
+    if (value && typeof value === 'object' && 'default' in value) value = (value as { default: unknown }).default;
+    return value;
   } catch (err) {
     throw new UsageError(`cannot load the config file: ${errorMessage(err)}`, file);
   }
