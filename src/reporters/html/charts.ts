@@ -136,6 +136,9 @@ export function lineChart(opts: LineChartOptions): string {
   if (y1 === y0) y1 = y0 + 1;
   y1 += (y1 - y0) * 0.05;
   const yTicks = niceTicks(y0, y1);
+  const last = yTicks[yTicks.length - 1] ?? y1;
+  const step = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : 0;
+  if (step && last < y1) yTicks.push(+(last + step).toPrecision(12)); // top gridline above the data
   y1 = Math.max(y1, yTicks[yTicks.length - 1] ?? y1);
 
   const pw = width - m.left - m.right;
