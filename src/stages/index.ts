@@ -6,4 +6,7 @@ import type { StageName } from '../core/types.ts';
 // through the types in core/.
 export const STAGE_LOADERS: Partial<Record<StageName, () => Promise<Stage>>> = {
   smoke: async () => (await import('./smoke/index.ts')).smokeStage,
+  uat: async () => (await import('./uat/index.ts')).uatStage,
+  dr: async () => (await import('./dr/index.ts')).drStage,
+  security: async () => (await import('./security/index.ts')).securityStage,
 };

@@ -1,0 +1,86 @@
+import pg from 'pg';
+import { execFileCapture, libpqEnv, pgBinary, withDatabase } from '../exec.ts';
+import { locateBackupFile } from '../locate.ts';
+import { isScratchDbName, parseTagComment, quoteIdent, quoteLiteral, tagComment } from '../naming.ts';
+import type { ArchiveInfo, BackupRef, RestoreDriver, RestoredCopy, ScratchRef } from '../types.ts';
+
+// PostgreSQL: a pg_dump custom-format archive is listed (`pg_restore --list`
+// proves its table of contents reads), restored into a scratch database
+// `pdv_dr_<runid>` tagged by COMMENT ON DATABASE, and dropped afterwards.
+
+export interface PostgresDriverOptions {
+  source: { path?: string; folder?: string };
+  rootDir: string;
+  /** Admin connection on the server where scratch databases are created. */
+  adminUrl: string;
+  pgBin?: string;
+}
+
+function lastLines(text: string, n = 6): string {
+  return text.trim().split('\n').slice(-n).join('\n');
+}
+
+async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function createPostgresDriver(opts: PostgresDriverOptions): RestoreDriver {
+  const pgRestore = pgBinary('pg_restore', opts.pgBin);
+
+  return {
+    kind: 'postgres',
+    locate: () => locateBackupFile(opts.source, opts.rootDir),
+
+    async verifyArchive(backup: BackupRef, signal: AbortSignal): Promise<ArchiveInfo> {
+      const res = await execFileCapture(pgRestore, ['--list', backup.id], { signal });
+      if (res.code !== 0) return { ok: false, message: `pg_restore --list failed (exit ${res.code}): ${lastLines(res.stderr)}` };
+      const entries = res.stdout.split('\n').filter((l) => l.trim() && !l.startsWith(';')).length;
+      if (entries === 0) return { ok: false, message: 'pg_restore --list: the archive has no entries', entries };
+      return { ok: true, message: `pg_restore --list: ${entries} TOC entries`, entries };
+    },
+
+    async restore(backup: BackupRef, scratch: ScratchRef, signal: AbortSignal): Promise<RestoredCopy> {
+      await withAdmin(opts.adminUrl, async (c) => {
+        await c.query(`CREATE DATABASE ${quoteIdent(scratch.name)}`);
+        await c.query(`COMMENT ON DATABASE ${quoteIdent(scratch.name)} IS ${quoteLiteral(tagComment(scratch.runId))}`);
+      });
+      const env = { ...process.env, ...libpqEnv(opts.adminUrl, scratch.name) };
+      const args = ['--exit-on-error', '--single-transaction', '--no-owner', '--no-privileges', '--dbname', scratch.name, backup.id];
+      const res = await execFileCapture(pgRestore, args, { env, signal });
+      if (res.code !== 0) throw new Error(`pg_restore failed (exit ${res.code ?? res.signal}): ${lastLines(res.stderr)}`);
+      const databaseUrl = withDatabase(opts.adminUrl, scratch.name);
+      const db = new pg.Client({ connectionString: databaseUrl });
+      await db.connect();
+      return {
+        db,
+        app: { placeholders: { databaseUrl }, env: { DATABASE_URL: databaseUrl } },
+        close: () => db.end(),
+      };
+    },
+
+    async drop(scratch: ScratchRef): Promise<void> {
+      // FORCE ends sessions a crashed app may still hold (PostgreSQL 13+).
+      await withAdmin(opts.adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch.name)} WITH (FORCE)`));
+    },
+
+    async listScratch(): Promise<ScratchRef[]> {
+      const { rows } = await withAdmin(opts.adminUrl, (c) =>
+        c.query<{ datname: string; comment: string | null }>(
+          `SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname LIKE 'pdv\\_dr\\_%'`,
+        ),
+      );
+      const out: ScratchRef[] = [];
+      for (const r of rows) {
+        const tag = parseTagComment(r.comment);
+        if (tag && isScratchDbName(r.datname)) out.push({ name: r.datname, runId: tag.runId, ...(tag.createdAt ? { createdAt: tag.createdAt } : {}) });
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import { join } from 'node:path';
+import { errorMessage } from '../../core/errors.ts';
+import { writeJsonAtomic } from '../../core/fs.ts';
+import type { StageContext } from '../../core/stage.ts';
+import { startApp, type RunningApp } from '../../dr/app.ts';
+import { createDriver } from '../../dr/index.ts';
+import { sha256File } from '../../dr/manifest.ts';
+import { scratchNameFor } from '../../dr/naming.ts';
+import { humanDuration, PhaseClock, rpoMs } from '../../dr/timing.ts';
+import type { BackupRef, RestoreDriver, RestoredCopy, ScratchRef } from '../../dr/types.ts';
+import { checkChecksums, checkMigration, checkRowCounts } from '../../dr/validate.ts';
+import { drCheck, type CheckFacts, type DrCheckSlug } from './checks.ts';
+import type { DrConfig } from './config.ts';
+import { expectations, expectedMigration } from './expect.ts';
+import { smokeRestoredApp } from './smoke.ts';
+
+// The DR stage: find leftovers, locate the newest backup (RPO), prove the
+// archive reads, restore it into a scratch copy tagged with the run id,
+// validate the copy, start the app on it and smoke it (RTO), and remove the
+// copy on every path — success, failure, timeout and SIGINT.
+
+export interface DrDeps {
+  /** Tests inject a driver (e.g. RDS over aws-sdk-client-mock). */
+  driver?: RestoreDriver;
+  now?: () => Date;
+}
+
+const AFTER: DrCheckSlug[] = ['archive-reads', 'restore', 'migration-version', 'row-counts', 'checksums', 'app-on-restored-data', 'rto'];
+
+export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void> {
+  const cfg: DrConfig = ctx.config.stages.dr;
+  const now = deps.now ?? (() => new Date());
+  const emitted = new Set<DrCheckSlug>();
+  const emit = (slug: DrCheckSlug, facts: CheckFacts) => {
+    emitted.add(slug);
+    ctx.check(drCheck(slug, facts));
+  };
+  const skipRest = (why: string) => {
+    for (const slug of AFTER) if (!emitted.has(slug)) emit(slug, { status: 'skipped', message: why });
+  };
+
+  if (!cfg.driver && !deps.driver) {
+    emit('backup-found', { status: 'skipped', message: 'DR is not configured (stages.dr.driver)' });
+    return;
+  }
+  const driver = deps.driver ?? (await createDriver(cfg, { rootDir: ctx.config.rootDir, runtime: ctx.config.runtime }));
+  const clock = new PhaseClock();
+  const scratch: ScratchRef = { name: scratchNameFor(driver.kind, ctx.runId), runId: ctx.runId };
+  const extra: Record<string, unknown> = { driver: driver.kind, scratch: scratch.name };
+  const finish = async () => {
+    extra.phases = clock.phases.map((p) => ({ name: p.name, durationMs: Math.round(p.durationMs ?? 0), ok: p.ok ?? false }));
+    ctx.emit({ type: 'extra', key: 'dr', value: ctx.redactor.deep(extra) });
+    await writeJsonAtomic(join(ctx.runDir, 'dr', 'dr.json'), ctx.redactor.deep(extra)).catch(() => undefined);
+    ctx.emit({ type: 'artifact', artifact: { stage: 'dr', name: 'DR phases', path: 'dr/dr.json', kind: 'json' } });
+  };
+
+  // Leftovers of earlier runs: reported (minor), removed by `pdv dr cleanup`.
+  try {
+    const left = (await driver.listScratch(ctx.signal)).filter((s) => s.runId !== ctx.runId);
+    extra.leftovers = left;
+    emit('leftovers', left.length
+      ? { status: 'failed', message: `${left.length} scratch cop${left.length === 1 ? 'y' : 'ies'} from earlier runs: ${left.map((l) => l.name).join(', ')} (run \`pdv dr cleanup\`)`, evidence: [{ kind: 'json', label: 'leftovers', data: left }] }
+      : { status: 'passed', message: 'no scratch copies from earlier runs' });
+  } catch (err) {
+    emit('leftovers', { status: 'errored', message: `could not list scratch copies: ${errorMessage(err)}` });
+  }
+
+  let backup: BackupRef | undefined;
+  try {
+    backup = await clock.time('locate', () => driver.locate(ctx.signal));
+  } catch (err) {
+    emit('backup-found', { status: 'errored', message: `could not look for backups: ${errorMessage(err)}` });
+    emit('rpo', { status: 'errored', message: 'no backup time: the backup could not be located' });
+    skipRest('no backup located');
+    await finish();
+    return;
+  }
+  if (!backup) {
+    const where = cfg.source.path ?? cfg.source.folder ?? cfg.source.instance ?? 'the configured source';
+    emit('backup-found', { status: 'failed', message: `no backup found in ${where}` });
+    // No backup at all is not a stale backup: there is nothing to recover from.
+    emit('rpo', { status: 'failed', onFail: 'rollback', message: `no backup: RPO unbounded (target ${humanDuration(cfg.rpoTarget)})`, observed: null, limit: cfg.rpoTarget, unit: 'ms' });
+    skipRest('no backup to restore');
+    await finish();
+    return;
+  }
+  extra.backup = { id: backup.id, createdAt: backup.createdAt.toISOString(), details: backup.details };
+  emit('backup-found', { status: 'passed', message: `newest backup ${backup.id} (${backup.createdAt.toISOString()})`, evidence: [{ kind: 'json', label: 'backup', data: backup.details }] });
+
+  const rpo = rpoMs(backup.createdAt, now());
+  extra.rpoMs = rpo;
+  extra.rpoTargetMs = cfg.rpoTarget;
+  emit('rpo', {
+    status: rpo <= cfg.rpoTarget ? 'passed' : 'failed',
+    onFail: cfg.targetsOnFail,
+    message: `backup is ${humanDuration(rpo)} old (RPO target ${humanDuration(cfg.rpoTarget)})`,
+    observed: rpo,
+    limit: cfg.rpoTarget,
+    unit: 'ms',
+  });
+
+  // The archive reads: the driver's own proof plus the manifest's size and hash.
+  const archiveOk = await clock
+    .time('archive', async () => {
+      const info = await driver.verifyArchive(backup, ctx.signal);
+      const evidence: CheckFacts['evidence'] = [];
+      if (info.ok && backup.manifest && driver.kind !== 'rds') {
+        const sha = await sha256File(backup.id);
+        evidence.push({ kind: 'json', label: 'archive hash', data: { manifest: backup.manifest.archive.sha256, actual: sha } });
+        if (sha !== backup.manifest.archive.sha256) {
+          return { ok: false, message: `archive differs from its manifest (sha256 ${sha.slice(0, 12)}…, manifest ${backup.manifest.archive.sha256.slice(0, 12)}…; ${backup.details.bytes as number} of ${backup.manifest.archive.bytes} bytes)`, evidence };
+        }
+      }
+      return { ok: info.ok, message: info.message, evidence };
+    })
+    .catch((err: unknown) => ({ ok: false, message: errorMessage(err), evidence: [] }));
+  emit('archive-reads', { status: archiveOk.ok ? 'passed' : ctx.signal.aborted ? 'errored' : 'failed', message: archiveOk.message, evidence: archiveOk.evidence ?? [] });
+  if (!archiveOk.ok) {
+    skipRest('the archive does not read');
+    await finish();
+    return;
+  }
+
+  let copy: RestoredCopy | undefined;
+  let app: RunningApp | undefined;
+  let phase: DrCheckSlug = 'restore';
+  try {
+    copy = await clock.time('restore', () => driver.restore(backup, scratch, ctx.signal));
+    emit('restore', { status: 'passed', message: `restored ${backup.id} into ${scratch.name}`, durationMs: clock.get('restore')?.durationMs ?? 0 });
+
+    phase = 'migration-version';
+    const restored = copy;
+    const liveUrl = cfg.databaseUrlEnv ? process.env[cfg.databaseUrlEnv] : ctx.config.runtime.databaseUrl;
+    await clock.time('validate', async () => {
+      const mig = await checkMigration(restored.db, await expectedMigration(cfg, ctx.config.rootDir), cfg.migrationsTable, backup.manifest);
+      emit('migration-version', mig);
+      phase = 'row-counts';
+      const exp = await expectations(cfg, backup.manifest, liveUrl);
+      emit('row-counts', exp.missing && cfg.criticalTables.length
+        ? { status: 'errored', message: exp.missing }
+        : await checkRowCounts(restored.db, cfg.criticalTables, exp.rowCounts, cfg.tolerance, exp.against));
+      phase = 'checksums';
+      emit('checksums', exp.missing && Object.keys(cfg.checksums).length
+        ? { status: 'errored', message: exp.missing }
+        : await checkChecksums(restored.db, cfg.checksums, exp.checksums, exp.against));
+    });
+    await copy.close();
+    copy = undefined;
+
+    phase = 'app-on-restored-data';
+    if (cfg.app) {
+      const appCfg = cfg.app;
+      const started = await clock.time('start', () =>
+        startApp({ command: appCfg.command, env: { ...appCfg.env, ...restored.app.env }, ...(appCfg.baseUrl ? { baseUrl: appCfg.baseUrl } : {}), startTimeoutMs: appCfg.startTimeout, cwd: ctx.config.rootDir }, restored.app.placeholders, ctx.signal),
+      );
+      app = started;
+      const smoke = await clock.time('smoke', async () => {
+        const s = await smokeRestoredApp(ctx, started.baseUrl, appCfg);
+        if (!s.ok) throw Object.assign(new Error(s.message), { smoke: s });
+        return s;
+      });
+      emit('app-on-restored-data', { status: 'passed', message: `the app started on ${scratch.name} and passed smoke: ${smoke.message}`, evidence: [{ kind: 'json', label: 'smoke on restored app', data: smoke.data }] });
+    } else {
+      emit('app-on-restored-data', { status: 'skipped', message: 'no app command configured (stages.dr.app.command)' });
+    }
+
+    phase = 'rto';
+    const rto = cfg.app ? clock.rto() : (clock.get('restore')?.durationMs ?? 0) + (clock.get('validate')?.durationMs ?? 0);
+    extra.rtoMs = rto;
+    extra.rtoTargetMs = cfg.rtoTarget;
+    if (rto === undefined) {
+      emit('rto', { status: 'errored', message: 'RTO not measured' });
+    } else {
+      emit('rto', {
+        status: rto <= cfg.rtoTarget ? 'passed' : 'failed',
+        onFail: cfg.targetsOnFail,
+        message: `restore → ${cfg.app ? 'working app' : 'validated copy (no app configured)'} took ${humanDuration(rto)} (RTO target ${humanDuration(cfg.rtoTarget)})`,
+        observed: Math.round(rto),
+        limit: cfg.rtoTarget,
+        unit: 'ms',
+        evidence: [{ kind: 'json', label: 'phases', data: clock.durations() }],
+      });
+    }
+  } catch (err) {
+    const aborted = ctx.signal.aborted;
+    const smoke = (err as { smoke?: { data: unknown } }).smoke;
+    const evidence: CheckFacts['evidence'] = smoke ? [{ kind: 'json', label: 'smoke on restored app', data: smoke.data }] : [];
+    if (app && !smoke) evidence.push({ kind: 'text', label: 'app output', text: ctx.redactor.text(app.output()) });
+    if (!emitted.has(phase)) {
+      emit(phase, {
+        status: aborted ? 'errored' : 'failed',
+        message: aborted ? `interrupted: ${errorMessage(ctx.signal.reason)}` : `${phase === 'app-on-restored-data' ? 'the app on the restored data failed: ' : ''}${errorMessage(err)}`,
+        evidence,
+      });
+    }
+    skipRest(aborted ? 'interrupted' : `not reached: ${phase} failed`);
+  } finally {
+    await app?.stop().catch(() => undefined);
+    await copy?.close().catch(() => undefined);
+    await cleanup(ctx, driver, scratch, clock, cfg, emit);
+    await finish();
+  }
+}
+
+async function cleanup(
+  ctx: StageContext,
+  driver: RestoreDriver,
+  scratch: ScratchRef,
+  clock: PhaseClock,
+  cfg: DrConfig,
+  emit: (slug: DrCheckSlug, facts: CheckFacts) => void,
+): Promise<void> {
+  // Its own deadline: the run's signal may already be aborted (timeout, SIGINT).
+  const signal = AbortSignal.timeout(driver.kind === 'rds' ? Math.max(cfg.cleanupTimeout, cfg.rds.deleteTimeout) : cfg.cleanupTimeout);
+  try {
+    await clock.time('cleanup', () => driver.drop(scratch, signal));
+    emit('cleanup', { status: 'passed', message: `removed ${scratch.name}` });
+  } catch (err) {
+    emit('cleanup', { status: 'failed', message: `could not remove ${scratch.name}: ${errorMessage(err)} (it carries the run-id tag; \`pdv dr cleanup\` removes it)` });
+  }
+}
