@@ -35,14 +35,16 @@ export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[
   const config = await loadConfig(configFlags(o));
   const stages = planStages(config, requested);
   const imports = [...(o.import ?? [])];
-  const prepared = await prepareRun({ config, stages, imports, dryRun: Boolean(o.dryRun) });
+  const secrets = collectSecrets(config);
+  const prepared = await prepareRun({ config, stages, imports, dryRun: Boolean(o.dryRun), verify: requested === undefined, signal, secrets });
   try {
     const { report, runDir, warnings } = await runVerification({
       config,
-      stages,
+      stages: prepared.stages,
+      preChecks: prepared.preChecks,
       command,
       partial: requested !== undefined,
-      secrets: collectSecrets(config),
+      secrets,
       ...(o.out ? { out: o.out } : {}),
       ...(o.grep ? { grep: o.grep } : {}),
       ...(shard ? { shard } : {}),

@@ -86,6 +86,8 @@ export const configSchema = z
     quarantine: z.array(quarantineEntrySchema).default([]),
     /** Global deadline for one run; what was gathered by then is kept and the verdict is hold. */
     deadline: duration.default(1_800_000),
+    /** A second `pdv verify` of the same environment waits this long for the first, then holds. */
+    lockTimeout: duration.default(600_000),
     /** A failed critical smoke check skips the later stages. */
     failFast: z.boolean().default(true),
     /** Where run folders go (`<reportsDir>/<run-id>/`). */

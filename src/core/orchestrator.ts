@@ -146,11 +146,11 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
   return { interrupted, ...(stopReason ? { reason: stopReason } : {}) };
 }
 
-function makeContext(
-  input: OrchestratorInput,
+export function makeContext(
+  input: Pick<OrchestratorInput, 'runId' | 'runDir' | 'config' | 'target' | 'secrets' | 'redactor' | 'imports' | 'grep' | 'shard' | 'segment'>,
   stage: string,
   signal: AbortSignal,
-  record: (e: StageEmittable) => RunEvent,
+  record: (e: StageEmittable) => unknown,
 ): StageContext {
   return {
     runId: input.runId,

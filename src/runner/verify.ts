@@ -6,7 +6,7 @@ import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
 import type { RunEvent } from '../core/events.ts';
 import { orchestrate } from '../core/orchestrator.ts';
 import { Redactor } from '../core/redact.ts';
-import type { Target, VerdictReport } from '../core/types.ts';
+import type { CheckResult, Target, VerdictReport } from '../core/types.ts';
 import { buildVerdict, type VerdictOptions } from '../core/verdict.ts';
 import { writeReports, updateLatestLink, type WriteReportsOptions } from '../reporters/index.ts';
 import type { PlannedStage } from './plan.ts';
@@ -26,6 +26,8 @@ export interface VerifyOptions {
   imports?: string[];
   signal: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /** Checks recorded before any stage runs (e.g. the environment lock was not free). */
+  preChecks?: CheckResult[];
   /** Runs after the first verdict (rollback, notify, publish); returns nothing, emits action events. */
   afterVerdict?: (report: VerdictReport, run: RunHandle) => Promise<void>;
 }
@@ -97,6 +99,7 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
       ...(opts.shard ? { shard: opts.shard } : {}),
       ...(opts.segment ? { segment: opts.segment } : {}),
     });
+    for (const check of opts.preChecks ?? []) log.append({ type: 'check', at: now(), check });
     const result = await orchestrate({
       runId,
       runDir,
