@@ -1,0 +1,76 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { openPglite } from './pglite-template.ts';
+import pg from 'pg';
+
+/** The one query surface the demo uses, over PGlite or a real PostgreSQL. */
+export interface Db {
+  readonly kind: 'pglite' | 'postgres';
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Multi-statement SQL with no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+  /** PGlite only: the data dir as a gzipped tarball (the DR backup, demo/backup.ts). */
+  dumpDataDir?(): Promise<Blob>;
+}
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export async function openDb(opts: { databaseUrl?: string; dataDir?: string; env?: NodeJS.ProcessEnv }): Promise<Db> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+  const lite = await openPglite(opts.dataDir, opts.env);
+  return {
+    kind: 'pglite',
+    async query<T>(sql: string, params: unknown[] = []) {
+      const res = await lite.query<T>(sql, params);
+      return res.rows;
+    },
+    async exec(sql: string) {
+      await lite.exec(sql);
+    },
+    async close() {
+      await lite.close();
+    },
+    dumpDataDir: () => lite.dumpDataDir('gzip'),
+  };
+}
+
+async function openPostgres(connectionString: string): Promise<Db> {
+  const pool = new pg.Pool({ connectionString, max: 5 });
+  // Idle client errors (server restart) must not crash the demo; /health reports them.
+  pool.on('error', () => undefined);
+  await pool.query('select 1');
+  return {
+    kind: 'postgres',
+    async query<T>(sql: string, params: unknown[] = []) {
+      const res = await pool.query(sql, params);
+      return res.rows as T[];
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
+
+/** Applies demo/migrations/NNN_name.sql in order, each once, recorded in schema_migrations. */
+export async function migrate(db: Db, dir: string = MIGRATIONS_DIR): Promise<string[]> {
+  await db.exec('create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())');
+  const files = (await readdir(dir)).filter((f) => MIGRATION_FILE.test(f)).sort();
+  const done = new Set((await db.query<{ version: string }>('select version from schema_migrations')).map((r) => r.version));
+  const applied: string[] = [];
+  for (const file of files) {
+    const version = file.replace(/\.sql$/, '');
+    if (done.has(version)) continue;
+    const sql = await readFile(path.join(dir, file), 'utf8');
+    // version matches MIGRATION_FILE, so it is safe to inline.
+    await db.exec(`begin;\n${sql}\n;insert into schema_migrations (version, applied_at) values ('${version}', now());\ncommit;`);
+    applied.push(version);
+  }
+  return applied;
+}
