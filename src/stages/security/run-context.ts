@@ -1,0 +1,44 @@
+import type { Redactor } from '../../core/redact.ts';
+import type { CheckResult } from '../../core/types.ts';
+import type { SecurityConfig } from './config.ts';
+import type { HttpClient, RequestBudget } from './http.ts';
+
+/** One site: a host the checks run against, by its http:// and/or https:// URL. */
+export interface Site {
+  /** `base` or `api`: the middle part of check ids. */
+  name: string;
+  httpUrl?: string;
+  httpsUrl?: string;
+}
+
+/** What every check module gets. */
+export interface SecurityRun {
+  config: SecurityConfig;
+  client: HttpClient;
+  /** Shared with the client; TLS probes take from it too. */
+  budget: RequestBudget;
+  redactor: Redactor;
+  signal: AbortSignal;
+  sites: Site[];
+  /** Where API calls (login, access rules, CORS paths) go. */
+  apiUrl: string;
+  /** Web base (login page for the open-redirect probe). */
+  webUrl: string;
+  /** Extra trusted CA PEMs. */
+  ca: string[];
+  /** Credentials by role (username + password from the environment). */
+  credentials: Map<string, { username: string; password: string }>;
+  progress(message: string): void;
+}
+
+/** Preferred URL of a site: HTTPS when there is one. */
+export function siteUrl(site: Site): string {
+  return (site.httpsUrl ?? site.httpUrl) as string;
+}
+
+/** Paths are absolute on the host of `base` (`/api/login` on `http://h:1/api` → `http://h:1/api/login`). */
+export function joinUrl(base: string, path: string): string {
+  return new URL(path, base).toString();
+}
+
+export type CheckList = CheckResult[];
