@@ -9,4 +9,5 @@ export const STAGE_LOADERS: Partial<Record<StageName, () => Promise<Stage>>> = {
   uat: async () => (await import('./uat/index.ts')).uatStage,
   dr: async () => (await import('./dr/index.ts')).drStage,
   security: async () => (await import('./security/index.ts')).securityStage,
+  metrics: async () => (await import('./metrics/index.ts')).metricsStage,
 };

@@ -120,6 +120,7 @@ function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string
   }
   const flagsMirror = ctx.config.stages.smoke.flagsMirror;
   const target: PwTarget = {
+    runId: ctx.runId,
     environment: o.target.environment,
     baseUrl: o.target.baseUrl,
     apiUrl: o.target.apiUrl ?? o.target.baseUrl,
@@ -129,6 +130,7 @@ function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string
     stateDir: join(scratch, 'state'),
     outputDir: join(scratch, 'output'),
     credentials,
+    vars: env.vars,
     trace: o.trace ?? 'on-first-retry',
     screenshot: o.screenshot ?? 'only-on-failure',
     ...(o.testTimeout ? { testTimeout: o.testTimeout } : {}),

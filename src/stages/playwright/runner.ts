@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { open, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { BridgeCheckRecord, BridgeEndRecord, BridgeRecord } from './protocol.ts';
 import { BRIDGE_ENV } from './protocol.ts';
 
@@ -40,8 +41,9 @@ export interface PlaywrightRunResult {
 
 const require = createRequire(import.meta.url);
 
+/** `node_modules/@playwright/test/cli.js` (not in the package's exports map, so found beside its main file). */
 export function playwrightCli(): string {
-  return require.resolve('@playwright/test/cli.js');
+  return join(dirname(require.resolve('@playwright/test')), 'cli.js');
 }
 
 export function playwrightArgs(o: Pick<PlaywrightRunOptions, 'configFile' | 'projects' | 'grep' | 'shard' | 'retries' | 'workers'>): string[] {

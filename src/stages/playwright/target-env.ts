@@ -11,6 +11,8 @@ export interface PwCredential {
 }
 
 export interface PwTarget {
+  /** Names things the specs create (projects), so retries and reruns can tell theirs apart. */
+  runId: string;
   environment: string;
   baseUrl: string;
   apiUrl: string;
@@ -23,6 +25,8 @@ export interface PwTarget {
   /** Playwright's outputDir (scratch; evidence is copied out by the stage). */
   outputDir: string;
   credentials: Record<string, PwCredential>;
+  /** Free-form, non-secret values from the environment config (e.g. renderTimeoutMs). */
+  vars: Record<string, string>;
   trace: 'on' | 'off' | 'on-first-retry' | 'retain-on-failure' | 'on-all-retries';
   screenshot: 'on' | 'off' | 'only-on-failure';
   /** allure-playwright raw output (scratch; redacted into `<runDir>/allure-results`). */
@@ -34,7 +38,10 @@ export interface PwTarget {
 /** Used when specs run under plain `npx playwright test`, outside pdv. */
 function fromPlainEnv(env: NodeJS.ProcessEnv): PwTarget {
   const baseUrl = env.PDV_BASE_URL ?? 'http://127.0.0.1:3000';
+  // Set once in the runner process; workers inherit it, so all agree on the run id.
+  env.PDV_RUN_KEY ??= `local-${Date.now()}`;
   return {
+    runId: env.PDV_RUN_KEY,
     environment: env.ENVIRONMENT ?? 'staging',
     baseUrl,
     apiUrl: env.API_BASE_URL ?? baseUrl,
@@ -47,6 +54,7 @@ function fromPlainEnv(env: NodeJS.ProcessEnv): PwTarget {
       editor: { username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
       viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' },
     },
+    vars: {},
     trace: 'on-first-retry',
     screenshot: 'only-on-failure',
   };
