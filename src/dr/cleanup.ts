@@ -1,0 +1,43 @@
+import { errorMessage } from '../core/errors.ts';
+import type { RestoreDriver, ScratchRef } from './types.ts';
+
+// `pdv dr cleanup`: scratch copies carry the pdv run-id tag, so everything a
+// driver lists is ours to remove (the current run's own copy excepted).
+
+export interface CleanupItem extends ScratchRef {
+  removed: boolean;
+  error?: string;
+}
+
+export interface CleanupReport {
+  driver: string;
+  dryRun: boolean;
+  items: CleanupItem[];
+}
+
+export async function cleanupLeftovers(
+  driver: RestoreDriver,
+  opts: { dryRun: boolean; exceptRunId?: string; olderThanMs?: number; now?: Date; signal?: AbortSignal },
+): Promise<CleanupReport> {
+  const signal = opts.signal ?? AbortSignal.timeout(30 * 60_000);
+  const now = (opts.now ?? new Date()).getTime();
+  const found = (await driver.listScratch(signal)).filter((s) => {
+    if (s.runId === opts.exceptRunId) return false;
+    if (opts.olderThanMs === undefined || !s.createdAt) return true;
+    return now - Date.parse(s.createdAt) >= opts.olderThanMs;
+  });
+  const items: CleanupItem[] = [];
+  for (const s of found) {
+    if (opts.dryRun) {
+      items.push({ ...s, removed: false });
+      continue;
+    }
+    try {
+      await driver.drop(s, signal);
+      items.push({ ...s, removed: true });
+    } catch (err) {
+      items.push({ ...s, removed: false, error: errorMessage(err) });
+    }
+  }
+  return { driver: driver.kind, dryRun: opts.dryRun, items };
+}
