@@ -40,9 +40,9 @@ export function probeTlsVersion(t: ProbeTarget, version: SecureVersion): Promise
     sock.once('secureConnect', () => done({ offered: true, detail: `handshake completed with ${sock.getProtocol() ?? version}` }));
     sock.once('timeout', () => done({ error: `no answer within ${t.timeoutMs} ms` }));
     sock.once('error', (err: NodeJS.ErrnoException) => {
-      const text = `${err.code ?? ''} ${err.message}`;
+      const text = `${err.code ?? ''} ${err.message.split('\n')[0]?.slice(0, 120) ?? ''}`;
       if (err.code === 'ECONNREFUSED' || err.code === 'ETIMEDOUT' || err.code === 'EHOSTUNREACH') done({ error: text.trim() });
-      else if (REFUSALS.test(text)) done({ offered: false, detail: `refused: ${text.trim()}` });
+      else if (REFUSALS.test(text)) done({ offered: false, detail: `refused: ${err.code ?? text.trim()}` });
       else done({ error: text.trim() });
     });
   });
