@@ -41,3 +41,13 @@ export async function cleanupLeftovers(
   }
   return { driver: driver.kind, dryRun: opts.dryRun, items };
 }
+
+/** `pdv dr cleanup` over the configured driver (stages.dr of the resolved config). */
+export async function cleanupFromConfig(
+  config: { stages: { dr: import('../stages/dr/config.ts').DrConfig }; rootDir: string; runtime: { databaseUrl?: string; awsRegion?: string } },
+  opts: { dryRun: boolean; olderThanMs?: number },
+): Promise<CleanupReport> {
+  const { createDriver } = await import('./index.ts');
+  const driver = await createDriver(config.stages.dr, { rootDir: config.rootDir, runtime: config.runtime });
+  return cleanupLeftovers(driver, opts);
+}

@@ -4,4 +4,6 @@ import type { CliIo } from '../io.ts';
 type Register = (program: Command, io: CliIo) => void;
 
 // Subcommands contributed by each area (load, soak, dr, …), one line each.
-export const COMMANDS: Array<() => Promise<Register>> = [];
+export const COMMANDS: Array<() => Promise<Register>> = [
+  async () => (await import('./dr.ts')).register,
+];
