@@ -51,12 +51,18 @@ export async function startApp(o: DemoOptions): Promise<RunningDemo> {
   const faults = new FaultSet(o.faults);
   const log = new DemoLog((o.env.DEMO_LOG_LEVEL as Level | undefined) ?? 'info');
   const release = readRelease();
+  const t0 = Date.now();
+  const phases: Record<string, number> = {};
+  const mark = (name: string): void => { phases[name] = Date.now() - t0; };
   const version = faults.has('stale-version') ? release.previousVersion : (o.version ?? release.version);
   const db = await openDb({ databaseUrl: o.env.DATABASE_URL || undefined, dataDir: o.dataDir, env: o.env });
+  mark('db');
   const stoppers: Stopper[] = [];
   try {
     const applied = await migrate(db);
+    mark('migrate');
     for (const secret of await seed(db, o.env)) log.addSecret(secret);
+    mark('seed');
     if (o.backupDir) await makeStartupBackup(db, { dir: o.backupDir, faults, databaseUrl: o.env.DATABASE_URL || undefined });
     const metrics = new DemoMetrics({ version, commit: release.commit, alarm: faults.has('alarm-firing') });
     const worker = new RenderWorker({
@@ -89,13 +95,14 @@ export async function startApp(o: DemoOptions): Promise<RunningDemo> {
         https?.listen(o.httpsPort, o.host, () => resolve());
       });
     }
+    mark('listen');
     worker.start();
     if (faults.has('stall')) stoppers.push(startStall(5000, 1000));
     if (faults.has('memory-leak')) stoppers.push(startLeak(Number(o.env.DEMO_LEAK_BYTES_PER_SEC ?? 2 * 1024 * 1024), Number(o.env.DEMO_LEAK_MAX_BYTES ?? 1024 ** 3)));
     ctx.readyAt = Date.now();
     const baseUrl = urlOf('http', app.server);
     const httpsUrl = https ? urlOf('https', https) : undefined;
-    log.info('demo listening', { baseUrl, httpsUrl, version, faults: faults.list(), db: db.kind, migrationsApplied: applied });
+    log.info('demo listening', { baseUrl, httpsUrl, version, faults: faults.list(), db: db.kind, migrationsApplied: applied, startupMs: phases });
     let closed = false;
     return {
       baseUrl, apiUrl: baseUrl, httpsUrl, version,

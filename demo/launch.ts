@@ -14,6 +14,8 @@ export interface StartDemoOptions {
   env?: Record<string, string>;
   version?: string;
   dataDir?: string;
+  /** Take the startup backup + manifest into this folder (the DR stage's source). */
+  backupDir?: string;
   https?: boolean;
   extraArgs?: string[];
   /** Bound on the wait for the ready line (default 90 s: the first start on a machine builds the PGlite template). */
@@ -26,6 +28,8 @@ export interface DemoHandle {
   httpsUrl?: string;
   pid: number;
   version: string;
+  /** Set when started with backupDir: the folder holding the startup backup. */
+  backupDir?: string;
   /** The child's stderr so far (the demo's log, already redacted). */
   stderr(): string;
   stop(): Promise<void>;
@@ -58,6 +62,7 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<DemoHandle
   for (const f of opts.faults ?? []) args.push('--fault', f);
   if (opts.version) args.push('--version', opts.version);
   if (opts.dataDir) args.push('--data-dir', opts.dataDir);
+  if (opts.backupDir) args.push('--backup-dir', opts.backupDir);
   if (opts.https) args.push('--https-port', '0');
   args.push(...(opts.extraArgs ?? []));
 

@@ -39,7 +39,7 @@ export async function pgliteTemplate(env: NodeJS.ProcessEnv = process.env): Prom
 /** Opens PGlite in memory or in dataDir, seeding a new database from the template. */
 export async function openPglite(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<PGlite> {
   const existing = dataDir !== undefined && existsSync(path.join(dataDir, 'PG_VERSION'));
-  const db = existing ? new PGlite(dataDir) : new PGlite(dataDir, { loadDataDir: await pgliteTemplate(env) });
+  const db = existing ? new PGlite(dataDir) : new PGlite({ ...(dataDir ? { dataDir } : {}), loadDataDir: await pgliteTemplate(env) });
   await db.waitReady;
   return db;
 }

@@ -26,7 +26,11 @@ export async function seed(db: Db, env: NodeJS.ProcessEnv): Promise<string[]> {
     const pw = passwords.get(u.passwordEnv) ?? (env[u.passwordEnv] || randomSecret());
     passwords.set(u.passwordEnv, pw);
     secrets.push(pw);
-    const hash = await hashPassword(pw);
+  }
+  // scrypt runs on the libuv pool: hash all four at once.
+  const hashes = await Promise.all(DEMO_USERS.map((u) => hashPassword(passwords.get(u.passwordEnv) ?? '')));
+  for (const [i, u] of DEMO_USERS.entries()) {
+    const hash = hashes[i];
     const [row] = await db.query<{ id: number }>(
       `insert into users (email, role, password_hash) values ($1, $2, $3)
        on conflict (email) do update set role = excluded.role, password_hash = excluded.password_hash
