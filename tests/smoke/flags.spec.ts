@@ -19,10 +19,10 @@ test('feature flags', { tag: ['@smoke', '@critical'] }, async ({ request }) => {
   const experimentalOn = Object.entries(live.flags)
     .filter(([name, f]) => f.enabled && (f.experimental || mirror.flags[name]?.experimental))
     .map(([name]) => name);
-  expect(experimentalOn, 'experimental flags switched on').toEqual([]);
+  expect(experimentalOn, `experimental flags switched on: ${experimentalOn.join(', ')}`).toEqual([]);
 
   const drift = Object.keys({ ...mirror.flags, ...live.flags })
     .filter((name) => live.flags[name]?.enabled !== mirror.flags[name]?.enabled)
     .map((name) => `${name}: live ${live.flags[name]?.enabled ?? 'missing'}, production ${mirror.flags[name]?.enabled ?? 'missing'}`);
-  expect(drift, 'flags differing from the production mirror').toEqual([]);
+  expect(drift, `flags differing from the production mirror: ${drift.join('; ')}`).toEqual([]);
 });

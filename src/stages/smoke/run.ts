@@ -22,10 +22,10 @@ export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmoke
   const emit = opts.emit ?? false;
   const cfg = ctx.config.stages.smoke;
   const results: CheckResult[] = [];
-  const record = (check: CheckResult): void => {
+  const record = (check: CheckResult, emitIt: boolean): void => {
     const safe = ctx.redactor.deep(check);
     results.push(safe);
-    if (emit) ctx.check(safe);
+    if (emit && emitIt) ctx.check(safe);
   };
 
   const healthUrl = new URL(cfg.readiness.path, target.apiUrl ?? target.baseUrl).toString();
@@ -40,7 +40,7 @@ export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmoke
   const readiness = readinessCheck(stage, `${idPrefix}.readiness`, ready, Date.now() - started, ctx.redactor.url(healthUrl));
   // Shards and --grep selections must not repeat (or invent) a passing readiness check; a failure is always news.
   const selective = !!opts.grep || (opts.shard !== undefined && opts.shard.index !== 1);
-  if (!ready.ready || !selective) record(readiness);
+  record(readiness, !ready.ready || !selective);
   if (!ready.ready) return results;
   if (emit) ctx.progress(`target ready after ${ready.waitedMs} ms`);
 

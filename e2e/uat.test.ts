@@ -1,0 +1,156 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo, type DemoHandle } from '../demo/launch.ts';
+import { uatStage } from '../src/stages/uat/index.ts';
+import type { CheckResult } from '../src/core/types.ts';
+import { makeStageContext, type CollectingContext } from './helpers/stage-context.ts';
+import { findSecrets } from './helpers/scan-secrets.ts';
+
+// The UAT stage against the real demo, in real Chromium, one demo per fault
+// set. Passwords are unique canaries so the run folder can be searched for them.
+
+const CANARY = {
+  DEMO_ADMIN_PASSWORD: `adm-canary-${process.pid}-Zq81`,
+  DEMO_EDITOR_PASSWORD: `edt-canary-${process.pid}-Xw42`,
+  DEMO_VIEWER_PASSWORD: `vwr-canary-${process.pid}-Yk63`,
+};
+
+const IDS = {
+  render: 'uat.editor.renders-a-storyboard-from-an-uploaded-script',
+  browse: 'uat.viewer.browses-projects-without-edit-controls',
+  write: 'uat.viewer.is-refused-a-direct-api-write',
+  flags: 'uat.admin.sees-the-environment-feature-flags',
+  logout: 'uat.session.logout-ends-the-session',
+};
+
+async function runUat(demo: DemoHandle, o: { grep?: string; shard?: { index: number; total: number } } = {}): Promise<CollectingContext> {
+  const ctx = await makeStageContext({
+    target: { environment: 'demo', baseUrl: demo.baseUrl, apiUrl: demo.apiUrl, expectedVersion: '1.4.0', deployId: 'e2e-deploy' },
+    secrets: CANARY,
+    config: { environments: {}, stages: { uat: { retries: 1, workers: 2 } } },
+    ...o,
+  });
+  ctx.config.environment.vars = { renderTimeoutMs: '6000' };
+  await uatStage.run(ctx);
+  return ctx;
+}
+
+function byId(checks: CheckResult[]): Record<string, CheckResult> {
+  return Object.fromEntries(checks.map((c) => [c.id, c]));
+}
+
+function withDemo(faults: string[]): { get(): DemoHandle } {
+  let demo: DemoHandle | undefined;
+  beforeAll(async () => {
+    demo = await startDemo({ faults, env: CANARY, readyTimeoutMs: 180_000 });
+  }, 200_000);
+  afterAll(async () => {
+    await demo?.stop();
+  });
+  return {
+    get() {
+      if (!demo) throw new Error('demo not started');
+      return demo;
+    },
+  };
+}
+
+describe('uat stage on the healthy demo', () => {
+  const demo = withDemo([]);
+  let full: CollectingContext;
+
+  it('passes every flow, with stable ids, severities and allure results', async () => {
+    full = await runUat(demo.get());
+    const checks = byId(full.checks);
+    expect(Object.keys(checks).sort()).toEqual(Object.values(IDS).sort());
+    for (const c of full.checks) expect([c.id, c.status, c.attempts]).toEqual([c.id, 'passed', 1]);
+    expect(checks[IDS.render]?.severity).toBe('critical');
+    expect(checks[IDS.write]?.severity).toBe('critical');
+    expect(checks[IDS.flags]?.severity).toBe('major');
+    expect(checks[IDS.render]?.tags).toEqual(expect.arrayContaining(['@uat', '@render', '@critical']));
+
+    const allure = join(full.runDir, 'allure-results');
+    const env = readFileSync(join(allure, 'environment.properties'), 'utf8');
+    expect(env).toContain(`baseUrl=${demo.get().baseUrl}`);
+    expect(env).toContain('deployId=e2e-deploy');
+    expect(env).toContain('version=1.4.0');
+    const categories = JSON.parse(readFileSync(join(allure, 'categories.json'), 'utf8')) as Array<{ name: string }>;
+    expect(categories.map((c) => c.name)).toEqual(expect.arrayContaining(['Product failures', 'Environment problems']));
+    expect(readdirSync(allure).filter((f) => f.endsWith('-result.json')).length).toBeGreaterThanOrEqual(5);
+    expect(full.artifacts.some((a) => a.kind === 'allure' && a.path === 'allure-results')).toBe(true);
+  }, 300_000);
+
+  it('--grep narrows the run, and a selection matching nothing emits no checks', async () => {
+    const render = await runUat(demo.get(), { grep: '@render' });
+    expect(render.checks.map((c) => [c.id, c.status])).toEqual([[IDS.render, 'passed']]);
+    const none = await runUat(demo.get(), { grep: '@no-such-tag' });
+    expect(none.checks).toEqual([]);
+  }, 300_000);
+
+  it('two shards give the same check ids and statuses as the unsharded run', async () => {
+    const one = await runUat(demo.get(), { shard: { index: 1, total: 2 } });
+    const two = await runUat(demo.get(), { shard: { index: 2, total: 2 } });
+    expect(one.checks.length).toBeGreaterThan(0);
+    expect(two.checks.length).toBeGreaterThan(0);
+    const merged = [...one.checks, ...two.checks].map((c) => `${c.id}=${c.status}`).sort();
+    expect(merged).toEqual(full.checks.map((c) => `${c.id}=${c.status}`).sort());
+  }, 300_000);
+});
+
+describe('uat stage: broken-login + viewer-can-write', () => {
+  const demo = withDemo(['broken-login', 'viewer-can-write']);
+
+  it('fails the critical flows, with a screenshot and a redacted trace, and no canary anywhere', async () => {
+    const ctx = await runUat(demo.get());
+    const checks = byId(ctx.checks);
+    const render = checks[IDS.render];
+    expect(render).toMatchObject({ status: 'failed', severity: 'critical', attempts: 2 });
+    expect(render?.message).toMatch(/login form/);
+    const files = render?.evidence.filter((e) => e.kind === 'file') ?? [];
+    const shot = files.find((e) => e.path?.endsWith('.png'));
+    const trace = files.find((e) => e.path?.endsWith('.zip'));
+    expect(shot, 'a screenshot is attached').toBeDefined();
+    expect(trace, 'the retry trace is attached').toBeDefined();
+    for (const f of files) expect(existsSync(join(ctx.runDir, f.path ?? 'missing'))).toBe(true);
+    expect(ctx.artifacts.map((a) => a.kind)).toEqual(expect.arrayContaining(['screenshot', 'trace', 'allure']));
+
+    expect(checks[IDS.write]).toMatchObject({ status: 'failed', severity: 'critical' });
+    expect(checks[IDS.write]?.message).toContain('201');
+    expect(checks[IDS.flags]?.status).toBe('passed');
+
+    const scan = await findSecrets(ctx.runDir, Object.values(CANARY));
+    expect(scan.zipsScanned, 'traces were searched').toBeGreaterThan(0);
+    expect(scan.hits).toEqual([]);
+    // Nor did any emitted event carry one.
+    expect(JSON.stringify(ctx.events)).not.toMatch(/canary-/);
+  }, 300_000);
+});
+
+describe('uat stage: render-stuck', () => {
+  const demo = withDemo(['render-stuck']);
+
+  it('fails the render flow; the other flows pass', async () => {
+    const ctx = await runUat(demo.get(), { grep: '@render|@roles' });
+    const checks = byId(ctx.checks);
+    expect(checks[IDS.render]).toMatchObject({ status: 'failed', severity: 'critical', attempts: 2 });
+    expect(checks[IDS.render]?.message).toMatch(/render should finish/);
+    expect(checks[IDS.write]?.status).toBe('passed');
+  }, 300_000);
+});
+
+describe('uat stage: flaky-ui', () => {
+  const demo = withDemo(['flaky-ui']);
+
+  it('reports the flow that passed on retry as flaky, with both attempts counted and allure marking it', async () => {
+    const ctx = await runUat(demo.get(), { grep: '@render' });
+    const render = byId(ctx.checks)[IDS.render];
+    expect(render).toMatchObject({ status: 'flaky', attempts: 2 });
+    expect(render?.message).toMatch(/passed on attempt 2/);
+    const allure = join(ctx.runDir, 'allure-results');
+    const results = readdirSync(allure)
+      .filter((f) => f.endsWith('-result.json'))
+      .map((f) => JSON.parse(readFileSync(join(allure, f), 'utf8')) as { status: string; statusDetails?: { flaky?: boolean } });
+    expect(results.filter((r) => r.status === 'passed' && r.statusDetails?.flaky === true)).toHaveLength(1);
+  }, 300_000);
+});
