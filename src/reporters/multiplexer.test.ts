@@ -80,7 +80,7 @@ describe('writeReports', () => {
           severity: 'critical',
           status: 'failed',
           message: `login failed for password ${canary}; sent Authorization: Bearer abcdefghijklmnop`,
-          evidence: [{ kind: 'http', label: 'POST /api/login', data: { url: `http://x/api/login?token=${canary}`, body: canary } }],
+          evidence: [{ kind: 'http', label: 'POST /api/login', data: { url: `http://x/api/login?token=${canary}`, body: canary, response: { token: 'eyJhbGciOiJIUzI1NiJ9.unregistered.jwt' } } }],
         }),
       ],
       reasons: [{ checkId: 'smoke.login', stage: 'smoke', severity: 'critical', status: 'failed', message: `leaked ${canary}`, effect: 'rollback' }],
@@ -95,6 +95,7 @@ describe('writeReports', () => {
       const text = await readFile(f, 'utf8');
       expect(text, f).not.toContain(canary);
       expect(text, f).not.toContain('abcdefghijklmnop');
+      expect(text, f).not.toContain('unregistered.jwt'); // secret-named key, blanked before building
     }
     const json = await readFile(join(dir, 'run', 'verdict.json'), 'utf8');
     expect(validateVerdict(JSON.parse(json))).toEqual({ ok: true });
@@ -113,6 +114,17 @@ describe('redactFinal', () => {
   });
   it('redacts escaped secrets in text nodes', () => {
     expect(redactFinal('<p>x topsecretvalue y</p>', 'markup', r)).toBe('<p>x [REDACTED:S] y</p>');
+  });
+  it('decodes entities before matching (an escaped URL still loses its token)', () => {
+    expect(redactFinal('<a href="/x?a=1&amp;token=abcdef">x</a>', 'markup', r)).toBe('<a href="/x?a=1&#38;token=[REDACTED]">x</a>');
+  });
+  it('redacts JSON value by value and keeps it parseable', () => {
+    const out = redactFinal(JSON.stringify({ m: 'Authorization: Bearer abcdefghijkl', n: 1 }, null, 2) + '\n', 'json', r);
+    expect(JSON.parse(out)).toEqual({ m: 'Authorization: [REDACTED]', n: 1 });
+  });
+  it('returns clean text untouched (same bytes)', () => {
+    const page = '<p title="a &amp; b">x &lt; y</p>';
+    expect(redactFinal(page, 'markup', r)).toBe(page);
   });
   it('leaves text alone without a redactor', () => {
     expect(redactFinal('topsecretvalue', 'text', undefined)).toBe('topsecretvalue');

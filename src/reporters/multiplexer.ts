@@ -37,9 +37,11 @@ export async function writeReports(
   const reporters = opts.reporters ?? defaultReporters();
   const ctx = reportContext(runDir, opts.redactor);
   const result: WriteReportsResult = { written: [], failures: [] };
+  // Data-level pass first: every builder sees redacted values, structure intact.
+  const data = opts.redactor?.deep ? opts.redactor.deep(report) : report;
   for (const reporter of reporters) {
     try {
-      const files = await reporter.write(report, ctx);
+      const files = await reporter.write(data, ctx);
       result.written.push(...files);
     } catch (err) {
       result.failures.push({ reporter: reporter.name, error: errorMessage(err) });

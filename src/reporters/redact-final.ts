@@ -14,6 +14,10 @@ export function formatFor(relPath: string): TextFormat {
 
 export function redactFinal(text: string, format: TextFormat, redactor: FinalRedactor | undefined): string {
   if (!redactor) return text;
+  // Fast path: reports are usually clean (events were redacted on the way in),
+  // and one pass over the whole (entity-decoded) text proves it.
+  const plain = format === 'markup' ? decode(text) : text;
+  if (redactor.text(plain) === plain) return text;
   switch (format) {
     case 'json':
       return redactJson(text, redactor);
@@ -37,11 +41,10 @@ function redactJson(text: string, redactor: FinalRedactor): string {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return redactor.text(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [redactor.text(k), walk(x)]));
     return v;
   };
-  const redacted = redactor.deep ? walk(redactor.deep(value)) : walk(value);
-  return JSON.stringify(redacted, null, 2) + (text.endsWith('\n') ? '\n' : '');
+  return JSON.stringify(walk(value), null, 2) + (text.endsWith('\n') ? '\n' : '');
 }
 
 const ENTITY: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&apos;': "'" };

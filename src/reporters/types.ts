@@ -5,9 +5,11 @@ import type { VerdictReport } from '../core/types.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The final defence-in-depth redaction pass (core/redact.ts `Redactor` fits). */
+/** The defence-in-depth redaction pass (core/redact.ts `Redactor` fits). */
 export interface FinalRedactor {
+  /** Applied to the final text of every file, value by value. */
   text(input: string): string;
+  /** When present, applied to the report before it is built (also blanks secret-named keys). */
   deep?<T>(value: T): T;
 }
 
