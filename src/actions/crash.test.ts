@@ -74,7 +74,7 @@ await runActions({ report: fixtureReport(), config: fixtureConfig(${JSON.stringi
     env: process.env,
   });
   expect(records).toHaveLength(1);
-  expect(records[0]).toMatchObject({ kind: 'rollback', status: 'skipped', details: { outcome: 'unknown', needsPerson: true } });
+  expect(records[0]).toMatchObject({ kind: 'rollback', status: 'failed', details: { outcome: 'unknown', needsPerson: true } });
   expect(records[0]!.message).toMatch(/outcome UNKNOWN.*switch-back was in flight.*Not fired again/);
   // Exactly one firing, and the ledger still tells the story.
   expect((await readFile(marker(), 'utf8')).trim().split('\n')).toHaveLength(1);
@@ -96,6 +96,6 @@ it('a ledger left unreadable by a crash is treated as an unknown outcome, not as
     dryRun: false,
     env: process.env,
   });
-  expect(records[0]).toMatchObject({ status: 'skipped', details: { outcome: 'unknown' } });
+  expect(records[0]).toMatchObject({ status: 'failed', details: { outcome: 'unknown' } });
   expect(await readFile(marker(), 'utf8').catch(() => '')).toBe('');
 });

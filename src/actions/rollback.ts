@@ -151,8 +151,9 @@ function alreadyHandled(existing: LedgerEntry | undefined, deployId: string, led
     return note('skipped', 'rollback', `Rollback for deploy ${deployId} is in progress in run ${existing.runId} (pid ${existing.pid}); not fired again.`, details);
   }
   const inFlight = existing?.actions.find((a) => a.state === 'intent')?.name;
+  // Failed, not skipped: the rollback is unconfirmed, which must be the loudest line of the report.
   return note(
-    'skipped',
+    'failed',
     'rollback',
     `Rollback outcome UNKNOWN for deploy ${deployId}: run ${existing?.runId ?? '?'} recorded the intent${inFlight ? ` (action ${inFlight} was in flight)` : ''} but no result — it may or may not have fired. Not fired again; a person must check the environment and then delete ${ledgerRel} to allow another rollback.`,
     { ...details, needsPerson: true, outcome: 'unknown' },
