@@ -16,7 +16,7 @@ type Pems = { key: string; cert: string };
 
 async function leaf(o: { ca: Pems; from?: number; to?: number; hosts?: string[] }): Promise<Pems> {
   const now = Date.now();
-  const san = (o.hosts ?? ['127.0.0.1']).map((h) => (net.isIP(h) ? { type: 7, ip: h } : { type: 2, value: h }));
+  const san = (o.hosts ?? ['127.0.0.1']).map((h) => (net.isIP(h) ? { type: 7 as const, ip: h } : { type: 2 as const, value: h }));
   const p = await generate([{ name: 'commonName', value: o.hosts?.[0] ?? 'localhost' }], {
     keyType: 'ec',
     curve: 'P-256',
