@@ -19,6 +19,7 @@ pre { background:#fff; border:1px solid var(--line); padding:8px; overflow:auto;
 .banner .partial { display:inline-block; margin-left:12px; padding:2px 8px; border:2px dashed #fff; font-size:14px; vertical-align:middle; }
 .facts { display:grid; grid-template-columns:repeat(auto-fill,minmax(220px,1fr)); gap:4px 16px; margin-top:12px; font-size:13px; }
 .facts dt { opacity:.8; } .facts dd { margin:0 0 4px; font-weight:600; overflow-wrap:anywhere; }
+.facts.kit { background:#fff; border:1px solid var(--line); padding:8px 12px; margin-top:0; }
 ol.reasons li, ul.warnings li { margin:4px 0; }
 .effect { font-weight:700; text-transform:uppercase; font-size:12px; padding:1px 6px; border-radius:3px; color:#fff; }
 .effect.rollback { background:var(--rollback); } .effect.hold { background:var(--hold); } .effect.warn, .effect.stand { background:#4b5563; }

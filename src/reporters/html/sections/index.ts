@@ -19,8 +19,9 @@ export interface SectionRenderer {
   render(value: unknown, ctx: SectionContext): string;
 }
 
-/** key → renderer. Add yours: `load: loadSection,` (import it from './load.ts'). */
-export const SECTIONS: Readonly<Record<string, SectionRenderer>> = {};
+/** key → renderer. Add yours with one line, e.g. `load: loadSection,` (imported from './load.ts'). */
+export const SECTIONS: Readonly<Record<string, SectionRenderer>> = {
+};
 
 const MAX_JSON = 50_000;
 
