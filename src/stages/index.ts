@@ -10,4 +10,5 @@ export const STAGE_LOADERS: Partial<Record<StageName, () => Promise<Stage>>> = {
   dr: async () => (await import('./dr/index.ts')).drStage,
   security: async () => (await import('./security/index.ts')).securityStage,
   metrics: async () => (await import('./metrics/index.ts')).metricsStage,
+  load: async () => (await import('./load/index.ts')).loadStage,
 };

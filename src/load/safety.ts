@@ -1,0 +1,117 @@
+import { UsageError } from '../core/errors.ts';
+
+// Load never goes where it was not sent on purpose: only hosts on the
+// environment's allow-list (loopback too, only when listed), under hard caps
+// that no config can lift past the absolute maxima below.
+
+export const ABSOLUTE_MAX = {
+  ratePerSecond: 20_000,
+  durationMs: 2 * 3_600_000,
+  connections: 4_096,
+  inFlight: 20_000,
+} as const;
+
+export interface Caps {
+  maxRate: number;
+  maxDurationMs: number;
+  maxConnections: number;
+}
+
+/** `host` or `host:port`; `*.example.com` matches subdomains. Loopback gets no exemption. */
+export function hostAllowed(url: string, allowedHosts: readonly string[]): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  return allowedHosts.some((raw) => {
+    const entry = raw.trim().toLowerCase();
+    const m = /^(.*?)(?::(\d+))?$/.exec(entry.startsWith('[') ? entry.replace(/^\[([^\]]+)\]/, '$1') : entry);
+    const h = (m?.[1] ?? entry).replace(/^\[|\]$/g, '');
+    const p = m?.[2];
+    if (p && p !== port) return false;
+    if (h.startsWith('*.')) return host.endsWith(h.slice(1)) && host.length > h.length - 1;
+    return h === host;
+  });
+}
+
+export function assertHostsAllowed(urls: Iterable<string>, allowedHosts: readonly string[], where: string): void {
+  for (const url of urls) {
+    if (!hostAllowed(url, allowedHosts)) {
+      const host = (() => {
+        try {
+          return new URL(url).host;
+        } catch {
+          return url;
+        }
+      })();
+      throw new LoadRefused(
+        allowedHosts.length === 0
+          ? `refused to send load to ${host}: environment.allowedHosts is empty (list the hosts load may go to)`
+          : `refused to send load to ${host}: not on environment.allowedHosts (${allowedHosts.join(', ')})`,
+        where,
+      );
+    }
+  }
+}
+
+/** A safety rule stopped the run before it started. */
+export class LoadRefused extends UsageError {}
+
+export function effectiveCaps(c: Caps): Caps {
+  return {
+    maxRate: Math.min(c.maxRate, ABSOLUTE_MAX.ratePerSecond),
+    maxDurationMs: Math.min(c.maxDurationMs, ABSOLUTE_MAX.durationMs),
+    maxConnections: Math.min(c.maxConnections, ABSOLUTE_MAX.connections),
+  };
+}
+
+export function assertWithinCaps(plan: { peakRate: number; durationMs: number; connections: number; inFlight: number }, caps: Caps, where: string): void {
+  const c = effectiveCaps(caps);
+  if (plan.peakRate > c.maxRate) throw new LoadRefused(`peak rate ${plan.peakRate.toFixed(1)}/s exceeds the cap of ${c.maxRate}/s`, where);
+  if (plan.durationMs > c.maxDurationMs) throw new LoadRefused(`duration ${(plan.durationMs / 1000).toFixed(1)} s exceeds the cap of ${c.maxDurationMs / 1000} s`, where);
+  if (plan.connections > c.maxConnections) throw new LoadRefused(`${plan.connections} connections exceed the cap of ${c.maxConnections}`, where);
+  if (plan.inFlight > ABSOLUTE_MAX.inFlight) throw new LoadRefused(`maxInFlight ${plan.inFlight} exceeds the absolute cap of ${ABSOLUTE_MAX.inFlight}`, where);
+}
+
+/**
+ * Error rate over a sliding window of whole seconds (by completion time):
+ * a broken target is not hammered for the rest of the run.
+ */
+export class ErrorRateWindow {
+  private readonly buckets = new Map<number, { total: number; failed: number }>();
+  constructor(
+    private readonly windowMs: number,
+    private readonly level: number,
+    private readonly minRequests: number,
+  ) {}
+
+  add(nowMs: number, failed: boolean): void {
+    const s = Math.floor(nowMs / 1000);
+    const b = this.buckets.get(s) ?? { total: 0, failed: 0 };
+    b.total++;
+    if (failed) b.failed++;
+    this.buckets.set(s, b);
+  }
+
+  /** A reason to abort, or undefined. */
+  check(nowMs: number): string | undefined {
+    const from = Math.floor((nowMs - this.windowMs) / 1000);
+    let total = 0;
+    let failed = 0;
+    for (const [s, b] of this.buckets) {
+      if (s < from) this.buckets.delete(s);
+      else {
+        total += b.total;
+        failed += b.failed;
+      }
+    }
+    if (total >= this.minRequests && failed / total > this.level) {
+      return `target error rate ${(100 * failed / total).toFixed(1)}% over the last ${this.windowMs / 1000} s passed the abort level ${(this.level * 100).toFixed(1)}% — load stopped early`;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,144 @@
+import { relative } from 'node:path';
+import { EvidenceError, errorMessage, UsageError } from '../../core/errors.ts';
+import type { Stage, StageContext } from '../../core/stage.ts';
+import type { CheckResult } from '../../core/types.ts';
+import { isK6SummaryFile, k6SummaryChecks } from '../../load/k6-import.ts';
+import { loadScenarioFile } from '../../load/scenario-file.ts';
+import { origins, prepare } from '../../load/prepare.ts';
+import { runPlan } from '../../load/runner.ts';
+import { assertHostsAllowed, assertWithinCaps } from '../../load/safety.ts';
+import { executorDurationMs } from '../../load/scenario.ts';
+import { peakRatePerSecond } from '../../load/schedule.ts';
+import { compareWithBaseline, historyDir, latestBaseline } from './baseline.ts';
+import { capacityCheck } from './capacity.ts';
+import type { LoadConfig } from './config.ts';
+import { mergeLoad } from './merge.ts';
+import { loadChecks, summarizeLoad, type Measured } from './results.ts';
+import { saveRaw } from './raw.ts';
+
+// The load stage: an open-model run of the scenario against the target,
+// thresholds → checks, a baseline comparison, optional capacity (closed
+// loop). `pdv merge` re-adds the raw histograms of every segment.
+
+export const loadStage: Stage = {
+  name: 'load',
+  description: 'open-model load with k6-style thresholds, honest (corrected) latency tails and baselines',
+  run: runLoad,
+  merge: mergeLoad,
+};
+
+async function runLoad(ctx: StageContext): Promise<void> {
+  const cfg = ctx.config.stages.load as LoadConfig;
+  const started = Date.now();
+
+  // `pdv load import-k6` (or `pdv run load --import summary.json`): k6's results become the checks.
+  const k6Files = ctx.imports.filter(isK6SummaryFile);
+  if (k6Files.length > 0) {
+    for (const f of k6Files) for (const c of await k6SummaryChecks(f, cfg)) ctx.check(c);
+    return;
+  }
+
+  const loaded = await loadScenarioFile(cfg.scenario, ctx.config.rootDir);
+  const fileLabel = relative(ctx.config.rootDir, loaded.file) || loaded.file;
+  const sc = loaded.scenario;
+  const env = ctx.config.environment;
+  const baseUrl = ctx.target.baseUrl;
+  const apiUrl = ctx.target.apiUrl ?? env.apiUrl;
+  const specs = Object.values(sc.scenarios).map((s) => (s.executor === 'constant-arrival-rate' && cfg.duration ? { ...s, duration: cfg.duration } : s));
+  // Safety first: nothing is sent (not even a login) unless every origin is allowed and the plan is under the caps.
+  assertHostsAllowed(origins({ scenario: sc, baseUrl, ...(apiUrl ? { apiUrl } : {}) }), env.allowedHosts, `${fileLabel} (environment.allowedHosts)`);
+  assertWithinCaps(
+    {
+      peakRate: specs.reduce((a, s) => a + peakRatePerSecond(s), 0),
+      durationMs: Math.max(...specs.map(executorDurationMs)),
+      connections: specs.reduce((a, s) => a + s.connections, 0),
+      inFlight: specs.reduce((a, s) => a + s.maxInFlight, 0),
+    },
+    { maxRate: cfg.caps.maxRate, maxDurationMs: cfg.caps.maxDuration, maxConnections: cfg.caps.maxConnections },
+    `${fileLabel} (stages.load.caps)`,
+  );
+
+  ctx.progress(`load: logging in and preparing ${sc.name}`);
+  let prepared;
+  try {
+    prepared = await prepare({
+      scenario: sc,
+      file: fileLabel,
+      thresholds: loaded.thresholds,
+      baseUrl,
+      ...(apiUrl ? { apiUrl } : {}),
+      credentials: env.credentials,
+      secrets: ctx.secrets,
+      vars: env.vars,
+      allowedHosts: env.allowedHosts,
+      redactor: ctx.redactor,
+      runId: ctx.runId,
+      requestTimeoutMs: cfg.requestTimeout,
+      abort: { errorRate: cfg.abort.errorRate, windowMs: cfg.abort.window, minRequests: cfg.abort.minRequests },
+      windowMs: cfg.window,
+      ...(cfg.duration ? { durationMs: cfg.duration } : {}),
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    ctx.check(setupErrored(err, started));
+    return;
+  }
+
+  ctx.progress(`load: ${sc.name} running${ctx.segment ? ` (segment ${ctx.segment.index}/${ctx.segment.total})` : ''}`);
+  let lastProgress = 0;
+  const result = await runPlan(prepared.plan, {
+    workers: cfg.workers,
+    ...(ctx.segment ? { segment: ctx.segment } : {}),
+    signal: ctx.signal,
+    onProgress: (p) => {
+      if (p.elapsedMs - lastProgress < 2000) return;
+      lastProgress = p.elapsedMs;
+      ctx.progress(`load: ${(p.elapsedMs / 1000).toFixed(0)} s, ${p.completed} done, ${p.inFlight} in flight, ${p.dropped} dropped`);
+    },
+  });
+
+  const measured: Measured = {
+    recorder: result.recorder,
+    elapsedMs: result.elapsedMs,
+    workers: result.workers,
+    ...(result.abort ? { abort: result.abort } : {}),
+    thresholds: loaded.thresholds,
+    scenario: sc.name,
+    file: fileLabel,
+    ...(ctx.segment ? { segment: ctx.segment } : {}),
+  };
+  await saveRaw(ctx, measured);
+  const summary = summarizeLoad(measured, cfg);
+  const checks = loadChecks(measured, summary, cfg, Date.now() - started);
+  if (result.abort?.kind === 'signal') for (const c of checks) if (c.status !== 'errored' && c.id !== 'load.engine') Object.assign(c, { status: 'errored', message: `${c.message} — not judged: ${result.abort.reason}` });
+
+  if (cfg.baseline.enabled && !ctx.segment) {
+    const outcome = compareWithBaseline(summary, summary.valid && !result.abort ? await latestBaseline(historyDir(ctx.config), sc.name) : undefined, cfg.baseline);
+    if (!summary.valid || result.abort) outcome.check.message = 'skipped: this run was stopped early or is invalid, nothing to compare';
+    checks.push(outcome.check);
+    if (outcome.detail) summary.baseline = outcome.detail;
+  }
+  if (cfg.capacity.enabled && !ctx.signal.aborted && !ctx.segment) {
+    ctx.progress('load: capacity (closed loop, autocannon)');
+    const cap = await capacityCheck(prepared.plan, cfg, ctx.signal);
+    checks.push(cap.check);
+    if (cap.result) summary.capacity = cap.result;
+  }
+  for (const c of checks) ctx.check(c);
+  ctx.emit({ type: 'extra', key: 'load', value: summary });
+}
+
+function setupErrored(err: unknown, started: number): CheckResult {
+  return {
+    id: 'load.setup',
+    stage: 'load',
+    title: 'Load scenario setup (logins, setup steps)',
+    severity: 'major',
+    status: 'errored',
+    message: `${err instanceof EvidenceError ? '' : 'setup failed: '}${errorMessage(err)}; no load was sent`,
+    durationMs: Date.now() - started,
+    attempts: 1,
+    evidence: [],
+  };
+}

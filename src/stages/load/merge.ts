@@ -1,0 +1,63 @@
+import type { MergeShard, StageContext } from '../../core/stage.ts';
+import { Recorder } from '../../load/recorder.ts';
+import type { LoadConfig } from './config.ts';
+import { readRaw, saveRaw } from './raw.ts';
+import { loadChecks, summarizeLoad, type Measured } from './results.ts';
+
+// `pdv merge` for load segments: add every segment's HDR histograms and
+// counters, then evaluate the thresholds once on the sum — percentiles over
+// all machines are exact, unlike averaging per-machine percentiles.
+
+export async function mergeLoad(shards: MergeShard[], ctx: StageContext): Promise<void> {
+  const cfg = ctx.config.stages.load as LoadConfig;
+  const started = Date.now();
+  const raws = [];
+  const missing: string[] = [];
+  for (const s of shards) {
+    try {
+      raws.push(await readRaw(s.dir));
+    } catch {
+      missing.push(s.dir);
+    }
+  }
+  const first = raws[0];
+  if (!first) {
+    ctx.check({ id: 'load.merge', stage: 'load', title: 'Load segments merged', severity: 'major', status: 'errored', message: 'no input has load histograms', durationMs: 0, attempts: 1, evidence: [] });
+    return;
+  }
+  const totals = new Set(raws.map((r) => r.segment?.total ?? 1));
+  const indexes = raws.map((r) => r.segment?.index ?? 1);
+  const expectedTotal = first.segment?.total ?? 1;
+  const complete = totals.size === 1 && new Set(indexes).size === expectedTotal && raws.length === expectedTotal && missing.length === 0;
+  const recorder = Recorder.from(raws.map((r) => r.snapshot));
+  const abort = raws.find((r) => r.abort)?.abort;
+  const measured: Measured = {
+    recorder,
+    elapsedMs: Math.max(...raws.map((r) => r.elapsedMs)),
+    workers: raws.reduce((a, r) => a + r.workers, 0),
+    ...(abort ? { abort } : {}),
+    thresholds: first.thresholds,
+    scenario: first.scenario,
+    file: first.file,
+    segments: raws.length,
+  };
+  await saveRaw(ctx, measured);
+  const summary = summarizeLoad(measured, cfg);
+  const checks = loadChecks(measured, summary, cfg, Date.now() - started);
+  ctx.check({
+    id: 'load.merge',
+    stage: 'load',
+    title: 'Load segments merged',
+    severity: 'major',
+    onFail: 'hold',
+    status: complete ? 'passed' : 'errored',
+    message: complete
+      ? `${raws.length} segment(s) of ${expectedTotal} added: ${summary.completed} requests`
+      : `incomplete merge: segments ${indexes.sort().join(', ')} of ${[...totals].join('/')}${missing.length ? `; no histograms in ${missing.join(', ')}` : ''}`,
+    durationMs: 0,
+    attempts: 1,
+    evidence: [],
+  });
+  for (const c of checks) ctx.check(c);
+  ctx.emit({ type: 'extra', key: 'load', value: summary });
+}

@@ -1,0 +1,205 @@
+import type { CheckResult, Evidence } from '../../core/types.ts';
+import { evaluateAll, mergedHistogram, type ThresholdResult } from '../../load/evaluate.ts';
+import { distribution, summarize, type LatencySummary } from '../../load/histogram.ts';
+import type { AbortInfo } from '../../load/plan.ts';
+import type { Recorder } from '../../load/recorder.ts';
+import { slugK } from '../../load/k6-import.ts';
+import { aggLabel, type ParsedThreshold } from '../../load/thresholds.ts';
+import type { LoadConfig } from './config.ts';
+
+// Pure: measurements in, checks and the report's `extras.load` out. Used by
+// a live run and by `pdv merge` (on the sum of all segments' histograms).
+
+export interface LoadSummary {
+  scenario: string;
+  file: string;
+  segment?: { index: number; total: number };
+  segments?: number;
+  workers: number;
+  durationMs: number;
+  planned: number;
+  sent: number;
+  completed: number;
+  dropped: number;
+  throughput: number;
+  failed: number;
+  errorRate: number;
+  latency: { corrected: LatencySummary; uncorrected: LatencySummary };
+  requests: Array<{ scenario: string; name: string; method: string; count: number; failed: number; dropped: number; corrected: LatencySummary; uncorrected: LatencySummary }>;
+  statusCodes: Record<string, number>;
+  /** One point per window (by intended start): corrected latency, in ms. */
+  series: Array<{ t: number; count: number; failed: number; p50: number; p95: number; p99: number }>;
+  histogram: Array<{ leMs: number; count: number }>;
+  sendLag: { p50: number; p99: number; max: number };
+  valid: boolean;
+  invalidReason?: string;
+  abort?: AbortInfo;
+  thresholds: Array<{ key: string; expr: string; observed: number | null; limit: number; ok: boolean | null; unit: string }>;
+  capacity?: unknown;
+  baseline?: unknown;
+}
+
+export interface Measured {
+  recorder: Recorder;
+  elapsedMs: number;
+  workers: number;
+  abort?: AbortInfo;
+  thresholds: ParsedThreshold[];
+  scenario: string;
+  file: string;
+  segment?: { index: number; total: number };
+  segments?: number;
+}
+
+export const slug = slugK;
+
+export function thresholdCheckId(t: Pick<ParsedThreshold, 'key' | 'expr'>): string {
+  return `load.threshold.${slug(t.key)}.${slug(t.expr)}`;
+}
+
+export function summarizeLoad(m: Measured, cfg: Pick<LoadConfig, 'maxSendLag'>): LoadSummary {
+  const rec = m.recorder;
+  const cells = [...rec.cells.values()];
+  const completed = cells.reduce((a, c) => a + c.count, 0);
+  const failed = cells.filter((c) => !c.expected).reduce((a, c) => a + c.count, 0);
+  const dropped = [...rec.dropped.values()].reduce((a, b) => a + b, 0);
+  const statusCodes: Record<string, number> = {};
+  for (const c of cells) for (const [k, v] of Object.entries(c.statuses)) statusCodes[k] = (statusCodes[k] ?? 0) + v;
+  const byName = new Map<string, typeof cells>();
+  for (const c of cells) byName.set(`${c.scenario}\u0000${c.name}`, [...(byName.get(`${c.scenario}\u0000${c.name}`) ?? []), c]);
+  const requests = [...byName.values()].map((cs) => {
+    const first = cs[0] as (typeof cells)[number];
+    return {
+      scenario: first.scenario,
+      name: first.name,
+      method: first.method,
+      count: cs.reduce((a, c) => a + c.count, 0),
+      failed: cs.filter((c) => !c.expected).reduce((a, c) => a + c.count, 0),
+      dropped: rec.dropped.get(`${first.scenario}\u0000${first.name}`) ?? 0,
+      corrected: summarize(mergedHistogram(cs, 'corrected')),
+      uncorrected: summarize(mergedHistogram(cs, 'uncorrected')),
+    };
+  });
+  const corrected = mergedHistogram(cells, 'corrected');
+  const lag = summarize(rec.sendLag);
+  const lagLimit = cfg.maxSendLag;
+  const expected = rec.planned;
+  let invalidReason: string | undefined;
+  if (rec.planned === 0) invalidReason = 'no request was scheduled';
+  else if (lag.p99 > lagLimit) invalidReason = `the engine could not keep the schedule: send lag p99 ${lag.p99.toFixed(1)} ms > ${lagLimit} ms (corrected latencies would blame the target for the load generator)`;
+  else if (!m.abort && rec.sent + dropped < expected) invalidReason = `only ${rec.sent + dropped} of ${expected} scheduled requests were issued`;
+  const thresholds = evaluateAll(m.thresholds, rec, m.elapsedMs);
+  return {
+    scenario: m.scenario,
+    file: m.file,
+    ...(m.segment ? { segment: m.segment } : {}),
+    ...(m.segments ? { segments: m.segments } : {}),
+    workers: m.workers,
+    durationMs: Math.round(m.elapsedMs),
+    planned: rec.planned,
+    sent: rec.sent,
+    completed,
+    dropped,
+    throughput: round(completed / (m.elapsedMs / 1000), 2),
+    failed,
+    errorRate: completed ? round(failed / completed, 5) : 0,
+    latency: { corrected: summarize(corrected), uncorrected: summarize(mergedHistogram(cells, 'uncorrected')) },
+    requests,
+    statusCodes,
+    series: [...rec.windows.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([i, w]) => {
+        const s = summarize(w.hist);
+        return { t: round((i * rec.windowMs) / 1000, 3), count: w.count, failed: w.failed, p50: s.p50, p95: s.p95, p99: s.p99 };
+      }),
+    histogram: distribution(corrected),
+    sendLag: { p50: lag.p50, p99: lag.p99, max: lag.max },
+    valid: invalidReason === undefined,
+    ...(invalidReason ? { invalidReason } : {}),
+    ...(m.abort ? { abort: m.abort } : {}),
+    thresholds: thresholds.map((r) => ({ key: r.threshold.key, expr: r.threshold.expr, observed: r.observed, limit: r.threshold.limit, ok: r.ok, unit: r.unit })),
+  };
+}
+
+function round(n: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(n * f) / f;
+}
+
+export function loadChecks(m: Measured, summary: LoadSummary, cfg: Pick<LoadConfig, 'severity' | 'onFail'>, durationMs: number): CheckResult[] {
+  const checks: CheckResult[] = [];
+  const base = { stage: 'load', attempts: 1, durationMs: Math.round(durationMs) };
+  const evidence: Evidence[] = [
+    { kind: 'metric', label: 'latency (ms), corrected and uncorrected', data: summary.latency },
+    { kind: 'json', label: 'throughput and errors', data: { planned: summary.planned, sent: summary.sent, completed: summary.completed, dropped: summary.dropped, throughput: summary.throughput, statusCodes: summary.statusCodes } },
+  ];
+  checks.push({
+    ...base,
+    id: 'load.engine',
+    title: 'Load generator kept the schedule',
+    severity: 'major',
+    onFail: 'hold',
+    status: summary.valid ? 'passed' : 'errored',
+    message: summary.valid
+      ? `send lag p99 ${summary.sendLag.p99} ms over ${summary.sent} requests (${summary.workers} thread${summary.workers > 1 ? 's' : ''})`
+      : (summary.invalidReason ?? 'invalid run'),
+    observed: summary.sendLag.p99,
+    unit: 'ms',
+    evidence: [{ kind: 'metric', label: 'send lag (ms)', data: summary.sendLag }],
+  });
+  if (m.abort?.kind === 'error-rate') {
+    checks.push({ ...base, id: 'load.error-rate-abort', title: 'Target error rate stayed under the abort level', severity: 'major', status: 'failed', message: m.abort.reason, evidence });
+  }
+  const results = evaluateAll(m.thresholds, m.recorder, m.elapsedMs);
+  for (const r of results) checks.push(thresholdCheck(r, m, summary, cfg, base, evidence));
+  return checks;
+}
+
+function thresholdCheck(
+  r: ThresholdResult,
+  m: Measured,
+  summary: LoadSummary,
+  cfg: Pick<LoadConfig, 'severity' | 'onFail'>,
+  base: { stage: string; attempts: number; durationMs: number },
+  evidence: Evidence[],
+): CheckResult {
+  const t = r.threshold;
+  const label = `${aggLabel(t.agg)}=${r.observed === null ? '–' : fmt(r.observed)} ${r.unit}`;
+  const stoppedHere = m.abort?.kind === 'threshold' && m.abort.threshold === `${t.key} ${t.expr}`;
+  let status: CheckResult['status'];
+  let message: string;
+  if (r.ok === null) {
+    status = 'errored';
+    message = `no samples for ${t.key}: a threshold over nothing is no evidence`;
+  } else if (!summary.valid) {
+    status = 'errored';
+    message = `${label} (limit ${t.expr}) — not judged: ${summary.invalidReason}`;
+  } else if (r.ok) {
+    status = 'passed';
+    message = `${label}, limit ${t.expr} (${r.samples} samples)`;
+  } else {
+    status = 'failed';
+    message = `${label} breaks ${t.expr} (${r.samples} samples)${stoppedHere ? `; abortOnFail stopped the load early at ${(m.abort!.atMs / 1000).toFixed(1)} s` : ''}`;
+  }
+  if (m.abort && !stoppedHere && status !== 'errored') message += ` — load stopped early: ${m.abort.reason}`;
+  const severity = t.severity ?? cfg.severity;
+  const onFail = t.onFail ?? cfg.onFail;
+  return {
+    ...base,
+    id: thresholdCheckId(t),
+    title: `${t.key} ${t.expr}`,
+    severity,
+    ...(onFail ? { onFail } : {}),
+    status,
+    message,
+    observed: r.observed,
+    limit: t.limit,
+    unit: r.unit,
+    tags: ['load', 'threshold', ...(t.abortOnFail ? ['abortOnFail'] : [])],
+    evidence,
+  };
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? String(n) : n < 1 ? n.toFixed(4) : n.toFixed(1);
+}
