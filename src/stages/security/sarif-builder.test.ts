@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import AjvDraft04Module from 'ajv-draft-04';
+import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../security/definitions.ts';
 import type { CheckResult } from '../../core/types.ts';
@@ -15,6 +16,11 @@ import { buildSarif } from './sarif-builder.ts';
 const require = createRequire(import.meta.url);
 const schemaPath = join(require.resolve('@microsoft/jest-sarif/package.json'), '..', 'lib/schemas/sarif-2.1.0-rtm.5.json');
 // unicodeRegExp off: one pattern in the published schema is not valid in unicode mode.
+// Both are CommonJS with a default export: unwrap it the way Node's ESM loader hands it over.
+type AjvLike = { compile(schema: object): ValidateFunction };
+type AjvCtor = new (opts: Record<string, unknown>) => AjvLike;
+const Ajv = (AjvDraft04Module as unknown as { default?: AjvCtor }).default ?? (AjvDraft04Module as unknown as AjvCtor);
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: AjvLike) => void;
 const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
 addFormats(ajv);
 const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
