@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../core/events.ts';
 import type { CheckResult } from '../core/types.ts';
 import { buildVerdict } from '../core/verdict.ts';
+import { collectWarnings } from './format.ts';
 import { buildHtml, buildJunitXml, buildSummaryMarkdown, buildVerdictJson, validateVerdict } from './index.ts';
 
 // The lead's replay (core/verdict.ts) makes every VerdictReport: what it
@@ -45,5 +46,24 @@ describe('replayed reports satisfy the schema and every builder', () => {
     expect(buildSummaryMarkdown(report)).toContain(`[${report.verdict.toUpperCase()}]`);
     expect(buildJunitXml(report)).toContain('<testsuites');
     expect(buildHtml(report)).toContain(`data-verdict="${report.verdict}"`);
+  });
+});
+
+describe('warnings from a replayed report', () => {
+  it('lists a quarantined failure once, labelled quarantined, and a flaky check once', () => {
+    const report = buildVerdict(
+      [
+        start,
+        { type: 'check', at, check: c('smoke.health') },
+        { type: 'check', at, check: c('uat.render', { status: 'failed', severity: 'major', message: 'stuck' }) },
+        { type: 'check', at, check: c('uat.upload', { status: 'flaky', attempts: 2, severity: 'major' }) },
+        { type: 'check', at, check: c('load.p99') },
+        { type: 'run.end', at: later, interrupted: false },
+      ],
+      opts,
+    );
+    const warnings = collectWarnings(report);
+    const pairs = warnings.map((w) => `${w.checkId}:${w.kind}`).sort();
+    expect(pairs).toEqual(['uat.render:quarantined', 'uat.upload:flaky']);
   });
 });

@@ -29,36 +29,28 @@ export interface Warning {
 
 /**
  * Everything that did not change the verdict but a person should see: the
- * policy's warnings, plus flaky, quarantined and dry-run checks it may not list.
+ * policy's warnings, plus flaky, quarantined and dry-run checks it did not list
+ * (reports built elsewhere, or policies that treat them differently).
  */
 export function collectWarnings(report: VerdictReport): Warning[] {
-  const out: Warning[] = [];
-  const seen = new Set<string>();
-  const add = (w: Warning): void => {
-    const key = `${w.kind}\u0000${w.checkId}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(w);
-  };
-  for (const r of report.warnings) {
-    add({ checkId: r.checkId, stage: r.stage, kind: r.status === 'flaky' ? 'flaky' : 'warn', message: r.message });
-  }
+  const byId = new Map(report.checks.map((c) => [c.id, c]));
+  const kindOf = (c: CheckResult | undefined): Warning['kind'] =>
+    c?.quarantine ? 'quarantined' : c?.dryRun ? 'dry-run' : c?.status === 'flaky' ? 'flaky' : 'warn';
+  // The policy's own warnings first (its messages say why), labelled by what the check is.
+  const out: Warning[] = report.warnings.map((r) => ({ checkId: r.checkId, stage: r.stage, kind: kindOf(byId.get(r.checkId)), message: r.message }));
+  const listed = new Set([...report.reasons, ...report.warnings].map((r) => r.checkId));
   for (const c of report.checks) {
-    if (c.status === 'flaky') {
-      add({ checkId: c.id, stage: c.stage, kind: 'flaky', message: `passed after ${c.attempts} attempts${c.message ? `: ${c.message}` : ''}` });
-    }
+    if (listed.has(c.id)) continue;
+    const tail = c.message ? `: ${c.message}` : '';
     if (c.quarantine && c.status !== 'passed') {
       const q = c.quarantine;
-      add({
-        checkId: c.id,
-        stage: c.stage,
-        kind: 'quarantined',
-        message: `${c.status}, quarantined by ${q.owner} until ${q.expires}${q.reason ? ` (${q.reason})` : ''}${c.message ? `: ${c.message}` : ''}`,
-      });
-    }
-    if (c.dryRun && (c.status === 'failed' || c.status === 'errored')) {
-      add({ checkId: c.id, stage: c.stage, kind: 'dry-run', message: `${c.status} in dry-run mode (does not count)${c.message ? `: ${c.message}` : ''}` });
-    }
+      out.push({ checkId: c.id, stage: c.stage, kind: 'quarantined', message: `${c.status}, quarantined by ${q.owner} until ${q.expires}${q.reason ? ` (${q.reason})` : ''}${tail}` });
+    } else if (c.dryRun && (c.status === 'failed' || c.status === 'errored' || c.status === 'flaky')) {
+      out.push({ checkId: c.id, stage: c.stage, kind: 'dry-run', message: `${c.status} in dry-run mode (does not count)${tail}` });
+    } else if (c.status === 'flaky') {
+      out.push({ checkId: c.id, stage: c.stage, kind: 'flaky', message: `passed after ${c.attempts} attempts${tail}` });
+    } else continue;
+    listed.add(c.id);
   }
   return out;
 }
