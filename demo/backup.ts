@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { execFileCapture, libpqEnv, pgBinary } from '../src/dr/exec.ts';
 import { manifestPathFor, takeManifestFacts } from '../src/dr/manifest.ts';
 import type { BackupManifest, Queryable } from '../src/dr/types.ts';
+import type { DrConfigInput } from '../src/stages/dr/config.ts';
 import type { Db } from './db.ts';
 import type { FaultSet } from './faults.ts';
 
@@ -117,4 +119,33 @@ export async function makeStartupBackup(db: Db, opts: { dir: string; faults: Fau
     for (const f of [archive, manifestPathFor(archive)]) await utimes(f, takenAt, takenAt);
   }
   return { archive, manifest };
+}
+
+/**
+ * The `stages.dr` section that verifies the demo's startup backup: restore it,
+ * check users/projects against the manifest and the migration against
+ * demo/migrations, start a second demo on the restored data and smoke it.
+ * Paths are absolute so it works from any config folder.
+ */
+export function demoDrStage(backupDir: string, opts: { databaseUrl?: string } = {}): DrConfigInput {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const onPostgres = Boolean(opts.databaseUrl);
+  return {
+    driver: onPostgres ? 'postgres' : 'pglite',
+    source: { folder: backupDir },
+    criticalTables: ['users', 'projects'],
+    // The manifest sums whole rows; user passwords are re-hashed at each start, after the backup.
+    checksums: { users: '*', projects: '*' },
+    migrationsDir: path.join(here, 'migrations'),
+    rpoTarget: '24h',
+    rtoTarget: '5m',
+    app: {
+      command: [process.execPath, '--import', import.meta.resolve('tsx'), path.join(here, 'main.ts'), '--port', '0', '--host', '127.0.0.1', ...(onPostgres ? [] : ['--data-dir', '{dataDir}'])],
+      // pglite: never let the restored copy reach a live DATABASE_URL.
+      env: onPostgres ? {} : { DATABASE_URL: '' },
+      probes: ['/health', '/version', '/api/projects'],
+      login: { path: '/api/login', username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
+      startTimeout: '90s',
+    },
+  };
 }

@@ -12,9 +12,10 @@ export interface ProbeResult {
   message: string;
 }
 
-async function probeOnce(baseUrl: string, path: string, signal: AbortSignal): Promise<ProbeResult> {
+async function probeOnce(baseUrl: string, path: string, signal: AbortSignal, token?: string): Promise<ProbeResult> {
   try {
-    const res = await request(new URL(path, baseUrl), { signal, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const headers = token ? { authorization: `Bearer ${token}` } : {};
+    const res = await request(new URL(path, baseUrl), { signal, headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
     const text = await res.body.text();
     if (res.statusCode < 200 || res.statusCode >= 300) return { path, status: res.statusCode, ok: false, message: `${path} → ${res.statusCode}` };
     if (path === '/health' || path.endsWith('/health')) {
@@ -31,7 +32,26 @@ async function probeOnce(baseUrl: string, path: string, signal: AbortSignal): Pr
   }
 }
 
-export async function probeApp(baseUrl: string, paths: string[], opts: { signal: AbortSignal; warmupMs: number }): Promise<ProbeResult[]> {
+/** POST {username, password} → the token field of the JSON answer. */
+export async function loginForToken(baseUrl: string, path: string, username: string, password: string, signal: AbortSignal): Promise<string> {
+  const res = await request(new URL(path, baseUrl), {
+    method: 'POST',
+    signal,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const body = (await res.body.json().catch(() => ({}))) as { token?: unknown };
+  if (res.statusCode !== 200 || typeof body.token !== 'string') throw new Error(`login as ${username} → ${res.statusCode}`);
+  return body.token;
+}
+
+export async function probeApp(
+  baseUrl: string,
+  paths: string[],
+  opts: { signal: AbortSignal; warmupMs: number; login?: () => Promise<string> },
+): Promise<ProbeResult[]> {
   const [first, ...rest] = paths;
   const out: ProbeResult[] = [];
   if (first) {
@@ -43,6 +63,16 @@ export async function probeApp(baseUrl: string, paths: string[], opts: { signal:
     }
     out.push(r);
   }
-  for (const p of rest) out.push(await probeOnce(baseUrl, p, opts.signal));
+  let token: string | undefined;
+  if (opts.login && rest.length) {
+    try {
+      token = await opts.login();
+      out.push({ path: 'login', status: 200, ok: true, message: 'login → 200' });
+    } catch (err) {
+      out.push({ path: 'login', status: null, ok: false, message: (err as Error).message });
+      return out;
+    }
+  }
+  for (const p of rest) out.push(await probeOnce(baseUrl, p, opts.signal, token));
   return out;
 }

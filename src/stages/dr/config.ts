@@ -36,6 +36,11 @@ const appSchema = z
     startTimeout: duration.default(60_000),
     /** Paths that must answer 2xx on the restored app (when the smoke stage is not available). */
     probes: z.array(z.string().startsWith('/')).default(['/health', '/version']),
+    /** Log in first (POST {username,password} → {token}) so probes can read data behind auth. */
+    login: z
+      .object({ path: z.string().startsWith('/').default('/api/login'), username: z.string().min(1), passwordEnv: envVarName })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -97,5 +102,6 @@ export const drConfigSchema = stageBase
   .strict();
 
 export type DrConfig = z.infer<typeof drConfigSchema>;
+export type DrConfigInput = z.input<typeof drConfigSchema>;
 export type DrAppConfig = z.infer<typeof appSchema>;
 export type DrRdsConfig = z.infer<typeof rdsSchema>;

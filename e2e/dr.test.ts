@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoDrStage } from '../demo/backup.ts';
+import { startDemo } from '../demo/launch.ts';
+import { policy } from '../src/core/policy.ts';
+import type { CheckResult } from '../src/core/types.ts';
+import { runDr } from '../src/stages/dr/run.ts';
+import { makeStageContext } from './helpers/stage-context.ts';
+
+// The DR stage against the real demo: the demo takes its startup backup
+// (with a DR fault or none), the stage restores it into a fresh PGlite, starts
+// a second demo on the restored data and smokes it. Expected verdicts come
+// from the policy, as in `pdv demo --fault NAME`.
+
+const PASSWORDS = {
+  DEMO_ADMIN_PASSWORD: `adm-${randomBytes(8).toString('hex')}`,
+  DEMO_EDITOR_PASSWORD: `edi-${randomBytes(8).toString('hex')}`,
+  DEMO_VIEWER_PASSWORD: `vie-${randomBytes(8).toString('hex')}`,
+};
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'pdv-dr-e2e-'));
+  // The restored demo inherits the environment, as `pdv demo` runs it.
+  Object.assign(process.env, PASSWORDS);
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+async function runAgainstDemo(fault?: string) {
+  const name = fault ?? 'healthy';
+  const backupDir = join(work, name, 'backups');
+  const scratchDir = join(work, name, 'scratch');
+  const demo = await startDemo({ faults: fault ? [fault] : [], env: { ...PASSWORDS, DATABASE_URL: '' }, backupDir });
+  try {
+    const ctx = await makeStageContext({
+      target: { environment: 'demo', baseUrl: demo.baseUrl },
+      secrets: PASSWORDS,
+      config: { stages: { dr: { ...demoDrStage(backupDir), scratchDir } } },
+    });
+    await runDr(ctx);
+    const checks: CheckResult[] = ctx.checks;
+    const verdict = policy({ checks, stages: [{ name: 'dr', status: 'passed', durationMs: 0 }], required: ['dr'] });
+    const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
+    const left = await readdir(scratchDir).catch(() => []);
+    return { ctx, byId, verdict, left };
+  } finally {
+    await demo.stop();
+  }
+}
+
+// Each case starts two demos (the deployment and the restored copy): minutes on a busy machine.
+describe('dr stage against the demo', { timeout: 300_000 }, () => {
+  it('healthy: the backup restores, the app works on it, RPO/RTO measured → stand', async () => {
+    const { byId, verdict, left, ctx } = await runAgainstDemo();
+    for (const id of ['dr.backup-found', 'dr.rpo', 'dr.archive-reads', 'dr.restore', 'dr.migration-version', 'dr.row-counts', 'dr.checksums', 'dr.app-on-restored-data', 'dr.rto', 'dr.cleanup']) {
+      expect(byId[id]?.status, `${id}: ${byId[id]?.message}`).toBe('passed');
+    }
+    expect(byId['dr.app-on-restored-data']?.message).toContain('/api/projects → 200');
+    expect(verdict.verdict).toBe('stand');
+    expect(left).toEqual([]);
+    const extra = ctx.events.find((e) => e.type === 'extra' && e.key === 'dr');
+    const value = (extra as { value: { phases: Array<{ name: string }>; rtoMs: number; rpoMs: number } }).value;
+    expect(value.phases.map((p) => p.name)).toEqual(['locate', 'archive', 'restore', 'validate', 'start', 'smoke', 'cleanup']);
+    expect(value.rtoMs).toBeGreaterThan(0);
+    expect(JSON.stringify(ctx.events)).not.toContain(PASSWORDS.DEMO_EDITOR_PASSWORD);
+  });
+
+  it('corrupt-backup: the archive check fails → rollback, and no scratch copy is left', async () => {
+    const { byId, verdict, left } = await runAgainstDemo('corrupt-backup');
+    expect(byId['dr.archive-reads']?.status).toBe('failed');
+    expect(byId['dr.restore']?.status).toBe('skipped');
+    expect(verdict.verdict).toBe('rollback');
+    expect(verdict.reasons[0]?.checkId).toBe('dr.archive-reads');
+    expect(left).toEqual([]);
+  });
+
+  it('stale-backup: RPO over target → hold, with the age in the reason', async () => {
+    const { byId, verdict } = await runAgainstDemo('stale-backup');
+    expect(byId['dr.rpo']).toMatchObject({ status: 'failed', onFail: 'hold' });
+    expect(byId['dr.restore']?.status).toBe('passed');
+    expect(verdict.verdict).toBe('hold');
+    const reason = verdict.reasons.find((r) => r.checkId === 'dr.rpo');
+    expect(reason?.message).toMatch(/backup is 3d 0h old \(RPO target 1d 0h\)/);
+  });
+
+  it('migration-mismatch: the restored schema is one migration behind → rollback', async () => {
+    const { byId, verdict } = await runAgainstDemo('migration-mismatch');
+    expect(byId['dr.migration-version']?.status).toBe('failed');
+    expect(byId['dr.migration-version']?.message).toContain('the release expects 001_init');
+    expect(verdict.verdict).toBe('rollback');
+  });
+
+  it('missing-rows: a critical table lost rows → rollback', async () => {
+    const { byId, verdict, left } = await runAgainstDemo('missing-rows');
+    expect(byId['dr.row-counts']?.status).toBe('failed');
+    expect(byId['dr.row-counts']?.message).toContain('projects 3 rows, manifest 4');
+    expect(verdict.verdict).toBe('rollback');
+    expect(left).toEqual([]);
+  });
+});
