@@ -23,6 +23,8 @@ export interface BlueGreen {
   baseUrl: string;
   apiUrl: string;
   active(): Color;
+  /** How many times the switch endpoint changed or confirmed the live color. */
+  switches(): number;
   blue: { baseUrl: string; version: string };
   green: { baseUrl: string; version: string };
   /** A fresh deploy id per start, so each demo run may roll back once. */
@@ -61,9 +63,10 @@ export async function startBlueGreen(opts: BlueGreenOptions): Promise<BlueGreen>
     }) as [DemoHandle, DemoHandle];
     const upstream: Record<Color, string> = { blue: blue.baseUrl, green: green.baseUrl };
     let active: Color = 'green';
+    let switches = 0;
     const agent = new Agent({ keepAlive: true });
     const server = createServer((req, res) => {
-      if (req.url === '/__switch' || req.url?.startsWith('/__switch?')) return handleSwitch(req, res, token, (to) => (active = to), () => active);
+      if (req.url === '/__switch' || req.url?.startsWith('/__switch?')) return handleSwitch(req, res, token, (to) => ((active = to), switches++), () => active);
       proxy(req, res, upstream[active], agent);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -80,6 +83,7 @@ export async function startBlueGreen(opts: BlueGreenOptions): Promise<BlueGreen>
       baseUrl,
       apiUrl: baseUrl,
       active: () => active,
+      switches: () => switches,
       blue: { baseUrl: blue.baseUrl, version: release.previousVersion },
       green: { baseUrl: green.baseUrl, version: release.version },
       deployId: `demo-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,

@@ -1,0 +1,117 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blueGreenRollback, startBlueGreen, type BlueGreen } from '../demo/bluegreen.ts';
+import { rollbackConfigSchema } from '../src/actions/config.ts';
+import { runActions } from '../src/actions/index.ts';
+import { actionsAfterVerdict } from '../src/actions/wire.ts';
+import { Redactor } from '../src/core/redact.ts';
+import { collectSecrets, loadConfig } from '../src/config/load.ts';
+import type { ActionRecord, VerdictReport } from '../src/core/types.ts';
+import { validateVerdict } from '../src/reporters/schema.ts';
+import { DEMO_CONFIG } from '../src/runner/demo.ts';
+import { planStages } from '../src/runner/plan.ts';
+import { runVerification } from '../src/runner/verify.ts';
+import { findSecrets } from './helpers/scan-secrets.ts';
+import { readVerdict, runCli } from './helpers/cli.ts';
+
+// The whole story on the demo: green (health-down) is verified → rollback →
+// the rollback command switches the proxy back to blue → the post-rollback
+// smoke passes on the previous version, and the report says so.
+
+const root = mkdtempSync(join(tmpdir(), 'pdv-actions-e2e-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const CANARIES = {
+  DEMO_ADMIN_PASSWORD: 'canary-admin-Rb41',
+  DEMO_EDITOR_PASSWORD: 'canary-editor-Mn62',
+  DEMO_VIEWER_PASSWORD: 'canary-viewer-Jt93',
+};
+const SWITCH_TOKEN = 'canary-switch-token-Qv7Lp2';
+
+describe('health-down on blue-green with a command rollback action', () => {
+  let bg: BlueGreen;
+  let report: VerdictReport;
+  let runDir: string;
+  let again: () => Promise<ActionRecord[]>;
+
+  beforeAll(async () => {
+    bg = await startBlueGreen({ faults: ['health-down'], env: { ...CANARIES, DEMO_SWITCH_TOKEN: SWITCH_TOKEN } });
+    const environ = { ...process.env, ...CANARIES, ...bg.switchEnv };
+    const config = await loadConfig({ config: DEMO_CONFIG, env: 'demo', baseUrl: bg.baseUrl, apiUrl: bg.apiUrl }, environ);
+    config.reportsDir = join(root, 'reports');
+    config.deployId = bg.deployId;
+    config.environment = { ...config.environment, rollback: rollbackConfigSchema.parse(blueGreenRollback()), secretEnv: ['DEMO_SWITCH_TOKEN'] };
+    const secrets = new Map([...collectSecrets(config, environ), ['DEMO_SWITCH_TOKEN', SWITCH_TOKEN]]);
+    const signal = new AbortController().signal;
+    ({ report, runDir } = await runVerification({
+      config,
+      stages: planStages(config, ['smoke']),
+      command: 'verify',
+      partial: false,
+      secrets,
+      signal,
+      out: join(root, 'run'),
+      afterVerdict: actionsAfterVerdict({ config, dryRun: false, secrets, signal, env: environ }),
+    }));
+    again = () => runActions({ report: { ...report, runId: 'second-verify' }, config, runDir: join(root, 'run2'), reportsDir: config.reportsDir, redactor: new Redactor(secrets), dryRun: false, env: environ });
+  }, 300_000);
+  afterAll(async () => {
+    await bg?.stop();
+  });
+
+  it('the verdict is rollback, and the rollback command switched the live URL back to blue', () => {
+    expect(report.verdict).toBe('rollback');
+    expect(bg.active()).toBe('blue');
+    const rollback = report.actions.find((a) => a.kind === 'rollback');
+    expect(rollback).toMatchObject({ name: 'switch-to-blue', status: 'succeeded' });
+    expect(rollback!.attempts[0]!.message).toMatch(/exit 0 — switched to blue/);
+  });
+
+  it('the post-rollback smoke ran on the previous version and says health was restored', () => {
+    const verify = report.actions.find((a) => a.kind === 'post-rollback');
+    expect(verify).toMatchObject({ status: 'succeeded', details: { healthRestored: true, observedVersion: bg.blue.version, previousVersion: bg.blue.version } });
+    const smoke = verify!.details!.smoke as { total: number; failed: number; errored: number; checks: Array<{ id: string; status: string }> };
+    expect(smoke.total).toBeGreaterThan(1);
+    expect(smoke.failed + smoke.errored).toBe(0);
+    expect(smoke.checks.map((c) => c.id)).toContain('post-rollback.readiness');
+  });
+
+  it('verdict.json (valid against the schema) and index.html carry the actions; no secret anywhere', async () => {
+    const onDisk = readVerdict(runDir);
+    expect(validateVerdict(onDisk)).toEqual({ ok: true });
+    expect(onDisk.actions.map((a) => `${a.kind}:${a.status}`)).toEqual(['rollback:succeeded', 'post-rollback:succeeded']);
+    const html = readFileSync(join(runDir, 'index.html'), 'utf8');
+    expect(html).toContain('id="actions"');
+    expect(html).toContain('switch-to-blue');
+    expect(html).toContain('Health restored');
+    const { hits } = await findSecrets(root, [SWITCH_TOKEN, ...Object.values(CANARIES)]);
+    expect(hits).toEqual([]);
+  });
+
+  it('a second verify of the same deploy does not fire the rollback again', async () => {
+    expect(bg.switches()).toBe(1);
+    const records = await again();
+    expect(records[0]).toMatchObject({ kind: 'rollback', status: 'skipped' });
+    expect(records[0]!.message).toMatch(/already fired by run .* \(succeeded\); not fired again/);
+    expect(bg.switches()).toBe(1);
+    expect(existsSync(join(root, 'reports', '.pdv', 'actions', 'demo', `${bg.deployId}.json`))).toBe(true);
+  });
+});
+
+// Once `pdv demo` runs blue-green with the rollback command (src/runner/demo.ts), the same story on the real CLI.
+const demoWired = readFileSync(new URL('../src/runner/demo.ts', import.meta.url), 'utf8').includes('startBlueGreen');
+
+describe.skipIf(!demoWired)('pdv demo --fault health-down (real CLI)', () => {
+  it('exits 1 with the rollback and the post-rollback smoke in the report', async () => {
+    const out = join(root, 'cli-run');
+    const result = await runCli(['demo', '--fault', 'health-down', '--out', out], { env: { ...CANARIES, DEMO_SWITCH_TOKEN: SWITCH_TOKEN }, timeoutMs: 280_000 });
+    expect(result.code, result.stderr).toBe(1);
+    const v = readVerdict(out);
+    expect(v.verdict).toBe('rollback');
+    expect(v.actions.find((a) => a.kind === 'rollback')).toMatchObject({ status: 'succeeded' });
+    expect(v.actions.find((a) => a.kind === 'post-rollback')).toMatchObject({ status: 'succeeded', details: { healthRestored: true } });
+    expect((await findSecrets(out, [SWITCH_TOKEN, ...Object.values(CANARIES)])).hits).toEqual([]);
+  }, 300_000);
+});
