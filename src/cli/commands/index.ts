@@ -6,4 +6,6 @@ type Register = (program: Command, io: CliIo) => void;
 // Subcommands contributed by each area (load, soak, dr, …), one line each.
 export const COMMANDS: Array<() => Promise<Register>> = [
   async () => (await import('./dr.ts')).register,
+  async () => (await import('./soak.ts')).register,
+  async () => (await import('./load.ts')).register,
 ];
