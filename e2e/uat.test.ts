@@ -1,10 +1,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runPlaywright } from '../src/stages/playwright/runner.ts';
+import { PLAYWRIGHT_CONFIG } from '../src/stages/playwright/run-checks.ts';
+import { TARGET_ENV, type PwTarget } from '../src/stages/playwright/target-env.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type DemoHandle } from '../demo/launch.ts';
 import { uatStage } from '../src/stages/uat/index.ts';
 import type { CheckResult } from '../src/core/types.ts';
-import { makeStageContext, type CollectingContext } from './helpers/stage-context.ts';
+import { DEMO_CREDENTIALS, makeStageContext, type CollectingContext } from './helpers/stage-context.ts';
+
+const REPO = resolve(import.meta.dirname, '..');
 import { findSecrets } from './helpers/scan-secrets.ts';
 
 // The UAT stage against the real demo, in real Chromium, one demo per fault
@@ -28,10 +35,10 @@ async function runUat(demo: DemoHandle, o: { grep?: string; shard?: { index: num
   const ctx = await makeStageContext({
     target: { environment: 'demo', baseUrl: demo.baseUrl, apiUrl: demo.apiUrl, expectedVersion: '1.4.0', deployId: 'e2e-deploy' },
     secrets: CANARY,
-    config: { environments: {}, stages: { uat: { retries: 1, workers: 2 } } },
+    config: { stages: { uat: { retries: 1, workers: 2 } } },
+    vars: { renderTimeoutMs: '6000' },
     ...o,
   });
-  ctx.config.environment.vars = { renderTimeoutMs: '6000' };
   await uatStage.run(ctx);
   return ctx;
 }
@@ -95,6 +102,34 @@ describe('uat stage on the healthy demo', () => {
     expect(two.checks.length).toBeGreaterThan(0);
     const merged = [...one.checks, ...two.checks].map((c) => `${c.id}=${c.status}`).sort();
     expect(merged).toEqual(full.checks.map((c) => `${c.id}=${c.status}`).sort());
+  }, 300_000);
+
+  it('renews a stored session that has expired instead of failing the flow', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'pdv-session-'));
+    try {
+      const stateDir = join(scratch, 'state');
+      const stale = { cookies: [{ name: 'sid', value: 'expired-session-token', domain: '127.0.0.1', path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Lax' }], origins: [] };
+      await mkdir(stateDir, { recursive: true });
+      await writeFile(join(stateDir, 'viewer.json'), JSON.stringify(stale));
+      const d = demo.get();
+      const target: PwTarget = {
+        runId: 'session-test', environment: 'demo', baseUrl: d.baseUrl, apiUrl: d.apiUrl, stateDir, outputDir: join(scratch, 'out'),
+        credentials: DEMO_CREDENTIALS, vars: {}, trace: 'off', screenshot: 'off',
+      };
+      const checks: string[] = [];
+      // --no-deps: skip the setup project, so the stale session is what the flow starts with.
+      const run = await runPlaywright({
+        configFile: PLAYWRIGHT_CONFIG, cwd: REPO, projects: ['uat'], grep: '@roles', extraArgs: ['--no-deps'], retries: 0,
+        bridgeFile: join(scratch, 'bridge.jsonl'), stage: 'uat', env: { ...CANARY, [TARGET_ENV]: JSON.stringify(target) },
+        signal: new AbortController().signal, onCheck: (r) => checks.push(`${r.check.id}=${r.check.status}`),
+      });
+      expect(run.end?.selected).toBe(2);
+      expect(checks.sort()).toEqual([`${IDS.browse}=passed`, `${IDS.write}=passed`]);
+      const renewed = JSON.parse(await readFile(join(stateDir, 'viewer.json'), 'utf8')) as { cookies: Array<{ name: string; value: string }> };
+      expect(renewed.cookies.find((c) => c.name === 'sid')?.value).not.toBe('expired-session-token');
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   }, 300_000);
 });
 

@@ -30,8 +30,10 @@ export interface StageContextOptions {
   target: Target;
   /** Secrets by env-var name (e.g. DEMO_EDITOR_PASSWORD). */
   secrets?: Record<string, string>;
-  /** Config file input merged over a one-environment default. */
-  config?: Partial<ConfigInput>;
+  /** Config file input (stages, policy…) merged over a one-environment default. */
+  config?: Omit<Partial<ConfigInput>, 'environments'>;
+  /** The environment's free-form `vars`. */
+  vars?: Record<string, string>;
   runDir?: string;
   grep?: string;
   shard?: { index: number; total: number };
@@ -41,16 +43,17 @@ export async function makeStageContext(o: StageContextOptions): Promise<Collecti
   const rootDir = resolve(import.meta.dirname, '../..');
   const envName = o.target.environment;
   const input: ConfigInput = {
+    ...o.config,
     environments: {
       [envName]: {
         baseUrl: o.target.baseUrl,
         ...(o.target.apiUrl ? { apiUrl: o.target.apiUrl } : {}),
         ...(o.target.expectedVersion ? { expectedVersion: o.target.expectedVersion } : {}),
         credentials: DEMO_CREDENTIALS,
+        vars: o.vars ?? {},
       },
     },
-    ...o.config,
-    stages: { smoke: { flagsMirror: 'demo/flags.production.json' }, ...(o.config?.stages ?? {}) },
+    stages: { ...(o.config?.stages ?? {}), smoke: { flagsMirror: 'demo/flags.production.json', ...(o.config?.stages?.smoke ?? {}) } },
   };
   const parsed = configSchema.parse(input);
   const environment = parsed.environments[envName];

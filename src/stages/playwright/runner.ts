@@ -26,6 +26,8 @@ export interface PlaywrightRunOptions {
   cwd: string;
   signal: AbortSignal;
   onCheck(record: BridgeCheckRecord): void;
+  /** Further runner flags (e.g. `--no-deps`). */
+  extraArgs?: string[];
   /** How long to wait after SIGTERM before SIGKILL. */
   killGraceMs?: number;
 }
@@ -46,13 +48,14 @@ export function playwrightCli(): string {
   return join(dirname(require.resolve('@playwright/test')), 'cli.js');
 }
 
-export function playwrightArgs(o: Pick<PlaywrightRunOptions, 'configFile' | 'projects' | 'grep' | 'shard' | 'retries' | 'workers'>): string[] {
+export function playwrightArgs(o: Pick<PlaywrightRunOptions, 'configFile' | 'projects' | 'grep' | 'shard' | 'retries' | 'workers' | 'extraArgs'>): string[] {
   const args = [playwrightCli(), 'test', '--config', o.configFile, '--pass-with-no-tests'];
   for (const p of o.projects) args.push('--project', p);
   if (o.grep) args.push('--grep', o.grep);
   if (o.shard) args.push('--shard', `${o.shard.index}/${o.shard.total}`);
   if (o.retries !== undefined) args.push('--retries', String(o.retries));
   if (o.workers !== undefined) args.push('--workers', String(o.workers));
+  args.push(...(o.extraArgs ?? []));
   return args;
 }
 
