@@ -7,4 +7,5 @@ type Register = (program: Command, io: CliIo) => void;
 export const COMMANDS: Array<() => Promise<Register>> = [
   async () => (await import('./dr.ts')).register,
   async () => (await import('./soak.ts')).register,
+  async () => (await import('./load.ts')).register,
 ];

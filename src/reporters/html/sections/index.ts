@@ -2,6 +2,7 @@ import type { VerdictReport } from '../../../core/types.ts';
 import { errorMessage } from '../../../core/errors.ts';
 import { domId, esc } from '../escape.ts';
 import { securitySection } from './security.ts';
+import { loadSection } from './load.ts';
 
 // One HTML section per entry of `report.extras` (key = the stage that emitted
 // it). Stage owners add a renderer here with one line; a key without one is
@@ -23,6 +24,7 @@ export interface SectionRenderer {
 /** key → renderer. Add yours with one line, e.g. `load: loadSection,` (imported from './load.ts'). */
 export const SECTIONS: Readonly<Record<string, SectionRenderer>> = {
   security: securitySection,
+  load: loadSection,
 };
 
 const MAX_JSON = 50_000;

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.ts';
+import type { LoadConfig } from '../../stages/load/config.ts';
+import { writeFileAtomic } from '../../core/fs.ts';
+import { UsageError } from '../../core/errors.ts';
+import { exportK6Script, exportTestRun } from '../../load/k6-export.ts';
+import { parseK6Summary } from '../../load/k6-import.ts';
+import { loadScenarioFile } from '../../load/scenario-file.ts';
+import type { CliIo } from '../io.ts';
+import { addTargetOptions, configFlags, type TargetOptions } from '../options.ts';
+import { verifyCommand } from '../program.ts';
+
+// `pdv load export-k6` / `pdv load import-k6`: hand a scenario to k6 or
+// k6-operator, and bring k6's summary back as pdv checks and a verdict.
+
+interface ExportOptions {
+  config?: string;
+  env?: string;
+  scenario?: string;
+  out?: string;
+  parallelism?: string;
+  name?: string;
+  json?: boolean;
+}
+
+export function register(program: Command, io: CliIo): void {
+  const load = program.command('load').description('load helpers: k6 twin of a scenario, k6 summaries as checks');
+
+  load
+    .command('export-k6')
+    .description('write a k6 script (same scenarios, thresholds, handleSummary → JSON) and a k6-operator TestRun manifest')
+    .option('--config <file>', 'config file')
+    .option('--env <name>', 'environment (default $ENVIRONMENT, else staging)')
+    .option('--scenario <file>', 'scenario module (default: stages.load.scenario, else the bundled staging scenario)')
+    .option('--out <dir>', 'output folder', 'perf/k6')
+    .option('--parallelism <n>', 'k6-operator runners (each takes an equal execution segment)', '1')
+    .option('--name <name>', 'name of the TestRun and its ConfigMap (default: pdv-<scenario>)')
+    .option('--json', 'machine output on stdout', false)
+    .action(async (o: ExportOptions) => {
+      const parallelism = Number(o.parallelism ?? '1');
+      if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 1000) throw new UsageError(`"${o.parallelism}" must be a whole number from 1 to 1000`, '--parallelism');
+      const config = await loadConfig(configFlags(o));
+      const cfg = config.stages.load as LoadConfig;
+      const loaded = await loadScenarioFile(o.scenario ? resolve(o.scenario) : cfg.scenario, config.rootDir);
+      const name = (o.name ?? `pdv-${loaded.scenario.name}`).toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+      const out = resolve(o.out ?? 'perf/k6');
+      const scriptFile = `${name}.k6.js`;
+      const script = exportK6Script(loaded.scenario, config, basename(loaded.file));
+      const manifest = exportTestRun({ name, configMap: name, file: scriptFile, parallelism, env: { SUMMARY_FILE: '/tmp/summary.json' } });
+      await writeFileAtomic(join(out, scriptFile), script);
+      await writeFileAtomic(join(out, `${name}.testrun.yaml`), manifest);
+      const written = { script: join(out, scriptFile), testRun: join(out, `${name}.testrun.yaml`), parallelism };
+      if (o.json || io.json) io.out(JSON.stringify(written, null, 2));
+      else {
+        io.info(`k6 script:       ${written.script}`);
+        io.info(`k6-operator run: ${written.testRun} (parallelism ${parallelism})`);
+        io.info(`ConfigMap:       kubectl create configmap ${name} --from-file=${written.script}`);
+      }
+    });
+
+  addTargetOptions(load.command('import-k6').argument('<file>', 'k6 summary JSON (from handleSummary)').description('turn a k6 summary into pdv checks and a verdict (exit 3 on a malformed file)')).action(
+    async (file: string, o: TargetOptions) => {
+      // Validate before anything runs: a malformed summary is a usage error (exit 3), not a hold.
+      parseK6Summary(await readFile(file, 'utf8').catch(() => {
+        throw new UsageError('cannot read the file', file);
+      }), file);
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort(new Error('SIGINT'));
+      process.once('SIGINT', onSigint);
+      try {
+        await verifyCommand(io, { ...o, import: [resolve(file)] } as Parameters<typeof verifyCommand>[1], ['load'], controller.signal, 'load import-k6');
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    },
+  );
+}
