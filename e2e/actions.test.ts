@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blueGreenRollback, startBlueGreen, type BlueGreen } from '../demo/bluegreen.ts';
 import { rollbackConfigSchema } from '../src/actions/config.ts';
 import { runActions } from '../src/actions/index.ts';
-import { actionsAfterVerdict } from '../src/actions/wire.ts';
 import { Redactor } from '../src/core/redact.ts';
+import { prepareRun } from '../src/cli/prepare.ts';
 import { collectSecrets, loadConfig } from '../src/config/load.ts';
 import type { ActionRecord, VerdictReport } from '../src/core/types.ts';
 import { validateVerdict } from '../src/reporters/schema.ts';
@@ -45,19 +45,30 @@ describe('health-down on blue-green with a command rollback action', () => {
     config.environment = { ...config.environment, rollback: rollbackConfigSchema.parse(blueGreenRollback()), secretEnv: ['DEMO_SWITCH_TOKEN'] };
     const secrets = new Map([...collectSecrets(config, environ), ['DEMO_SWITCH_TOKEN', SWITCH_TOKEN]]);
     const signal = new AbortController().signal;
-    ({ report, runDir } = await runVerification({
-      config,
-      stages: planStages(config, ['smoke']),
-      command: 'verify',
-      partial: false,
-      secrets,
-      signal,
-      out: join(root, 'run'),
-      afterVerdict: actionsAfterVerdict({ config, dryRun: false, secrets, signal, env: environ }),
-    }));
+    // The rollback command inherits pdv's env, as it would in a pipeline.
+    Object.assign(process.env, bg.switchEnv);
+    // The same preparation `pdv verify` does: the environment lock, then the post-verdict actions.
+    const prepared = await prepareRun({ config, stages: planStages(config, ['smoke']), imports: [], dryRun: false, verify: true, signal, secrets });
+    try {
+      ({ report, runDir } = await runVerification({
+        config,
+        stages: prepared.stages,
+        command: 'verify',
+        partial: false,
+        secrets,
+        signal,
+        out: join(root, 'run'),
+        preChecks: prepared.preChecks,
+        ...(prepared.afterVerdict ? { afterVerdict: prepared.afterVerdict } : {}),
+      }));
+    } finally {
+      await prepared.release();
+    }
     again = () => runActions({ report: { ...report, runId: 'second-verify' }, config, runDir: join(root, 'run2'), reportsDir: config.reportsDir, redactor: new Redactor(secrets), dryRun: false, env: environ });
   }, 300_000);
   afterAll(async () => {
+    delete process.env.DEMO_SWITCH_URL;
+    delete process.env.DEMO_SWITCH_TOKEN;
     await bg?.stop();
   });
 
@@ -75,7 +86,7 @@ describe('health-down on blue-green with a command rollback action', () => {
     const smoke = verify!.details!.smoke as { total: number; failed: number; errored: number; checks: Array<{ id: string; status: string }> };
     expect(smoke.total).toBeGreaterThan(1);
     expect(smoke.failed + smoke.errored).toBe(0);
-    expect(smoke.checks.map((c) => c.id)).toContain('post-rollback.readiness');
+    expect(smoke.checks.map((c) => c.id)).toContain('smoke.post-rollback.readiness');
   });
 
   it('verdict.json (valid against the schema) and index.html carry the actions; no secret anywhere', async () => {
