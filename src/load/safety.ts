@@ -29,9 +29,12 @@ export function hostAllowed(url: string, allowedHosts: readonly string[]): boole
   const port = u.port || (u.protocol === 'https:' ? '443' : '80');
   return allowedHosts.some((raw) => {
     const entry = raw.trim().toLowerCase();
-    const m = /^(.*?)(?::(\d+))?$/.exec(entry.startsWith('[') ? entry.replace(/^\[([^\]]+)\]/, '$1') : entry);
-    const h = (m?.[1] ?? entry).replace(/^\[|\]$/g, '');
-    const p = m?.[2];
+    // `[::1]:3000` or `::1` (bare IPv6, no port) or `host:port` or `host`.
+    const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    const bareV6 = !bracket && (entry.match(/:/g) ?? []).length > 1;
+    const hp = bracket ? [bracket[1], bracket[2]] : bareV6 ? [entry, undefined] : entry.split(':');
+    const h = hp[0] ?? '';
+    const p = hp[1];
     if (p && p !== port) return false;
     if (h.startsWith('*.')) return host.endsWith(h.slice(1)) && host.length > h.length - 1;
     return h === host;

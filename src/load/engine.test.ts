@@ -1,0 +1,154 @@
+import autocannon from 'autocannon';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Redactor } from '../core/redact.ts';
+import { UsageError } from '../core/errors.ts';
+import { loadChecks, summarizeLoad } from '../stages/load/results.ts';
+import { mergedHistogram } from './evaluate.ts';
+import type { EnginePlan } from './plan.ts';
+import { prepare } from './prepare.ts';
+import { runPlan } from './runner.ts';
+import { hostAllowed } from './safety.ts';
+import { executorSchema, type ExecutorSpec } from './scenario.ts';
+import { validateScenario } from './scenario-file.ts';
+import { parseThresholds } from './thresholds.ts';
+import { startServer, startStallServer, type TestServer } from './testing/servers.ts';
+
+// The engine against real loopback servers that misbehave on purpose.
+
+let servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+function spec(o: Partial<ExecutorSpec> & { rate: number; duration: number }): ExecutorSpec {
+  return executorSchema.parse({ executor: 'constant-arrival-rate', timeUnit: 1000, requests: [{ name: 'x', path: '/' }], ...o });
+}
+
+function plan(url: string, s: ExecutorSpec, thresholds: EnginePlan['thresholds'] = [], abort: Partial<EnginePlan['abort']> = {}): EnginePlan {
+  return {
+    scenarios: [{ name: 's', spec: s, requests: [{ name: 'x', method: 'GET', origin: url, path: '/', headers: {} }], weights: [1] }],
+    thresholds,
+    requestTimeoutMs: 10_000,
+    windowMs: 1000,
+    abort: { errorRate: 0.5, windowMs: 3000, minRequests: 20, ...abort },
+  };
+}
+
+const p99 = (r: Awaited<ReturnType<typeof runPlan>>, which: 'corrected' | 'uncorrected'): number =>
+  mergedHistogram([...r.recorder.cells.values()], which).getValueAtPercentile(99) / 1000;
+
+describe('open-model engine', () => {
+  it('stall: corrected p99 shows the freeze; uncorrected and closed-loop (autocannon) p99 hide it', async () => {
+    // 600 ms freeze every 2 s; 250 req/s over 2 connections: few requests are on a socket when it freezes.
+    const srv = await startStallServer(600, 2000);
+    servers.push(srv);
+    const r = await runPlan(plan(srv.url, spec({ rate: 250, duration: 4500, connections: 2, maxInFlight: 5000 })), { workers: 1 });
+    const corrected = p99(r, 'corrected');
+    const uncorrected = p99(r, 'uncorrected');
+    const closed = await new Promise<autocannon.Result>((resolve, reject) =>
+      autocannon({ url: srv.url, connections: 2, duration: 4 }, (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res))),
+    );
+    // Requests intended during a freeze wait for it: about a fifth of them, so p99 is deep in the freeze.
+    expect(corrected).toBeGreaterThanOrEqual(300);
+    expect(uncorrected).toBeLessThan(corrected / 2);
+    expect(closed.latency.p99).toBeLessThan(corrected / 2);
+  });
+
+  it('aborts when the target error rate passes the level over the window', async () => {
+    const srv = await startServer(() => ({ status: 500 }));
+    servers.push(srv);
+    const r = await runPlan(plan(srv.url, spec({ rate: 100, duration: 20_000 }), [], { errorRate: 0.5, windowMs: 2000, minRequests: 20 }), { workers: 1 });
+    expect(r.abort?.kind).toBe('error-rate');
+    expect(r.abort?.reason).toMatch(/error rate 100\.0% .* passed the abort level 50\.0%/);
+    expect(r.recorder.planned).toBeLessThan(2000);
+  });
+
+  it('counts requests over the in-flight cap as dropped, never sent', async () => {
+    const srv = await startServer(() => ({ delayMs: 3000 }));
+    servers.push(srv);
+    const r = await runPlan(plan(srv.url, spec({ rate: 50, duration: 1000, maxInFlight: 5, connections: 10 })), { workers: 1 });
+    const dropped = [...r.recorder.dropped.values()].reduce((a, b) => a + b, 0);
+    expect(r.recorder.planned).toBe(50);
+    expect(r.recorder.sent).toBe(5);
+    expect(dropped).toBe(45);
+  });
+
+  it('abortOnFail stops the load early and the check says so', async () => {
+    const srv = await startServer(() => ({ delayMs: 150 }));
+    servers.push(srv);
+    const thresholds = parseThresholds({ http_req_duration: [{ threshold: 'p(95)<50', abortOnFail: true, delayAbortEval: 500 }] }, 't.ts');
+    const r = await runPlan(plan(srv.url, spec({ rate: 50, duration: 20_000 }), thresholds), { workers: 1 });
+    expect(r.abort?.kind).toBe('threshold');
+    expect(r.recorder.planned).toBeLessThan(1000);
+    const m = { recorder: r.recorder, elapsedMs: r.elapsedMs, workers: 1, abort: r.abort!, thresholds, scenario: 's', file: 't.ts' };
+    const summary = summarizeLoad(m, { maxSendLag: 10_000 });
+    const check = loadChecks(m, summary, { severity: 'major' }, 0).find((c) => c.id.startsWith('load.threshold.'));
+    expect(check?.status).toBe('failed');
+    expect(check?.message).toMatch(/abortOnFail stopped the load early/);
+  });
+
+  it('a threshold over a request that never ran is errored, not passed', async () => {
+    const srv = await startServer();
+    servers.push(srv);
+    const thresholds = parseThresholds({ 'http_req_duration{name:nope}': ['p(95)<500'], http_req_failed: ['rate<0.5'] }, 't.ts');
+    const r = await runPlan(plan(srv.url, spec({ rate: 20, duration: 500 }), thresholds), { workers: 1 });
+    const m = { recorder: r.recorder, elapsedMs: r.elapsedMs, workers: 1, thresholds, scenario: 's', file: 't.ts' };
+    const checks = loadChecks(m, summarizeLoad(m, { maxSendLag: 10_000 }), { severity: 'major' }, 0);
+    expect(checks.find((c) => c.title.includes('{name:nope}'))?.status).toBe('errored');
+    expect(checks.find((c) => c.title.startsWith('http_req_failed'))?.status).toBe('passed');
+  });
+
+  it('two worker threads send the whole schedule once; their histograms add up', async () => {
+    const srv = await startServer();
+    servers.push(srv);
+    const r = await runPlan(plan(srv.url, spec({ rate: 100, duration: 1000 })), { workers: 2 });
+    expect(r.workers).toBe(2);
+    expect(r.recorder.planned).toBe(100);
+    const done = [...r.recorder.cells.values()].reduce((a, c) => a + c.count, 0);
+    expect(done + [...r.recorder.dropped.values()].reduce((a, b) => a + b, 0)).toBe(100);
+    expect(mergedHistogram([...r.recorder.cells.values()], 'corrected').totalCount).toBe(done);
+  });
+});
+
+describe('safety', () => {
+  it.each([
+    ['http://127.0.0.1:8080/x', ['127.0.0.1'], true],
+    ['http://127.0.0.1:8080/x', ['127.0.0.1:8080'], true],
+    ['http://127.0.0.1:8080/x', ['127.0.0.1:9090'], false],
+    ['http://localhost:8080/x', ['127.0.0.1'], false],
+    ['http://127.0.0.1/x', [], false],
+    ['https://api.staging.example.com/', ['*.example.com'], true],
+    ['https://example.com/', ['*.example.com'], false],
+    ['https://evil-example.com/', ['*.example.com'], false],
+    ['http://[::1]:3000/', ['::1'], true],
+  ])('%s with %j → %s', (url, hosts, ok) => expect(hostAllowed(url, hosts)).toBe(ok));
+
+  it('refuses a target off the allow-list before sending anything (not even a login)', async () => {
+    let hits = 0;
+    const srv = await startServer(() => {
+      hits++;
+      return {};
+    });
+    servers.push(srv);
+    const loaded = validateScenario({ scenarios: { a: { executor: 'constant-arrival-rate', rate: 1, duration: '1s', requests: [{ name: 'x', path: '/', role: 'viewer' }] } } }, 'p.ts');
+    const attempt = prepare({
+      scenario: loaded.scenario,
+      file: 'p.ts',
+      thresholds: [],
+      baseUrl: srv.url,
+      credentials: { viewer: { username: 'v', passwordEnv: 'PW' } },
+      secrets: new Map([['PW', 'pw-123456']]),
+      vars: {},
+      allowedHosts: ['staging.example.com'],
+      redactor: new Redactor(),
+      runId: 'r',
+      requestTimeoutMs: 1000,
+      abort: { errorRate: 0.5, windowMs: 1000, minRequests: 1 },
+      windowMs: 1000,
+    });
+    await expect(attempt).rejects.toThrow(UsageError);
+    await expect(attempt).rejects.toThrow(/refused to send load to 127\.0\.0\.1:\d+: not on environment.allowedHosts/);
+    expect(hits).toBe(0);
+  });
+});
