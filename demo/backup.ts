@@ -127,7 +127,7 @@ export async function makeStartupBackup(db: Db, opts: { dir: string; faults: Fau
  * demo/migrations, start a second demo on the restored data and smoke it.
  * Paths are absolute so it works from any config folder.
  */
-export function demoDrStage(backupDir: string, opts: { databaseUrl?: string } = {}): DrConfigInput {
+export function demoDrStage(backupDir: string, opts: { databaseUrl?: string; smoke?: 'smoke' | 'probes' } = {}): DrConfigInput {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const onPostgres = Boolean(opts.databaseUrl);
   return {
@@ -143,6 +143,7 @@ export function demoDrStage(backupDir: string, opts: { databaseUrl?: string } = 
       command: [process.execPath, '--import', import.meta.resolve('tsx'), path.join(here, 'main.ts'), '--port', '0', '--host', '127.0.0.1', ...(onPostgres ? [] : ['--data-dir', '{dataDir}'])],
       // pglite: never let the restored copy reach a live DATABASE_URL.
       env: onPostgres ? {} : { DATABASE_URL: '' },
+      smoke: opts.smoke ?? 'smoke',
       probes: ['/health', '/version', '/api/projects'],
       login: { path: '/api/login', username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
       startTimeout: '90s',

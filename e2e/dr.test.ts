@@ -31,7 +31,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function runAgainstDemo(fault?: string) {
+/** Fault cases smoke the restored app with probes (fast); the healthy case runs the smoke stage's checks. */
+async function runAgainstDemo(fault?: string, smoke: 'smoke' | 'probes' = fault ? 'probes' : 'smoke') {
   const name = fault ?? 'healthy';
   const backupDir = join(work, name, 'backups');
   const scratchDir = join(work, name, 'scratch');
@@ -40,7 +41,7 @@ async function runAgainstDemo(fault?: string) {
     const ctx = await makeStageContext({
       target: { environment: 'demo', baseUrl: demo.baseUrl },
       secrets: PASSWORDS,
-      config: { stages: { dr: { ...demoDrStage(backupDir), scratchDir } } },
+      config: { stages: { dr: { ...demoDrStage(backupDir, { smoke }), scratchDir } } },
     });
     await runDr(ctx);
     const checks: CheckResult[] = ctx.checks;
@@ -60,7 +61,7 @@ describe('dr stage against the demo', { timeout: 300_000 }, () => {
     for (const id of ['dr.backup-found', 'dr.rpo', 'dr.archive-reads', 'dr.restore', 'dr.migration-version', 'dr.row-counts', 'dr.checksums', 'dr.app-on-restored-data', 'dr.rto', 'dr.cleanup']) {
       expect(byId[id]?.status, `${id}: ${byId[id]?.message}`).toBe('passed');
     }
-    expect(byId['dr.app-on-restored-data']?.message).toContain('/api/projects → 200');
+    expect(byId['dr.app-on-restored-data']?.message).toMatch(/passed smoke: \d+ smoke check\(s\) passed/);
     expect(verdict.verdict).toBe('stand');
     expect(left).toEqual([]);
     const extra = ctx.events.find((e) => e.type === 'extra' && e.key === 'dr');
@@ -84,6 +85,7 @@ describe('dr stage against the demo', { timeout: 300_000 }, () => {
     expect(byId['dr.rpo']).toMatchObject({ status: 'failed', onFail: 'hold' });
     expect(byId['dr.restore']?.status).toBe('passed');
     expect(verdict.verdict).toBe('hold');
+    expect(byId['dr.app-on-restored-data']?.message).toContain('/api/projects → 200');
     const reason = verdict.reasons.find((r) => r.checkId === 'dr.rpo');
     expect(reason?.message).toMatch(/backup is 3d 0h old \(RPO target 1d 0h\)/);
   });

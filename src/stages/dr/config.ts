@@ -34,7 +34,9 @@ const appSchema = z
     /** Fixed URL of the restored app when it does not print a ready line. */
     baseUrl: httpUrl.optional(),
     startTimeout: duration.default(60_000),
-    /** Paths that must answer 2xx on the restored app (when the smoke stage is not available). */
+    /** `smoke`: the smoke stage's checks (readiness + Playwright specs) against the restored app; `probes`: the paths below only. */
+    smoke: z.enum(['smoke', 'probes']).default('smoke'),
+    /** Paths that must answer 2xx on the restored app (smoke: 'probes'). */
     probes: z.array(z.string().startsWith('/')).default(['/health', '/version']),
     /** Log in first (POST {username,password} → {token}) so probes can read data behind auth. */
     login: z
