@@ -58,18 +58,29 @@ async function openPostgres(connectionString: string): Promise<Db> {
 
 const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
 
-/** Applies demo/migrations/NNN_name.sql in order, each once, recorded in schema_migrations. */
+/**
+ * Applies demo/migrations/NNN_name.sql in order, each once, recorded in schema_migrations.
+ * The version row is inserted first in the same transaction, so two demos migrating one
+ * PostgreSQL at once serialise on its primary key and the loser skips the file.
+ */
 export async function migrate(db: Db, dir: string = MIGRATIONS_DIR): Promise<string[]> {
-  await db.exec('create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())');
+  const ensure = 'create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())';
+  await db.exec(ensure).catch(() => db.exec(ensure)); // a concurrent create can lose once
   const files = (await readdir(dir)).filter((f) => MIGRATION_FILE.test(f)).sort();
-  const done = new Set((await db.query<{ version: string }>('select version from schema_migrations')).map((r) => r.version));
   const applied: string[] = [];
   for (const file of files) {
     const version = file.replace(/\.sql$/, '');
-    if (done.has(version)) continue;
+    const isDone = async (): Promise<boolean> => (await db.query('select 1 from schema_migrations where version = $1', [version])).length > 0;
+    if (await isDone()) continue;
     const sql = await readFile(path.join(dir, file), 'utf8');
-    // version matches MIGRATION_FILE, so it is safe to inline.
-    await db.exec(`begin;\n${sql}\n;insert into schema_migrations (version, applied_at) values ('${version}', now());\ncommit;`);
+    try {
+      // One simple-protocol message is one implicit transaction: all or nothing, and the
+      // connection is never left in an aborted block. version matches MIGRATION_FILE: safe to inline.
+      await db.exec(`insert into schema_migrations (version, applied_at) values ('${version}', now());\n${sql}`);
+    } catch (err) {
+      if (await isDone()) continue; // another process applied it meanwhile
+      throw new Error(`migration ${file} failed: ${(err as Error).message}`);
+    }
     applied.push(version);
   }
   return applied;
