@@ -3,6 +3,7 @@ import { errorMessage } from '../../../core/errors.ts';
 import { domId, esc } from '../escape.ts';
 import { securitySection } from './security.ts';
 import { loadSection } from './load.ts';
+import { drSection } from './dr.ts';
 
 // One HTML section per entry of `report.extras` (key = the stage that emitted
 // it). Stage owners add a renderer here with one line; a key without one is
@@ -25,6 +26,7 @@ export interface SectionRenderer {
 export const SECTIONS: Readonly<Record<string, SectionRenderer>> = {
   security: securitySection,
   load: loadSection,
+  dr: drSection,
 };
 
 const MAX_JSON = 50_000;
