@@ -175,7 +175,7 @@ describe('slow-start, error-burst, metrics-down, cert-expiring', () => {
   let demo: DemoHandle;
   let base: string;
   beforeAll(async () => {
-    demo = await startTestDemo({ https: true, faults: ['slow-start', 'error-burst', 'metrics-down', 'cert-expiring'], env: { DEMO_SLOW_START_MS: '2500' } });
+    demo = await startTestDemo({ https: true, faults: ['slow-start', 'error-burst', 'metrics-down', 'cert-expiring'], env: { DEMO_SLOW_START_MS: '5000' } });
     base = demo.baseUrl;
   });
   afterAll(async () => {
@@ -190,7 +190,7 @@ describe('slow-start, error-burst, metrics-down, cert-expiring', () => {
     const ok = await pollFor(async () => {
       const r = await fetch(`${base}/health`);
       return r.status === 200 ? ((await r.json()) as unknown) : undefined;
-    });
+    }, { attempts: 200, everyMs: 100 });
     expect(ok).toEqual({ status: 'ok', checks: { database: 'ok', worker: 'ok' } });
   });
 
