@@ -1,10 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blueGreenRollback, startBlueGreen, type BlueGreen } from '../demo/bluegreen.ts';
+import { recordingServer, type RecordingServer } from '../src/actions/_testing.ts';
 import { rollbackConfigSchema } from '../src/actions/config.ts';
+import { verifySignature } from '../src/actions/hmac.ts';
 import { runActions } from '../src/actions/index.ts';
+import { lockPath } from '../src/actions/lock.ts';
 import { Redactor } from '../src/core/redact.ts';
 import { prepareRun } from '../src/cli/prepare.ts';
 import { collectSecrets, loadConfig } from '../src/config/load.ts';
@@ -125,4 +129,109 @@ describe.skipIf(!demoWired)('pdv demo --fault health-down (real CLI)', () => {
     expect(v.actions.find((a) => a.kind === 'post-rollback')).toMatchObject({ status: 'succeeded', details: { healthRestored: true } });
     expect((await findSecrets(out, [SWITCH_TOKEN, ...Object.values(CANARIES)])).hits).toEqual([]);
   }, 300_000);
+});
+
+// `pdv verify` on the real CLI against a target that is down (verdict
+// rollback, no browser needed), with a signed webhook rollback action served
+// by a recording server: retried, fired once per deploy id, dry-run fires
+// nothing, secrets stay out of every file; the environment lock holds.
+
+describe('pdv verify with a webhook rollback action', () => {
+  const HMAC = 'cli-hmac-secret-Wd83kq';
+  const HOOK_PATH = '/rollback/secret-path-Lm29xa';
+  let cliDir: string;
+  let hook: RecordingServer;
+  let refusedPort: number;
+  let cfg: string;
+
+  beforeAll(async () => {
+    cliDir = mkdtempSync(join(tmpdir(), 'pdv-actions-cli-'));
+    hook = await recordingServer((n) => (n === 1 ? 500 : 200));
+    const s: Server = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    refusedPort = (s.address() as { port: number }).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    cfg = join(cliDir, 'pdv.config.ts');
+    writeFileSync(
+      cfg,
+      `export default {
+    environments: {
+      staging: {
+        baseUrl: 'http://127.0.0.1:${refusedPort}',
+        expectedVersion: '2.0.0',
+        rollback: {
+          actions: [{ type: 'webhook', name: 'rollback-hook', urlEnv: 'HOOK_URL', secretEnv: 'HOOK_SECRET', backoff: 50, retries: 2 }],
+          verify: { enabled: false },
+        },
+      },
+    },
+    stageOrder: ['smoke'],
+    stages: { smoke: { readiness: { timeout: '2s', interval: 100, refusedGrace: 500 } } },
+    lockTimeout: '1s',
+  };
+  `,
+    );
+  });
+  afterAll(async () => {
+    await hook.close();
+    rmSync(cliDir, { recursive: true, force: true });
+  });
+
+  const env = () => ({ HOOK_URL: hook.url + HOOK_PATH, HOOK_SECRET: HMAC });
+  const verify = (args: string[]) => runCli(['verify', '--config', cfg, ...args], { cwd: cliDir, env: env() });
+
+  it('rolls back through the webhook, retrying a 500, signed, recorded in verdict.json and the reports', async () => {
+    const r = await verify(['--deploy-id', 'd-1', '--out', join(cliDir, 'run1')]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(hook.received).toHaveLength(2);
+    const last = hook.received[1]!;
+    expect(last.url).toBe(HOOK_PATH);
+    expect(verifySignature(HMAC, last.body, last.headers['x-pdv-signature'] as string)).toBe(true);
+    expect(JSON.parse(last.body)).toMatchObject({ verdict: 'rollback', deployId: 'd-1', environment: 'staging' });
+    const v = readVerdict(join(cliDir, 'run1'));
+    expect(validateVerdict(v)).toEqual({ ok: true });
+    expect(v.actions[0]).toMatchObject({ kind: 'rollback', name: 'rollback-hook', status: 'succeeded' });
+    expect(v.actions[0]!.attempts.map((a) => a.ok)).toEqual([false, true]);
+    expect(readFileSync(join(cliDir, 'run1', 'summary.md'), 'utf8')).toContain('rollback rollback-hook');
+    expect(readFileSync(join(cliDir, 'run1', 'index.html'), 'utf8')).toContain('rollback-hook');
+  });
+
+  it('a second verify of the same deploy id does not fire again', async () => {
+    const r = await verify(['--deploy-id', 'd-1', '--out', join(cliDir, 'run2')]);
+    expect(r.code).toBe(1);
+    expect(hook.received).toHaveLength(2);
+    expect(readVerdict(join(cliDir, 'run2')).actions[0]).toMatchObject({ status: 'skipped', message: expect.stringContaining('already fired') });
+  });
+
+  it('--dry-run records what would be done and fires nothing', async () => {
+    const r = await verify(['--deploy-id', 'd-2', '--dry-run', '--out', join(cliDir, 'run3')]);
+    expect(r.code).toBe(1);
+    expect(hook.received).toHaveLength(2);
+    expect(readVerdict(join(cliDir, 'run3')).actions[0]).toMatchObject({ status: 'dry-run', message: expect.stringMatching(/^Would POST/) });
+    expect(existsSync(join(cliDir, 'reports', '.pdv', 'actions', 'staging', 'd-2.json'))).toBe(false);
+  });
+
+  it('no secret (HMAC key, webhook URL) in any file pdv wrote or printed', async () => {
+    const { hits, filesScanned } = await findSecrets(cliDir, [HMAC, 'secret-path-Lm29xa']);
+    expect(filesScanned).toBeGreaterThan(5);
+    // The config file names env vars only, so the whole folder must be clean.
+    expect(hits).toEqual([]);
+  });
+
+  it('a verify while another holds the environment lock waits, then holds with the reason', async () => {
+    const file = lockPath(join(cliDir, 'reports'), 'staging');
+    mkdirSync(join(file, '..'), { recursive: true });
+    // A live holder: this test process.
+    writeFileSync(file, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), host: hostname(), runId: 'busy-run', token: 't' }));
+    try {
+      const r = await verify(['--deploy-id', 'd-3', '--out', join(cliDir, 'run4')]);
+      expect(r.code).toBe(2);
+      const v = readVerdict(join(cliDir, 'run4'));
+      expect(v.verdict).toBe('hold');
+      expect(v.reasons[0]!.message).toMatch(/busy-run/);
+      expect(hook.received).toHaveLength(2);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
 });
