@@ -18,7 +18,7 @@ function pgliteVersion(): string {
 
 export function templatePath(env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.DEMO_PGLITE_CACHE || path.join(os.tmpdir(), 'pdv-demo-pglite');
-  return path.join(dir, `initdb-${pgliteVersion()}.tar.gz`);
+  return path.join(dir, `initdb-${pgliteVersion()}.tar`);
 }
 
 /** The freshly-initdb'd data directory as a tarball (made once, then cached on disk). */
@@ -27,7 +27,8 @@ export async function pgliteTemplate(env: NodeJS.ProcessEnv = process.env): Prom
   if (existsSync(file)) return new Blob([await readFile(file)]);
   const fresh = new PGlite();
   await fresh.waitReady;
-  const blob = await fresh.dumpDataDir('gzip');
+  // Uncompressed: ~40 MB on disk, but it loads in about half the time of the gzip form.
+  const blob = await fresh.dumpDataDir('none');
   await fresh.close();
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
