@@ -89,6 +89,8 @@ export async function runEngine(plan: EnginePlan, opts: EngineOptions): Promise<
     recordUs(rec.sendLag, Math.max(0, sendUs - intendedUs));
     inFlight++;
     rec.sent++;
+    if (sendUs < rec.firstSendUs) rec.firstSendUs = sendUs;
+    rec.lastSendUs = sendUs;
     let writeUs = sendUs;
     let status = 0;
     let done = false;

@@ -13,7 +13,7 @@ export const HIGHEST_US = 3_600_000_000;
 
 export function newHistogram(digits: 2 | 3 = 3): Histogram {
   return hdr.build({
-    bitBucketSize: digits === 3 ? 32 : 'packed',
+    bitBucketSize: 32,
     lowestDiscernibleValue: 1,
     highestTrackableValue: HIGHEST_US,
     numberOfSignificantValueDigits: digits,
@@ -32,7 +32,7 @@ export function encode(h: Histogram): string {
 
 export function decode(b64: string, digits: 2 | 3 = 3): Histogram {
   const h = newHistogram(digits);
-  h.add(hdr.decodeFromCompressedBase64(b64, digits === 3 ? 32 : 'packed', false));
+  h.add(hdr.decodeFromCompressedBase64(b64, 32, false));
   return h;
 }
 

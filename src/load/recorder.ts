@@ -31,6 +31,8 @@ export interface RecorderSnapshot {
   dropped: Record<string, number>;
   windows: Array<{ i: number; count: number; failed: number; hist: string }>;
   sendLag: string;
+  firstSendUs?: number;
+  lastSendUs?: number;
 }
 
 export const STATUS_NETWORK_ERROR = '0';
@@ -42,6 +44,9 @@ export class Recorder {
   readonly sendLag = newHistogram(3);
   planned = 0;
   sent = 0;
+  /** Epoch µs of the first and last send (achieved-rate figures). */
+  firstSendUs = Infinity;
+  lastSendUs = 0;
 
   constructor(readonly windowMs = 1000) {}
 
@@ -88,6 +93,7 @@ export class Recorder {
       dropped: Object.fromEntries(this.dropped),
       windows: [...this.windows.entries()].sort((a, b) => a[0] - b[0]).map(([i, w]) => ({ i, count: w.count, failed: w.failed, hist: encode(w.hist) })),
       sendLag: encode(this.sendLag),
+      ...(this.sent > 0 ? { firstSendUs: this.firstSendUs, lastSendUs: this.lastSendUs } : {}),
     };
   }
 
@@ -115,6 +121,8 @@ export class Recorder {
       addInto(w.hist, decode(sw.hist, 2));
     }
     addInto(this.sendLag, decode(s.sendLag));
+    if (s.firstSendUs !== undefined) this.firstSendUs = Math.min(this.firstSendUs, s.firstSendUs);
+    if (s.lastSendUs !== undefined) this.lastSendUs = Math.max(this.lastSendUs, s.lastSendUs);
   }
 
   static from(snapshots: RecorderSnapshot[], windowMs = snapshots[0]?.windowMs ?? 1000): Recorder {

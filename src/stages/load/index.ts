@@ -75,7 +75,8 @@ async function runLoad(ctx: StageContext): Promise<void> {
       runId: ctx.runId,
       requestTimeoutMs: cfg.requestTimeout,
       abort: { errorRate: cfg.abort.errorRate, windowMs: cfg.abort.window, minRequests: cfg.abort.minRequests },
-      windowMs: cfg.window,
+      // At most ~600 windows per run: a long soak-like run keeps a bounded series.
+      windowMs: Math.max(cfg.window, Math.ceil(Math.max(...specs.map(executorDurationMs)) / 600 / 1000) * 1000),
       ...(cfg.duration ? { durationMs: cfg.duration } : {}),
       signal: ctx.signal,
     });
