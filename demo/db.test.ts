@@ -1,0 +1,60 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, openDb, type Db } from './db.ts';
+import { seed } from './seed.ts';
+
+// The database layer on in-memory PGlite (no server process).
+let db: Db;
+beforeAll(async () => {
+  db = await openDb({ env: { DATABASE_URL: '' } });
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+describe('migrations', () => {
+  it('applies demo/migrations once and records them in schema_migrations', async () => {
+    expect(await migrate(db)).toEqual(['001_init']);
+    expect(await migrate(db)).toEqual([]);
+    const rows = await db.query<{ version: string; applied_at: Date }>('select version, applied_at from schema_migrations');
+    expect(rows.map((r) => r.version)).toEqual(['001_init']);
+    expect(rows[0]?.applied_at).toBeInstanceOf(Date);
+    const tables = await db.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public' order by table_name");
+    expect(tables.map((t) => t.table_name)).toEqual(['projects', 'render_jobs', 'schema_migrations', 'scripts', 'user_settings', 'users']);
+  });
+
+  it('rolls a failing migration back whole and does not record it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'demo-mig-'));
+    try {
+      await writeFile(path.join(dir, '900_ok.sql'), 'create table mig_ok (x int);');
+      await writeFile(path.join(dir, '901_bad.sql'), 'create table mig_bad (x int);\ninsert into no_such_table values (1);');
+      await expect(migrate(db, dir)).rejects.toThrow(/901_bad\.sql/);
+      const versions = (await db.query<{ version: string }>('select version from schema_migrations order by version')).map((r) => r.version);
+      expect(versions).toEqual(['001_init', '900_ok']);
+      expect(await db.query("select to_regclass('mig_bad') as t")).toEqual([{ t: null }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('seed', () => {
+  it('upserts the four users with scrypt hashes and seeds projects once', async () => {
+    const env = { DEMO_ADMIN_PASSWORD: 'adm-pw-1', DEMO_EDITOR_PASSWORD: 'edi-pw-2' }; // viewer: random
+    const secrets = await seed(db, env);
+    expect(secrets).toContain('adm-pw-1');
+    expect(secrets.filter((s) => s === 'edi-pw-2')).toHaveLength(2);
+    const viewerPw = secrets[3];
+    expect(viewerPw && viewerPw.length).toBeGreaterThanOrEqual(16);
+    await seed(db, env);
+    const users = await db.query<{ email: string; role: string; password_hash: string }>('select email, role, password_hash from users order by id');
+    expect(users.map((u) => [u.email, u.role])).toEqual([
+      ['admin@studio.test', 'admin'], ['editor@studio.test', 'editor'], ['editor2@studio.test', 'editor'], ['viewer@studio.test', 'viewer'],
+    ]);
+    expect(users.every((u) => u.password_hash.startsWith('scrypt$') && !u.password_hash.includes('pw'))).toBe(true);
+    expect(await db.query('select count(*)::int as n from projects')).toEqual([{ n: 4 }]);
+    expect(await db.query('select count(*)::int as n from user_settings')).toEqual([{ n: 4 }]);
+  });
+});
