@@ -13,6 +13,7 @@ import { DEMO_CREDENTIALS, makeStageContext, type CollectingContext } from './he
 
 const REPO = resolve(import.meta.dirname, '..');
 import { findSecrets } from './helpers/scan-secrets.ts';
+import { readVerdict, runCli } from './helpers/cli.ts';
 
 // The UAT stage against the real demo, in real Chromium, one demo per fault
 // set. Passwords are unique canaries so the run folder can be searched for them.
@@ -104,6 +105,23 @@ describe('uat stage on the healthy demo', () => {
     expect(merged).toEqual(full.checks.map((c) => `${c.id}=${c.status}`).sort());
   }, 300_000);
 
+  it('an aborted stage stops the runner and its browsers and returns what it had', async () => {
+    const ctx = await makeStageContext({
+      target: { environment: 'demo', baseUrl: demo.get().baseUrl, apiUrl: demo.get().apiUrl },
+      secrets: CANARY,
+      config: { stages: { uat: { allure: false } } },
+    });
+    const emit = ctx.emit.bind(ctx);
+    ctx.emit = (e) => {
+      emit(e);
+      if (e.type === 'check') ctx.abort(); // the first result arrives: pull the plug
+    };
+    await uatStage.run(ctx);
+    expect(ctx.checks.length).toBeGreaterThan(0);
+    expect(ctx.checks.length).toBeLessThan(5);
+    expect(ctx.checks.map((c) => c.id)).not.toContain(IDS.render);
+  }, 300_000);
+
   it('renews a stored session that has expired instead of failing the flow', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'pdv-session-'));
     try {
@@ -188,4 +206,36 @@ describe('uat stage: flaky-ui', () => {
       .map((f) => JSON.parse(readFileSync(join(allure, f), 'utf8')) as { status: string; statusDetails?: { flaky?: boolean } });
     expect(results.filter((r) => r.status === 'passed' && r.statusDetails?.flaky === true)).toHaveLength(1);
   }, 300_000);
+});
+
+describe('pdv demo --stage uat (the real CLI)', () => {
+  it('broken-login + viewer-can-write → rollback, exit 1, reasons name both checks, screenshot in verdict.json', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pdv-cli-uat-'));
+    try {
+      const res = await runCli(['demo', '--fault', 'broken-login', '--fault', 'viewer-can-write', '--stage', 'uat', '--out', out], { env: CANARY });
+      expect(res.code, res.stderr).toBe(1);
+      const verdict = readVerdict(out);
+      expect(verdict.verdict).toBe('rollback');
+      expect(verdict.reasons.map((r) => r.checkId)).toEqual(expect.arrayContaining([IDS.render, IDS.write]));
+      const render = verdict.checks.find((c) => c.id === IDS.render);
+      expect(render?.evidence.some((e) => e.kind === 'file' && e.path?.endsWith('.png') && existsSync(join(out, e.path)))).toBe(true);
+      expect((await findSecrets(out, Object.values(CANARY))).hits).toEqual([]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 400_000);
+
+  it('flaky-ui → stand, exit 0, the render flow listed as a flaky warning with 2 attempts', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pdv-cli-uat-'));
+    try {
+      const res = await runCli(['demo', '--fault', 'flaky-ui', '--stage', 'uat', '--out', out], { env: CANARY });
+      expect(res.code, res.stderr).toBe(0);
+      const verdict = readVerdict(out);
+      expect(verdict.verdict).toBe('stand');
+      expect(verdict.warnings.map((w) => [w.checkId, w.status])).toContainEqual([IDS.render, 'flaky']);
+      expect(verdict.checks.find((c) => c.id === IDS.render)?.attempts).toBe(2);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 400_000);
 });

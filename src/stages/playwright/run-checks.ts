@@ -58,7 +58,6 @@ export async function runPlaywrightChecks(ctx: StageContext, o: PlaywrightChecks
       for (const [key, value] of Object.entries(rec.observations)) ctx.emit({ type: 'observation', key, value: ctx.redactor.text(value) });
       for (const artifact of copied.artifacts) ctx.emit({ type: 'artifact', artifact });
       ctx.check(safe);
-      ctx.progress(`${safe.status} ${safe.id}`);
     };
     const run = await runPlaywright({
       configFile: PLAYWRIGHT_CONFIG,
