@@ -1,10 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemo, type DemoHandle } from '../demo/launch.ts';
 import type { CheckResult } from '../src/core/types.ts';
 import { loadStage } from '../src/stages/load/index.ts';
 import type { LoadSummary } from '../src/stages/load/results.ts';
+import { readVerdict, REPO, runCli } from './helpers/cli.ts';
 import { makeStageContext } from './helpers/stage-context.ts';
 
 // The load stage against the real demo with each load fault. Driven through
@@ -88,5 +90,59 @@ describe('load stage against the demo', () => {
       for (const secret of Object.values(SECRETS)) expect(raw).not.toContain(secret);
       expect(raw).not.toMatch(/Bearer [A-Za-z0-9]/);
     }
+  });
+});
+
+describe('pdv load through the CLI', () => {
+  async function writeConfig(dir: string, baseUrl: string): Promise<string> {
+    const file = join(dir, 'pdv.config.ts');
+    await writeFile(
+      file,
+      `import { defineConfig } from ${JSON.stringify(join(REPO, 'src/config/index.ts'))};
+export default defineConfig({
+  environments: { staging: { baseUrl: ${JSON.stringify(baseUrl)}, credentials: {
+    editor: { username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
+    viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' } }, allowedHosts: ['127.0.0.1'] } },
+  stages: { load: { duration: '3s' } },
+  reportsDir: 'reports',
+});
+`,
+    );
+    return file;
+  }
+
+  it('two segments merge into the whole schedule, histograms added exactly', async () => {
+    demo = await startDemo({ env: SECRETS });
+    const dir = await mkdtemp(join(tmpdir(), 'pdv-load-cli-'));
+    const cfg = await writeConfig(dir, demo.baseUrl);
+    const seg = async (i: number) => runCli(['run', 'load', '--config', cfg, '--segment', `${i}/2`, '--out', join(dir, `seg${i}`)], { cwd: dir, env: SECRETS });
+    const [a, b] = [await seg(1), await seg(2)];
+    expect([a.code, b.code].every((c) => c !== null && c <= 2)).toBe(true);
+    const merged = await runCli(['merge', join(dir, 'seg1'), join(dir, 'seg2'), '--config', cfg, '--out', join(dir, 'merged')], { cwd: dir, env: SECRETS });
+    expect(merged.code === null ? -1 : merged.code).toBeLessThanOrEqual(2);
+    const load = (d: string) => readVerdict(join(dir, d)).extras.load as LoadSummary;
+    const [s1, s2, m] = [load('seg1'), load('seg2'), load('merged')];
+    expect(s1.planned + s2.planned).toBe(120); // 40 req/s × 3 s
+    expect(m.planned).toBe(120);
+    expect(m.completed).toBe(s1.completed + s2.completed);
+    expect(m.segments).toBe(2);
+    const v = readVerdict(join(dir, 'merged'));
+    expect(v.checks.find((c) => c.id === 'load.merge')?.status).toBe('passed');
+    expect(v.checks.some((c) => c.id.startsWith('load.threshold.'))).toBe(true);
+    expect(v.artifacts.some((x) => x.path === 'load/histograms.json')).toBe(true);
+  });
+
+  it('import-k6: a malformed summary exits 3; export-k6 writes the script and the TestRun', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pdv-k6-cli-'));
+    const cfg = await writeConfig(dir, 'http://127.0.0.1:9');
+    await writeFile(join(dir, 'bad.json'), '{"metrics": {"http_reqs": {}}}');
+    const bad = await runCli(['load', 'import-k6', join(dir, 'bad.json'), '--config', cfg], { cwd: dir });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toContain('bad.json');
+    const exp = await runCli(['load', 'export-k6', '--config', cfg, '--out', join(dir, 'k6'), '--parallelism', '3'], { cwd: dir });
+    expect(exp.code).toBe(0);
+    const script = await readFile(join(dir, 'k6', 'pdv-staging-api.k6.js'), 'utf8');
+    expect(script).toContain('"http_req_duration{name:list projects}"');
+    expect(await readFile(join(dir, 'k6', 'pdv-staging-api.testrun.yaml'), 'utf8')).toContain('parallelism: 3');
   });
 });
