@@ -9,8 +9,8 @@ import { executorSchema } from '../../src/load/scenario.ts';
 import { startStallServer } from '../../src/load/testing/servers.ts';
 
 const DURATION_S = 15;
-const RATE = 200;
-const CONNECTIONS = 4;
+const RATE = 100;
+const CONNECTIONS = 2;
 
 const srv = await startStallServer(1000, 5000);
 try {
