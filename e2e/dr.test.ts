@@ -42,6 +42,7 @@ async function runAgainstDemo(fault?: string, smoke: 'smoke' | 'probes' = fault 
       target: { environment: 'demo', baseUrl: demo.baseUrl },
       secrets: PASSWORDS,
       config: { stages: { dr: { ...demoDrStage(backupDir, { smoke }), scratchDir } } },
+      runDir: join(work, name, 'run'),
     });
     await runDr(ctx);
     const checks: CheckResult[] = ctx.checks;

@@ -25,6 +25,7 @@ const SCHEMA = `
 
 let server: TestPostgres;
 let dir: string;
+const runDirs: string[] = [];
 
 async function pgDump(database: string, file: string): Promise<void> {
   const res = await execFileCapture(join(PG_BIN, 'pg_dump'), ['--format=custom', '--no-owner', '--file', file], { env: { ...process.env, ...libpqEnv(server.urlFor(database)) } });
@@ -77,6 +78,7 @@ async function runStage(folder: string, extra: Record<string, unknown> = {}) {
     },
   });
   ctx.config.runtime.databaseUrl = server.url;
+  runDirs.push(ctx.runDir);
   await runDr(ctx);
   const byId = Object.fromEntries(ctx.checks.map((c) => [c.id, c]));
   return { ctx, byId };
@@ -90,6 +92,7 @@ describe.skipIf(!postgresAvailable())('postgres driver (real PostgreSQL 15)', ()
   afterAll(async () => {
     await server?.stop();
     await rm(dir, { recursive: true, force: true });
+    for (const d of runDirs) await rm(d, { recursive: true, force: true });
   });
 
   it('restores a good archive, validates it and drops the scratch database', async () => {
@@ -196,6 +199,7 @@ describe.skipIf(!postgresAvailable())('postgres driver (real PostgreSQL 15)', ()
       config: { stages: { dr: { driver: 'postgres', source: { folder: join(dir, 'big') }, pgBin: PG_BIN, criticalTables: ['events'], expectedMigration: '002_events' } } },
     });
     ctx.config.runtime.databaseUrl = server.url;
+    runDirs.push(ctx.runDir);
     const progress = ctx.emit.bind(ctx);
     // Abort as soon as the restore check would start (i.e. pg_restore is running).
     let restoring = false;

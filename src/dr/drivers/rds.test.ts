@@ -8,6 +8,7 @@ import {
   type DBInstance,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeStageContext } from '../../../e2e/helpers/stage-context.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from '../../../e2e/helpers/postgres.ts';
@@ -22,6 +23,7 @@ import { scratchInstanceId, TAG_KEY } from '../naming.ts';
 
 const rds = mockClient(RDSClient);
 let server: TestPostgres;
+const runDirs: string[] = [];
 
 function notFound(): Error {
   return Object.assign(new Error('DBInstance not found'), { name: 'DBInstanceNotFoundFault' });
@@ -91,6 +93,7 @@ async function run(dr: Record<string, unknown> = {}) {
     },
   });
   ctx.config.runtime.databaseUrl = server.urlFor('rdsapp');
+  runDirs.push(ctx.runDir);
   const client = new RDSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
   const driver = await createDriver(ctx.config.stages.dr, { rootDir: ctx.config.rootDir, runtime: ctx.config.runtime, env: { PDV_DR_RDS_PASSWORD: server.password }, rdsClient: client });
   await runDr(ctx, { driver });
@@ -112,6 +115,7 @@ describe.skipIf(!postgresAvailable())('rds driver (aws-sdk-client-mock)', () => 
   });
   afterAll(async () => {
     await server?.stop();
+    for (const d of runDirs) await rm(d, { recursive: true, force: true });
   });
   beforeEach(() => rds.reset());
 
