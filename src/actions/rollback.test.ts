@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,6 +128,23 @@ describe('webhook rollback', () => {
     });
     expect(server.received).toHaveLength(0);
     expect(records[0]).toMatchObject({ status: 'skipped', details: { needsPerson: true } });
+  });
+
+  it('does not fire when the at-most-once ledger cannot be written', async () => {
+    const blocked = join(dir, 'not-a-folder');
+    await writeFile(blocked, 'a file where the reports folder should be');
+    const records = await runActions({
+      report: fixtureReport(),
+      config: fixtureConfig(webhook(), {}, dir),
+      runDir: dir,
+      reportsDir: blocked,
+      redactor: new Redactor(),
+      dryRun: false,
+      env: { HOOK_SECRET: HMAC, HOOK_URL: server.url },
+    });
+    expect(server.received).toHaveLength(0);
+    expect(records[0]).toMatchObject({ status: 'failed', details: { needsPerson: true } });
+    expect(records[0]!.message).toMatch(/Could not write the at-most-once ledger.*did NOT fire/);
   });
 
   it('records a rollback verdict with no action configured as needing a person', async () => {

@@ -90,11 +90,22 @@ export async function runRollback(input: RollbackInput): Promise<ActionRecord[]>
     // Intent first: a crash from here on leaves a ledger that stops any re-fire.
     slot.state = 'intent';
     slot.at = startedAt;
-    await update(file, entry);
+    try {
+      await update(file, entry);
+    } catch (err) {
+      // Without a durable intent a crash could lead to a second firing: do not fire.
+      allOk = false;
+      records.push(note('failed', name, `Could not record the intent in the ledger (${ledgerRel}): ${errorMessage(err)}; the rollback did NOT fire. Roll back by hand.`, { needsPerson: true, ledger: ledgerRel }));
+      continue;
+    }
     const result = await executeAction(action, ctx);
     slot.state = result.ok ? 'succeeded' : 'failed';
     slot.message = input.redactor.text(result.last.message);
-    await update(file, entry);
+    // If this write fails the ledger keeps "intent": later runs then hold for a person, never re-fire.
+    const ledgerError = await update(file, entry).then(
+      () => undefined,
+      (err: unknown) => errorMessage(err),
+    );
     allOk &&= result.ok;
     const what = describeAction(action, ctx);
     const tries = `${result.attempts.length} attempt${result.attempts.length === 1 ? '' : 's'}`;
@@ -114,13 +125,14 @@ export async function runRollback(input: RollbackInput): Promise<ActionRecord[]>
         action: action.type,
         ...(result.last.data ? { last: result.last.data } : {}),
         ...(result.ok ? {} : { needsPerson: true }),
+        ...(ledgerError ? { ledgerError } : {}),
       }),
     });
   }
   entry.state = 'done';
   entry.result = allOk ? 'succeeded' : 'failed';
   entry.finishedAt = new Date().toISOString();
-  await update(file, entry);
+  await update(file, entry).catch(() => undefined); // a stale "intent" is the safe leftover
 
   if (allOk && rollback.verify.enabled) {
     records.push(
