@@ -66,7 +66,7 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<DemoHandle
   if (opts.https) args.push('--https-port', '0');
   args.push(...(opts.extraArgs ?? []));
 
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...childEnv(opts.env), DEMO_PARENT_PID: String(process.pid) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = (): void => {
     child.kill('SIGKILL');
   };

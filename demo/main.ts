@@ -50,6 +50,17 @@ async function main(): Promise<void> {
     void (state.demo?.close() ?? Promise.resolve()).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Set by demo/launch.ts: no orphaned demo when the parent dies without running its exit hook (SIGKILL, crash).
+  const parentPid = Number(process.env.DEMO_PARENT_PID);
+  if (Number.isInteger(parentPid) && parentPid > 0) {
+    setInterval(() => {
+      try {
+        process.kill(parentPid, 0);
+      } catch {
+        shutdown('parent-gone');
+      }
+    }, 1000).unref();
+  }
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   const demo = await startApp({
