@@ -78,8 +78,13 @@ export interface TickOutcome {
 /** One sample, appended durably. Reads only plan.json and state.json, whatever the soak's length. */
 export async function tickSoak(dir: string, opts: Omit<SampleOptions, 'seq'> & { now?: () => Date } = {}): Promise<TickOutcome> {
   const now = opts.now ?? (() => new Date());
-  const state = readState(dir);
+  let state = readState(dir);
   if (state.ended) return { state, skipped: `soak ended (${state.ended.reason}) at ${state.ended.at}` };
+  if (state.ticks === 0) {
+    // The duration counts from the first sample, not from `start` (a scheduler may start it long before).
+    const t = now().getTime();
+    state = { ...state, startedAt: new Date(t).toISOString(), endsAt: new Date(t + state.durationMs).toISOString() };
+  }
   if (now().getTime() >= Date.parse(state.endsAt)) {
     const ended: SoakState = { ...state, ended: { at: now().toISOString(), reason: 'duration', message: `duration ${state.durationMs} ms reached` } };
     writeState(dir, ended);

@@ -92,6 +92,11 @@ export function accumulate(acc: Accumulated, t: TickRecord, warmupEnd: number): 
     const e = acc.alarmErrors.get(k) ?? { count: 0, last: v, lastAt: t.at };
     acc.alarmErrors.set(k, { count: e.count + 1, last: v, lastAt: t.at });
   }
+  for (const [name, data] of acc.series) {
+    if (t.values[name] !== undefined) continue;
+    data.lastError = t.errors[name] ?? 'not measured';
+    data.lastErrorAt = t.at;
+  }
   if (!afterWarmup) return;
   acc.postWarmupTicks++;
   for (const p of t.probes) {
@@ -108,11 +113,7 @@ export function accumulate(acc: Accumulated, t: TickRecord, warmupEnd: number): 
   for (const [name, data] of acc.series) {
     const v = t.values[name];
     if (v !== undefined && Number.isFinite(v)) data.points.push([ms, v]);
-    else {
-      data.errors++;
-      data.lastError = t.errors[name] ?? 'not measured';
-      data.lastErrorAt = t.at;
-    }
+    else data.errors++;
   }
 }
 

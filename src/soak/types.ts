@@ -30,6 +30,7 @@ export interface SoakState {
   version: 1;
   id: string;
   createdAt: string;
+  /** Set again by the first tick: the duration counts from the first sample. */
   startedAt: string;
   durationMs: number;
   intervalMs: number;

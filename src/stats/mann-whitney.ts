@@ -122,13 +122,45 @@ function hodgesLehmannShift(a: number[], b: number[], confidence: number, maxPai
   const diffs = new Float64Array(m * n);
   let k = 0;
   for (const y of ys) for (const x of xs) diffs[k++] = y - x;
-  diffs.sort();
   const total = diffs.length;
-  const hodgesLehmann = total % 2 === 1 ? diffs[(total - 1) / 2]! : (diffs[total / 2 - 1]! + diffs[total / 2]!) / 2;
+  // Only three order statistics are needed: select them (O(n)) instead of sorting (O(n log n)).
+  const at = (rank: number): number => select(diffs, rank);
+  const hodgesLehmann = total % 2 === 1 ? at((total - 1) / 2) : (at(total / 2 - 1) + at(total / 2)) / 2;
   // Normal-approximation rank of the lower bound (Lehmann 1975; as in R's wilcox.test, large-sample branch).
   const c = Math.floor(total / 2 - zFor(confidence) * Math.sqrt((m * n * (m + n + 1)) / 12));
   if (c < 1) return { hodgesLehmann, ci: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY] };
-  return { hodgesLehmann, ci: [diffs[c - 1]!, diffs[total - c]!] };
+  return { hodgesLehmann, ci: [at(c - 1), at(total - c)] };
+}
+
+/** k-th smallest (0-based) by in-place quickselect (Hoare partition, median-of-three pivot). */
+export function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three as the pivot value
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
 
 /** Evenly spaced order statistics of a sorted sample (keeps its shape, bounds the pair count). */
