@@ -138,7 +138,8 @@ async function run(ctx: StageContext): Promise<void> {
   if (cfg.openRedirect.enabled) await guard('redirect.login-return-to', 'redirect.login-return-to', async () => [await openRedirectCheck(r)]);
   // Last: the failed logins may lock the probe account for a while.
   if (cfg.rateLimit.enabled) await guard('rate-limit.login', 'rate-limit.login', async () => [await rateLimitCheck(r)]);
-  for (const imp of imports) emit(importChecks(imp));
+  const importIds = new Set<string>();
+  for (const imp of imports) emit(importChecks(imp, importIds));
 
   const sarifPath = await writeSecuritySarif(ctx.runDir, emitted, `pdv/${ctx.config.environmentName}`);
   ctx.emit({ type: 'artifact', artifact: { stage: 'security', name: 'security.sarif', path: sarifPath, kind: 'sarif', description: 'SARIF 2.1.0 for GitHub code scanning' } });

@@ -12,14 +12,18 @@ const slugify = (s: string): string =>
     .slice(0, 60) || 'rule';
 
 /** Findings of one imported file → checks: one per rule, plus one saying the file was read. */
-export function importChecks(imp: ParsedImport): CheckResult[] {
+/** `used` carries ids across several files so two reports of one format never emit the same id. */
+export function importChecks(imp: ParsedImport, used: Set<string> = new Set()): CheckResult[] {
   const rules = scannerRules(imp.format);
   const tags = ['security', 'import', `${DEF_TAG}${rules.key}`, `scanner:${imp.format}`];
   const name = basename(imp.file);
   const tool = `${imp.tool}${imp.toolVersion ? ` ${imp.toolVersion}` : ''}`;
+  let fileId = `security.import.${imp.format}.file-${slugify(name)}`;
+  for (let n = 2; used.has(fileId); n++) fileId = `security.import.${imp.format}.file-${slugify(name)}-${n}`;
+  used.add(fileId);
   const checks: CheckResult[] = [
     {
-      id: `security.import.${imp.format}.file-${slugify(name)}`,
+      id: fileId,
       stage: 'security',
       title: `${tool} report ${name} imported`,
       severity: 'minor',
@@ -33,8 +37,12 @@ export function importChecks(imp: ParsedImport): CheckResult[] {
   ];
   for (const f of imp.findings) {
     const targets = [...new Set(f.targets)];
+    // Two rule ids can slugify alike (`@a/b`, `a-b`): keep ids unique within the file.
+    let id = `security.import.${imp.format}.${slugify(f.ruleId)}`;
+    for (let n = 2; used.has(id); n++) id = `security.import.${imp.format}.${slugify(f.ruleId)}-${n}`;
+    used.add(id);
     checks.push({
-      id: `security.import.${imp.format}.${slugify(f.ruleId)}`,
+      id,
       stage: 'security',
       title: `${tool}: ${f.title}`.slice(0, 200),
       severity: f.severity,
