@@ -7,7 +7,7 @@ import { startBlueGreen, type BlueGreen } from './bluegreen.ts';
 let bg: BlueGreen;
 beforeAll(async () => {
   bg = await startBlueGreen({ faults: ['health-down'], env: { DEMO_SWITCH_TOKEN: 'switch-token-for-tests' } });
-});
+}, 300_000); // two demo processes start; slow on a busy machine
 afterAll(async () => {
   await bg?.stop();
 });
