@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runEngine, type EngineOptions, type EngineResult } from './engine.ts';
 import type { AbortInfo, EnginePlan } from './plan.ts';
@@ -46,7 +48,9 @@ function pick(opts: RunOptions): Pick<EngineOptions, 'signal' | 'onProgress'> {
 }
 
 // Workers run TypeScript: register tsx inside the thread whatever loader the parent used (tsx CLI, vitest).
-const BOOT = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); })`;
+// tsx is resolved from here, not from the cwd (eval'd code resolves bare names against the cwd).
+const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+const BOOT = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); })`;
 
 async function runWorkers(plan: EnginePlan, n: number, opts: RunOptions): Promise<RunResult> {
   const workers: Worker[] = [];
