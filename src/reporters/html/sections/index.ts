@@ -4,6 +4,8 @@ import { domId, esc } from '../escape.ts';
 import { securitySection } from './security.ts';
 import { loadSection } from './load.ts';
 import { drSection } from './dr.ts';
+import { metricsSection } from './metrics.ts';
+import { soakSection } from './soak.ts';
 
 // One HTML section per entry of `report.extras` (key = the stage that emitted
 // it). Stage owners add a renderer here with one line; a key without one is
@@ -27,6 +29,8 @@ export const SECTIONS: Readonly<Record<string, SectionRenderer>> = {
   security: securitySection,
   load: loadSection,
   dr: drSection,
+  metrics: metricsSection,
+  soak: soakSection,
 };
 
 const MAX_JSON = 50_000;
