@@ -44,6 +44,7 @@ function securityConfig(demo: DemoHandle, caFile: string): Record<string, unknow
   return {
     httpsUrl: demo.httpsUrl,
     trustedCa: caFile,
+    headers: { minimumGrade: 'B' },
     access: { rules: ACCESS_RULES },
     openRedirect: { form: { role: 'viewer', usernameField: 'email' } },
   };
@@ -180,6 +181,16 @@ describe('pdv run security (the real CLI)', { timeout: 240_000 }, () => {
       const all = readFileSync(join(out, 'verdict.json'), 'utf8') + readFileSync(join(out, 'security.sarif'), 'utf8');
       for (const pw of Object.values(PASSWORDS)) expect(all).not.toContain(pw);
     });
+  });
+
+  it('pdv demo --stage security: the healthy demo stands with the default config', async () => {
+    const out = join(tmp, 'demo-run');
+    const res = await runCli(['demo', '--stage', 'security', '--out', out]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    const v = readVerdict(out);
+    expect(v.verdict).toBe('stand');
+    expect(v.checks.filter((c) => c.stage === 'security' && c.status === 'errored').map((c) => c.id)).toEqual([]);
+    expect(existsSync(join(out, 'security.sarif'))).toBe(true);
   });
 
   it('a scanner file that is not what it claims: exit 3, naming the file and the problem', async () => {

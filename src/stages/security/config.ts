@@ -53,8 +53,12 @@ export const securityConfigSchema = stageBase
     headers: z
       .object({
         enabled: z.boolean().default(true),
-        /** Lowest acceptable Observatory grade. */
-        minimumGrade: z.enum(GRADES).default('B'),
+        /**
+         * Lowest acceptable Observatory grade. C by default: a plain-HTTP staging
+         * stand cannot score above C+ (HSTS and the HTTPS redirect cost 40); set B
+         * or better for anything served over HTTPS.
+         */
+        minimumGrade: z.enum(GRADES).default('C'),
         /** Path graded on each site. */
         path: z.string().startsWith('/').default('/'),
       })
