@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { execFileCapture, libpqEnv, pgBinary } from '../src/dr/exec.ts';
 import { manifestPathFor, takeManifestFacts } from '../src/dr/manifest.ts';
 import type { BackupManifest, Queryable } from '../src/dr/types.ts';
-import type { DrConfigInput } from '../src/stages/dr/config.ts';
+import { drConfigSchema, type DrConfig, type DrConfigInput } from '../src/stages/dr/config.ts';
 import type { Db } from './db.ts';
 import type { FaultSet } from './faults.ts';
 
@@ -149,4 +149,9 @@ export function demoDrStage(backupDir: string, opts: { databaseUrl?: string; smo
       startTimeout: '90s',
     },
   };
+}
+
+/** For `pdv demo`: point the resolved config's DR stage at the demo's startup backup. */
+export function applyDemoDr(config: { stages: { dr: DrConfig } }, backupDir: string, databaseUrl?: string): void {
+  config.stages.dr = drConfigSchema.parse(demoDrStage(backupDir, databaseUrl ? { databaseUrl } : {}));
 }

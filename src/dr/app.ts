@@ -48,6 +48,10 @@ export async function startApp(spec: AppSpec, placeholders: Record<string, strin
   const [file, ...args] = spec.command.map((a) => fillPlaceholders(a, placeholders));
   if (!file) throw new Error('stages.dr.app.command is empty');
   const child = spawn(file, args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Its own process group (so the whole tree stops), hence no automatic death with us: kill it if pdv exits first.
+  const killOnExit = () => killGroup(child, 'SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const tail: string[] = [];
   const keep = (line: string) => {
     tail.push(line);

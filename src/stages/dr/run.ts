@@ -124,6 +124,9 @@ export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void>
   let copy: RestoredCopy | undefined;
   let app: RunningApp | undefined;
   let phase: DrCheckSlug = 'restore';
+  // On timeout/SIGINT stop the restored app at once: whatever is smoking it fails fast, and cleanup can start.
+  const onAbort = () => void app?.stop().catch(() => undefined);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
     copy = await clock.time('restore', () => driver.restore(backup, scratch, ctx.signal));
     emit('restore', { status: 'passed', message: `restored ${backup.id} into ${scratch.name}`, durationMs: clock.get('restore')?.durationMs ?? 0 });
@@ -195,6 +198,7 @@ export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void>
     }
     skipRest(aborted ? 'interrupted' : `not reached: ${phase} failed`);
   } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
     await app?.stop().catch(() => undefined);
     await copy?.close().catch(() => undefined);
     await cleanup(ctx, driver, scratch, clock, cfg, emit);
