@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { rollbackConfigSchema } from '../src/actions/config.ts';
+import type { ResolvedConfig } from '../src/config/types.ts';
 import { startDemo, type DemoHandle } from './launch.ts';
 
 export type Color = 'blue' | 'green';
@@ -41,6 +43,21 @@ export function blueGreenRollback(): { actions: Array<{ type: 'command'; name: s
   return {
     actions: [{ type: 'command', name: 'switch-to-blue', command: [process.execPath, '--import', 'tsx', fileURLToPath(new URL('./switch-back.ts', import.meta.url)), 'blue'], timeout: 15_000, retries: 2 }],
     verify: { previousVersion: release.previousVersion, timeout: 30_000, interval: 250 },
+  };
+}
+
+/**
+ * Point a resolved demo config at a running blue-green pair: a fresh deploy id,
+ * the switch-back rollback, the switch token as a secret. The token and URL go
+ * into `environ` (process.env for the CLI), which the rollback command inherits.
+ */
+export function useBlueGreenRollback(config: ResolvedConfig, bg: BlueGreen, environ: NodeJS.ProcessEnv = process.env): void {
+  Object.assign(environ, bg.switchEnv);
+  config.deployId = bg.deployId;
+  config.environment = {
+    ...config.environment,
+    rollback: rollbackConfigSchema.parse(blueGreenRollback()),
+    secretEnv: [...new Set([...config.environment.secretEnv, 'DEMO_SWITCH_TOKEN'])],
   };
 }
 

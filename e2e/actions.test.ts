@@ -3,9 +3,8 @@ import { createServer, type Server } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blueGreenRollback, startBlueGreen, type BlueGreen } from '../demo/bluegreen.ts';
+import { startBlueGreen, useBlueGreenRollback, type BlueGreen } from '../demo/bluegreen.ts';
 import { recordingServer, type RecordingServer } from '../src/actions/_testing.ts';
-import { rollbackConfigSchema } from '../src/actions/config.ts';
 import { verifySignature } from '../src/actions/hmac.ts';
 import { runActions } from '../src/actions/index.ts';
 import { lockPath } from '../src/actions/lock.ts';
@@ -45,12 +44,11 @@ describe('health-down on blue-green with a command rollback action', () => {
     const environ = { ...process.env, ...CANARIES, ...bg.switchEnv };
     const config = await loadConfig({ config: DEMO_CONFIG, env: 'demo', baseUrl: bg.baseUrl, apiUrl: bg.apiUrl }, environ);
     config.reportsDir = join(root, 'reports');
-    config.deployId = bg.deployId;
-    config.environment = { ...config.environment, rollback: rollbackConfigSchema.parse(blueGreenRollback()), secretEnv: ['DEMO_SWITCH_TOKEN'] };
-    const secrets = new Map([...collectSecrets(config, environ), ['DEMO_SWITCH_TOKEN', SWITCH_TOKEN]]);
+    // What `pdv demo` does with blue-green; the rollback command inherits pdv's env (process.env).
+    useBlueGreenRollback(config, bg);
+    const secrets = collectSecrets(config, environ);
+    expect(secrets.get('DEMO_SWITCH_TOKEN')).toBe(SWITCH_TOKEN);
     const signal = new AbortController().signal;
-    // The rollback command inherits pdv's env, as it would in a pipeline.
-    Object.assign(process.env, bg.switchEnv);
     // The same preparation `pdv verify` does: the environment lock, then the post-verdict actions.
     const prepared = await prepareRun({ config, stages: planStages(config, ['smoke']), imports: [], dryRun: false, verify: true, signal, secrets });
     try {
