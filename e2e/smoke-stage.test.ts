@@ -5,7 +5,10 @@ import { startDemo, type DemoHandle } from '../demo/launch.ts';
 import { smokeStage } from '../src/stages/smoke/index.ts';
 import { runSmoke } from '../src/stages/smoke/run.ts';
 import type { CheckResult, Target } from '../src/core/types.ts';
-import { makeStageContext } from './helpers/stage-context.ts';
+import { makeStageContext, removeStageDirs } from './helpers/stage-context.ts';
+
+// The run folders are test scratch: removed when the file is done.
+afterAll(removeStageDirs);
 
 const CANARY = {
   DEMO_ADMIN_PASSWORD: `adm-smoke-${process.pid}-Q1`,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type DemoHandle } from '../demo/launch.ts';
 import { uatStage } from '../src/stages/uat/index.ts';
 import type { CheckResult } from '../src/core/types.ts';
-import { DEMO_CREDENTIALS, makeStageContext, type CollectingContext } from './helpers/stage-context.ts';
+import { DEMO_CREDENTIALS, makeStageContext, removeStageDirs, type CollectingContext } from './helpers/stage-context.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 import { findSecrets } from './helpers/scan-secrets.ts';
@@ -17,6 +17,9 @@ import { readVerdict, runCli } from './helpers/cli.ts';
 
 // The UAT stage against the real demo, in real Chromium, one demo per fault
 // set. Passwords are unique canaries so the run folder can be searched for them.
+
+// The run folders are test scratch: removed when the file is done.
+afterAll(removeStageDirs);
 
 const CANARY = {
   DEMO_ADMIN_PASSWORD: `adm-canary-${process.pid}-Zq81`,

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configSchema, type ConfigInput } from '../../src/config/schema.ts';
@@ -17,6 +17,15 @@ export const DEMO_CREDENTIALS = {
   editor: { username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
   viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' },
 };
+
+/** Run folders this helper created in this process (removed by removeStageDirs). */
+const created = new Set<string>();
+
+/** Remove the run folders makeStageContext created (call from afterAll). */
+export async function removeStageDirs(): Promise<void> {
+  await Promise.all([...created].map((d) => rm(d, { recursive: true, force: true })));
+  created.clear();
+}
 
 export interface CollectingContext extends StageContext {
   events: StageEmittable[];
@@ -62,7 +71,11 @@ export async function makeStageContext(o: StageContextOptions): Promise<Collecti
   const secrets = new Map(Object.entries(o.secrets ?? {}));
   const redactor = new Redactor(secrets);
   const controller = new AbortController();
-  const runDir = o.runDir ?? (await mkdtemp(join(tmpdir(), 'pdv-stage-')));
+  let runDir = o.runDir;
+  if (!runDir) {
+    runDir = await mkdtemp(join(tmpdir(), 'pdv-stage-'));
+    created.add(runDir);
+  }
   const events: StageEmittable[] = [];
   const checks: CheckResult[] = [];
   const artifacts: Artifact[] = [];
