@@ -31,8 +31,9 @@ async function engineRun(url: string, rate: number, durationMs: number) {
   const achieved = rec.sent > 1 ? ((rec.sent - 1) * 1e6) / (rec.lastSendUs - rec.firstSendUs) : 0;
   const p99 = mergedHistogram([...rec.cells.values()], 'corrected').getValueAtPercentile(99) / 1000;
   // Sustainable: every request sent on time (p99 send lag < 5 ms), none dropped, all answered.
-  const ok = dropped === 0 && done === rec.planned && lag < 5 && p99 < 50;
-  return { rate, achieved, errorPct: (100 * (achieved - rate)) / rate, lagP99: lag, dropped, p99, ok };
+  const kept = dropped === 0 && done === rec.planned && achieved >= 0.99 * rate;
+  const ok = kept && lag < 5 && p99 < 50;
+  return { rate, achieved, errorPct: (100 * (achieved - rate)) / rate, lagP99: lag, dropped, p99, ok, kept };
 }
 
 const srv = await startStallServer(0, 1_000_000_000); // a trivial server in its own process
@@ -45,13 +46,16 @@ try {
   console.log(`autocannon closed-loop max (${CONNECTIONS} connections, 5 s): ${acMax.toFixed(0)} req/s`);
 
   let best = 0;
+  let bestKept = 0;
   for (const f of [0.4, 0.6, 0.7, 0.8, 0.9, 1.0]) {
     const rate = Math.round(acMax * f);
     const r = await engineRun(srv.url, rate, 4000);
-    console.log(`  engine @ ${rate} req/s: achieved ${r.achieved.toFixed(0)}, send lag p99 ${r.lagP99.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, dropped ${r.dropped} → ${r.ok ? 'sustained' : 'NOT sustained'}`);
+    console.log(`  engine @ ${rate} req/s: achieved ${r.achieved.toFixed(0)}, send lag p99 ${r.lagP99.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, dropped ${r.dropped} → ${r.ok ? 'sustained' : r.kept ? 'rate kept, late' : 'NOT sustained'}`);
     if (r.ok) best = rate;
+    if (r.kept) bestKept = rate;
   }
-  console.log(`max sustainable open-model rate: ${best} req/s = ${(best / acMax).toFixed(2)} × autocannon (goal ≥ 0.8)`);
+  console.log(`max sustainable open-model rate (on time: send lag p99 < 5 ms, p99 < 50 ms): ${best} req/s = ${(best / acMax).toFixed(2)} × autocannon (goal ≥ 0.8)`);
+  console.log(`max rate kept (≥ 99 % achieved, nothing dropped, all answered): ${bestKept} req/s = ${(bestKept / acMax).toFixed(2)} × autocannon`);
 
   console.log('rate accuracy (achieved send rate vs requested, 5 s each):');
   for (const rate of [10, 100, 500, 1000]) {

@@ -10,7 +10,7 @@ import { startStallServer } from '../../src/load/testing/servers.ts';
 
 const DURATION_S = 15;
 const RATE = 100;
-const CONNECTIONS = 2;
+const CONNECTIONS = 4;
 
 const srv = await startStallServer(1000, 5000);
 try {
