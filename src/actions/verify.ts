@@ -101,7 +101,7 @@ export async function verifyAfterRollback(input: VerifyInput): Promise<ActionRec
 }
 
 async function waitForVersion(input: VerifyInput): Promise<VersionWait> {
-  const url = new URL(input.cfg.versionPath, input.target.baseUrl).toString();
+  const url = new URL(input.cfg.versionPath, input.target.apiUrl ?? input.target.baseUrl).toString();
   const t0 = performance.now();
   const want = input.previousVersion;
   let observed: string | undefined;
@@ -142,7 +142,7 @@ async function waitForVersion(input: VerifyInput): Promise<VersionWait> {
 /** Fallback when no smoke function is wired: GET /health must answer 200. */
 async function healthProbe(target: Target, cfg: PostRollbackConfig, signal?: AbortSignal): Promise<CheckResult> {
   const t0 = performance.now();
-  const url = new URL('/health', target.baseUrl).toString();
+  const url = new URL('/health', target.apiUrl ?? target.baseUrl).toString();
   let status: CheckResult['status'] = 'errored';
   let message: string;
   try {
