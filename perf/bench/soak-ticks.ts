@@ -72,11 +72,16 @@ async function child(n: number): Promise<void> {
     const tickTotal = runs.map((r) => r.total).sort((a, b) => a - b)[2]!;
     const overhead = runs.map((r) => r.total - r.sample).sort((a, b) => a - b)[2]!;
     const rssBefore = process.memoryUsage().rss;
-    const t1 = performance.now();
-    const j = await judgeSoak(dir, { write: false });
-    const judgeMs = performance.now() - t1;
+    const judgeRuns: number[] = [];
+    let j: Awaited<ReturnType<typeof judgeSoak>> | undefined;
+    for (let i = 0; i < 3; i++) {
+      const t1 = performance.now();
+      j = await judgeSoak(dir, { write: false });
+      judgeRuns.push(performance.now() - t1);
+    }
+    const judgeMs = judgeRuns.sort((a, b) => a - b)[1]!; // median of 3: the machine is shared
     const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    console.log(JSON.stringify({ ticks: n, tickMs: tickTotal, tickOverheadMs: overhead, judgeMs, judgeVerdict: j.report.verdict, rssBeforeJudgeMb: rssBefore / 1024 / 1024, peakRssMb: maxRssMb }));
+    console.log(JSON.stringify({ ticks: n, tickMs: tickTotal, tickOverheadMs: overhead, judgeMs, judgeVerdict: j!.report.verdict, rssBeforeJudgeMb: rssBefore / 1024 / 1024, peakRssMb: maxRssMb }));
   } finally {
     server.close();
     rmSync(dir, { recursive: true, force: true });
