@@ -3,7 +3,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoDrStage } from '../demo/backup.ts';
+import { readFile } from 'node:fs/promises';
+import { applyDemoDr, demoDrStage } from '../demo/backup.ts';
+import { collectSecrets, loadConfig } from '../src/config/load.ts';
+import { DEMO_CONFIG } from '../src/runner/demo.ts';
+import { planStages } from '../src/runner/plan.ts';
+import { runVerification } from '../src/runner/verify.ts';
 import { startDemo } from '../demo/launch.ts';
 import { policy } from '../src/core/policy.ts';
 import type { CheckResult } from '../src/core/types.ts';
@@ -104,5 +109,36 @@ describe('dr stage against the demo', { timeout: 300_000 }, () => {
     expect(byId['dr.row-counts']?.message).toContain('projects 3 rows, manifest 4');
     expect(verdict.verdict).toBe('rollback');
     expect(left).toEqual([]);
+  });
+
+  it('through the run pipeline (as `pdv demo --stage dr` once wired): verdict.json carries the DR reason, extras and the HTML section', async () => {
+    const backupDir = join(work, 'pipeline', 'backups');
+    const demo = await startDemo({ faults: ['stale-backup'], env: { ...PASSWORDS, DATABASE_URL: '' }, backupDir });
+    try {
+      const config = await loadConfig({ config: DEMO_CONFIG, env: 'demo', baseUrl: demo.baseUrl, apiUrl: demo.apiUrl });
+      config.reportsDir = join(work, 'pipeline', 'reports');
+      applyDemoDr(config, backupDir);
+      if (config.stages.dr.app) config.stages.dr.app.smoke = 'probes';
+      config.stages.dr.scratchDir = join(work, 'pipeline', 'scratch');
+      const { report, runDir } = await runVerification({
+        config,
+        stages: planStages(config, ['dr']),
+        command: 'demo --fault stale-backup',
+        partial: true,
+        secrets: collectSecrets(config),
+        signal: new AbortController().signal,
+      });
+      expect(report.verdict).toBe('hold');
+      expect(report.reasons[0]).toMatchObject({ checkId: 'dr.rpo', effect: 'hold' });
+      expect(report.reasons[0]?.message).toContain('3d 0h old');
+      const dr = report.extras.dr as { rpoMs: number; rtoMs: number; phases: unknown[] };
+      expect(dr.rpoMs).toBeGreaterThan(86_400_000);
+      expect(dr.phases.length).toBe(7);
+      const html = await readFile(join(runDir, 'index.html'), 'utf8');
+      expect(html).toContain('Disaster recovery');
+      expect(await readdir(join(work, 'pipeline', 'scratch'))).toEqual([]);
+    } finally {
+      await demo.stop();
+    }
   });
 });
