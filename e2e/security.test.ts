@@ -177,7 +177,11 @@ describe('pdv run security (the real CLI)', { timeout: 240_000 }, () => {
       expect(sarif.version).toBe('2.1.0');
       expect(sarif.runs[0]?.results.map((r) => r.ruleId)).toEqual(expect.arrayContaining(['security.import.npm-audit.cross-spawn', 'security.headers.base.redirection']));
       for (const r of sarif.runs[0]?.results ?? []) expect(r.locations).toHaveLength(1);
-      expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('data-extra="security"');
+      const html = readFileSync(join(out, 'index.html'), 'utf8');
+      expect(html).toContain('data-extra="security"');
+      // Drawn by the security section (grade, per-test table), not the JSON fallback.
+      expect(html).toContain('Headers and cookies — base');
+      expect(html).toContain('csp-implemented-with-no-unsafe');
       const all = readFileSync(join(out, 'verdict.json'), 'utf8') + readFileSync(join(out, 'security.sarif'), 'utf8');
       for (const pw of Object.values(PASSWORDS)) expect(all).not.toContain(pw);
     });
