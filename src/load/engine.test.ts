@@ -2,6 +2,8 @@ import autocannon from 'autocannon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redactor } from '../core/redact.ts';
 import { UsageError } from '../core/errors.ts';
+import { capacityCheck } from '../stages/load/capacity.ts';
+import { loadConfigSchema } from '../stages/load/config.ts';
 import { loadChecks, summarizeLoad } from '../stages/load/results.ts';
 import { mergedHistogram } from './evaluate.ts';
 import type { EnginePlan } from './plan.ts';
@@ -108,6 +110,19 @@ describe('open-model engine', () => {
     const done = [...r.recorder.cells.values()].reduce((a, c) => a + c.count, 0);
     expect(done + [...r.recorder.dropped.values()].reduce((a, b) => a + b, 0)).toBe(100);
     expect(mergedHistogram([...r.recorder.cells.values()], 'corrected').totalCount).toBe(done);
+  });
+});
+
+describe('capacity mode (closed loop)', () => {
+  it('reports autocannon throughput as a capacity check, never as SLA thresholds', async () => {
+    const srv = await startServer();
+    servers.push(srv);
+    const p = plan(srv.url, spec({ rate: 1, duration: 1000 }));
+    const cfg = loadConfigSchema.parse({ capacity: { enabled: true, duration: '1s', connections: 2, minRps: 1 } });
+    const { check, result } = await capacityCheck(p, cfg, new AbortController().signal);
+    expect(check).toMatchObject({ id: 'load.capacity', status: 'passed', severity: 'minor', onFail: 'warn', unit: 'req/s', limit: 1 });
+    expect(result?.total).toBeGreaterThan(0);
+    expect(check.message).toMatch(/closed-loop latency is context, not SLA/);
   });
 });
 
