@@ -154,35 +154,6 @@ describe('uat stage on the healthy demo', () => {
   }, 300_000);
 });
 
-describe('uat stage: broken-login + viewer-can-write', () => {
-  const demo = withDemo(['broken-login', 'viewer-can-write']);
-
-  it('fails the critical flows, with a screenshot and a redacted trace, and no canary anywhere', async () => {
-    const ctx = await runUat(demo.get());
-    const checks = byId(ctx.checks);
-    const render = checks[IDS.render];
-    expect(render).toMatchObject({ status: 'failed', severity: 'critical', attempts: 2 });
-    expect(render?.message).toMatch(/login form/);
-    const files = render?.evidence.filter((e) => e.kind === 'file') ?? [];
-    const shot = files.find((e) => e.path?.endsWith('.png'));
-    const trace = files.find((e) => e.path?.endsWith('.zip'));
-    expect(shot, 'a screenshot is attached').toBeDefined();
-    expect(trace, 'the retry trace is attached').toBeDefined();
-    for (const f of files) expect(existsSync(join(ctx.runDir, f.path ?? 'missing'))).toBe(true);
-    expect(ctx.artifacts.map((a) => a.kind)).toEqual(expect.arrayContaining(['screenshot', 'trace', 'allure']));
-
-    expect(checks[IDS.write]).toMatchObject({ status: 'failed', severity: 'critical' });
-    expect(checks[IDS.write]?.message).toContain('201');
-    expect(checks[IDS.flags]?.status).toBe('passed');
-
-    const scan = await findSecrets(ctx.runDir, Object.values(CANARY));
-    expect(scan.zipsScanned, 'traces were searched').toBeGreaterThan(0);
-    expect(scan.hits).toEqual([]);
-    // Nor did any emitted event carry one.
-    expect(JSON.stringify(ctx.events)).not.toMatch(/canary-/);
-  }, 300_000);
-});
-
 describe('uat stage: render-stuck', () => {
   const demo = withDemo(['render-stuck']);
 
@@ -195,22 +166,8 @@ describe('uat stage: render-stuck', () => {
   }, 300_000);
 });
 
-describe('uat stage: flaky-ui', () => {
-  const demo = withDemo(['flaky-ui']);
-
-  it('reports the flow that passed on retry as flaky, with both attempts counted and allure marking it', async () => {
-    const ctx = await runUat(demo.get(), { grep: '@render' });
-    const render = byId(ctx.checks)[IDS.render];
-    expect(render).toMatchObject({ status: 'flaky', attempts: 2 });
-    expect(render?.message).toMatch(/passed on attempt 2/);
-    const allure = join(ctx.runDir, 'allure-results');
-    const results = readdirSync(allure)
-      .filter((f) => f.endsWith('-result.json'))
-      .map((f) => JSON.parse(readFileSync(join(allure, f), 'utf8')) as { status: string; statusDetails?: { flaky?: boolean } });
-    expect(results.filter((r) => r.status === 'passed' && r.statusDetails?.flaky === true)).toHaveLength(1);
-  }, 300_000);
-});
-
+// The fault runs go through the real CLI (`pdv demo --fault … --stage uat`): the stage, the
+// policy, the reports and the exit code together, one demo each.
 describe('pdv demo --stage uat (the real CLI)', () => {
   it('broken-login + viewer-can-write → rollback, exit 1, reasons name both checks, screenshot in verdict.json', async () => {
     const out = await mkdtemp(join(tmpdir(), 'pdv-cli-uat-'));
@@ -221,8 +178,23 @@ describe('pdv demo --stage uat (the real CLI)', () => {
       expect(verdict.verdict).toBe('rollback');
       expect(verdict.reasons.map((r) => r.checkId)).toEqual(expect.arrayContaining([IDS.render, IDS.write]));
       const render = verdict.checks.find((c) => c.id === IDS.render);
-      expect(render?.evidence.some((e) => e.kind === 'file' && e.path?.endsWith('.png') && existsSync(join(out, e.path)))).toBe(true);
-      expect((await findSecrets(out, Object.values(CANARY))).hits).toEqual([]);
+      expect(render).toMatchObject({ status: 'failed', severity: 'critical', attempts: 2 });
+      expect(render?.message).toMatch(/login form/);
+      const files = render?.evidence.filter((e) => e.kind === 'file') ?? [];
+      expect(files.some((e) => e.path?.endsWith('.png')), 'a screenshot is attached').toBe(true);
+      expect(files.some((e) => e.path?.endsWith('.zip')), 'the retry trace is attached').toBe(true);
+      for (const f of files) expect(existsSync(join(out, f.path ?? 'missing'))).toBe(true);
+      expect(verdict.artifacts.map((a) => a.kind)).toEqual(expect.arrayContaining(['screenshot', 'trace', 'allure']));
+      const write = verdict.checks.find((c) => c.id === IDS.write);
+      expect(write).toMatchObject({ status: 'failed', severity: 'critical' });
+      expect(write?.message).toContain('201');
+      expect(verdict.checks.find((c) => c.id === IDS.flags)?.status).toBe('passed');
+
+      // Canary passwords: nowhere in the run folder, traces and Allure attachments included.
+      const scan = await findSecrets(out, Object.values(CANARY));
+      expect(scan.zipsScanned, 'traces were searched').toBeGreaterThan(0);
+      expect(scan.hits).toEqual([]);
+      expect(res.stdout + res.stderr).not.toMatch(/canary-/);
     } finally {
       await rm(out, { recursive: true, force: true });
     }
@@ -236,7 +208,14 @@ describe('pdv demo --stage uat (the real CLI)', () => {
       const verdict = readVerdict(out);
       expect(verdict.verdict).toBe('stand');
       expect(verdict.warnings.map((w) => [w.checkId, w.status])).toContainEqual([IDS.render, 'flaky']);
-      expect(verdict.checks.find((c) => c.id === IDS.render)?.attempts).toBe(2);
+      expect(verdict.checks.find((c) => c.id === IDS.render)).toMatchObject({ status: 'flaky', attempts: 2 });
+      expect(verdict.checks.find((c) => c.id === IDS.render)?.message).toMatch(/passed on attempt 2/);
+      // Allure: the passing retry is marked flaky (allure-js does not do it itself).
+      const allure = join(out, 'allure-results');
+      const results = readdirSync(allure)
+        .filter((f) => f.endsWith('-result.json'))
+        .map((f) => JSON.parse(readFileSync(join(allure, f), 'utf8')) as { status: string; statusDetails?: { flaky?: boolean } });
+      expect(results.filter((r) => r.status === 'passed' && r.statusDetails?.flaky === true)).toHaveLength(1);
     } finally {
       await rm(out, { recursive: true, force: true });
     }
