@@ -141,4 +141,34 @@ describe('dr stage against the demo', { timeout: 300_000 }, () => {
       await demo.stop();
     }
   });
+
+  it('aborted (stage timeout / SIGINT) while the restored app runs: the app is stopped and the scratch copy removed', async () => {
+    const backupDir = join(work, 'abort', 'backups');
+    const scratchDir = join(work, 'abort', 'scratch');
+    const demo = await startDemo({ env: { ...PASSWORDS, DATABASE_URL: '' }, backupDir });
+    try {
+      const ctx = await makeStageContext({
+        target: { environment: 'demo', baseUrl: demo.baseUrl },
+        secrets: PASSWORDS,
+        config: { stages: { dr: { ...demoDrStage(backupDir, { smoke: 'probes' }), scratchDir } } },
+        runDir: join(work, 'abort', 'run'),
+      });
+      // Abort as soon as the checks on the restored copy are in: the app is starting.
+      const emit = ctx.emit.bind(ctx);
+      ctx.emit = (e) => {
+        emit(e);
+        if (e.type === 'check' && e.check.id === 'dr.checksums') setTimeout(() => ctx.abort(), 500);
+      };
+      await runDr(ctx);
+      const byId = Object.fromEntries(ctx.checks.map((c) => [c.id, c]));
+      expect(byId['dr.app-on-restored-data']?.status).toBe('errored');
+      expect(byId['dr.rto']?.status).toBe('skipped');
+      expect(byId['dr.cleanup']?.status).toBe('passed');
+      expect(await readdir(scratchDir)).toEqual([]);
+      const verdict = policy({ checks: ctx.checks, stages: [{ name: 'dr', status: 'interrupted', durationMs: 0 }], required: ['dr'] });
+      expect(verdict.verdict).toBe('hold');
+    } finally {
+      await demo.stop();
+    }
+  });
 });
