@@ -8,7 +8,8 @@ import type { BackupRef } from './types.ts';
 
 const SKIP = /(\.manifest\.json|\.tmp|\.partial)$/;
 
-export async function locateBackupFile(source: { path?: string; folder?: string }, rootDir: string): Promise<BackupRef | undefined> {
+export async function locateBackupFile(source: { path?: string; folder?: string; pattern?: string }, rootDir: string): Promise<BackupRef | undefined> {
+  const wanted = source.pattern ? new RegExp(source.pattern) : undefined;
   const candidates: string[] = [];
   if (source.path) {
     const p = resolveFrom(rootDir, source.path);
@@ -25,7 +26,7 @@ export async function locateBackupFile(source: { path?: string; folder?: string 
     } catch {
       return undefined;
     }
-    for (const n of names) if (!n.startsWith('.') && !SKIP.test(n)) candidates.push(join(dir, n));
+    for (const n of names) if (!n.startsWith('.') && !SKIP.test(n) && (!wanted || wanted.test(n))) candidates.push(join(dir, n));
   }
   let best: BackupRef | undefined;
   for (const file of candidates) {

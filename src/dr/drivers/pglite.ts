@@ -12,7 +12,7 @@ import type { ArchiveInfo, BackupRef, RestoreDriver, RestoredCopy, ScratchRef } 
 // <scratchDir>/pdv_dr_<runid>/data, tagged by <scratch>/tag.json.
 
 export interface PgliteDriverOptions {
-  source: { path?: string; folder?: string };
+  source: { path?: string; folder?: string; pattern?: string };
   rootDir: string;
   scratchDir?: string;
 }

@@ -9,7 +9,7 @@ import type { ArchiveInfo, BackupRef, RestoreDriver, RestoredCopy, ScratchRef } 
 // `pdv_dr_<runid>` tagged by COMMENT ON DATABASE, and dropped afterwards.
 
 export interface PostgresDriverOptions {
-  source: { path?: string; folder?: string };
+  source: { path?: string; folder?: string; pattern?: string };
   rootDir: string;
   /** Admin connection on the server where scratch databases are created. */
   adminUrl: string;

@@ -17,6 +17,18 @@ const sourceSchema = z
     path: z.string().min(1).optional(),
     /** A folder: the newest backup in it is used. */
     folder: z.string().min(1).optional(),
+    /** Only file names matching this regular expression count as backups (e.g. "\\.dump$"). */
+    pattern: z
+      .string()
+      .refine((s) => {
+        try {
+          new RegExp(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be a regular expression')
+      .optional(),
     /** rds: the source DB instance identifier. */
     instance: z.string().min(1).optional(),
   })
