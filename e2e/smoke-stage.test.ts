@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type DemoHandle } from '../demo/launch.ts';
@@ -123,4 +124,24 @@ describe('smoke stage: unreachable or down targets fail fast, before Playwright'
     expect(ctx.checks[0]).toMatchObject({ id: 'smoke.readiness', status: 'failed', attempts: 1 });
     expect(ctx.checks[0]?.message).toMatch(/DNS lookup failed/);
   });
+
+  it('a browser that cannot start makes the browser check errored (missing evidence), not failed or passed', async () => {
+    const server = createHttpServer((req, res) => {
+      if (req.url === '/health') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","checks":{"database":"ok"}}');
+      else res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>hi</h1>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const saved = process.env.PDV_CHROMIUM;
+    process.env.PDV_CHROMIUM = '/nonexistent/chromium';
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const ctx = await makeStageContext({ target: { environment: 'demo', baseUrl: url }, secrets: CANARY });
+      const results = byId(await runSmoke(ctx, ctx.target, { grep: 'home page' }));
+      expect(results['smoke.home-page']).toMatchObject({ status: 'errored', severity: 'major' });
+    } finally {
+      if (saved === undefined) delete process.env.PDV_CHROMIUM;
+      else process.env.PDV_CHROMIUM = saved;
+      await new Promise((r) => server.close(r));
+    }
+  }, 120_000);
 });
