@@ -17,6 +17,9 @@ export interface TrendResult {
   n: number;
   slopePerHour?: number;
   ci?: [number, number];
+  /** The fitted line at the first post-warm-up point, and where the allowance lets it reach by the last one. */
+  fitStart?: { at: number; value: number };
+  allowedEnd?: { at: number; value: number };
   allowedPerHour?: number;
   early?: { n: number; median: number };
   late?: { n: number; median: number };
@@ -56,6 +59,10 @@ export function trendChecks(spec: SeriesSpec, data: SeriesData, plan: SoakPlan, 
     const ols = olsSlope(pts, { confidence: soak.confidence });
     trend.slopePerHour = ols.slope;
     trend.ci = ols.ci;
+    const x0 = pts[0]!.x;
+    const x1 = pts[pts.length - 1]!.x;
+    trend.fitStart = { at: startMs + x0 * HOUR, value: ols.intercept + ols.slope * x0 };
+    trend.allowedEnd = { at: startMs + x1 * HOUR, value: trend.fitStart.value + allowed * (x1 - x0) };
     const pct = Math.round(soak.confidence * 100);
     const desc = `${spec.name} ${ols.slope >= 0 ? 'grows' : 'falls'} ${formatRate(ols.slope, spec.unit)} (${pct}% CI ${formatRate(ols.ci[0], spec.unit)} … ${formatRate(ols.ci[1], spec.unit)}, n=${ols.n}); allowed ${formatRate(allowed, spec.unit)}`;
     const leak = ols.ci[0] > allowed;

@@ -29,12 +29,13 @@ describe('metrics and soak sections', () => {
         final: false,
         startedAt: '2026-11-26T04:00:00.000Z',
         warmupEndsAt: '2026-11-26T04:10:00.000Z',
-        series: [{ name: 'memory', title: 'Memory', unit: 'bytes', allowedPerHour: 1, errors: 0, points: [[Date.parse('2026-11-26T04:11:00Z'), 1], [Date.parse('2026-11-26T04:12:00Z'), 2]], trend: { slopePerHour: 60, ci: [50, 70] } }],
+        series: [{ name: 'memory', title: 'Memory', unit: 'bytes', allowedPerHour: 1, errors: 0, points: [[Date.parse('2026-11-26T04:11:00Z'), 1], [Date.parse('2026-11-26T04:12:00Z'), 2]], trend: { slopePerHour: 60, ci: [50, 70], allowedEnd: { at: Date.parse('2026-11-26T04:12:00Z'), value: 1.5 } } }],
       },
       ctx,
     );
     expect((html.match(/<svg/g) ?? []).length).toBe(1);
     expect(html).toContain('50 … 70');
     expect(html).toContain('Interim verdict');
+    expect(html).toContain('allowed growth by the end');
   });
 });

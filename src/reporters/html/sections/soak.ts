@@ -4,7 +4,7 @@ import { dataTable, facts } from '../kit.ts';
 import type { SectionRenderer } from './index.ts';
 
 // The soak's timeline: one chart per series (values, the warm-up end and the
-// soak start marked, the fitted trend's start and end levels as thresholds),
+// soak start marked, the level the allowed growth permits by the end as a threshold),
 // the trend figures, and alarms over the soak.
 
 interface SoakExtra {
@@ -23,7 +23,7 @@ interface SoakExtra {
     allowedPerHour: number | null;
     points: Array<[number, number]>;
     errors: number;
-    trend?: { slopePerHour?: number; ci?: [number, number]; early?: { median: number }; late?: { median: number }; pValue?: number };
+    trend?: { slopePerHour?: number; ci?: [number, number]; early?: { median: number }; late?: { median: number }; pValue?: number; allowedEnd?: { at: number; value: number } };
   }>;
   alarms?: Array<{ name: string; severity: string; firstAlarmAt?: string; alarmTicks: number; last: { at: string; rawState: string } }>;
   probes?: { total: number; failed: number };
@@ -61,6 +61,8 @@ export const soakSection: SectionRenderer = {
           yUnit: s.unit === 'bytes' ? 'B' : s.unit === 'ratio' ? '' : s.unit === 'count' ? '' : s.unit,
           series: [{ name: s.name, points: s.points.map(([x, y]) => ({ x, y })) }],
           markers: markers.filter((m) => Number.isFinite(m.x)),
+          // The level the allowed growth per hour lets the series reach by the last tick.
+          ...(s.trend?.allowedEnd && Number.isFinite(s.trend.allowedEnd.value) ? { thresholds: [{ y: s.trend.allowedEnd.value, label: 'allowed growth by the end' }] } : {}),
         }),
       );
     }
