@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { rollbackConfigSchema } from '../src/actions/config.ts';
 import type { ResolvedConfig } from '../src/config/types.ts';
-import { startDemo, type DemoHandle } from './launch.ts';
+import { startDemo, type DemoHandle, type StartDemoOptions } from './launch.ts';
 
 export type Color = 'blue' | 'green';
 
@@ -18,6 +18,8 @@ export interface BlueGreenOptions {
   faults: string[];
   /** Env for both demo processes (user passwords …); DEMO_SWITCH_TOKEN is read from here, then process.env. */
   env?: Record<string, string>;
+  /** Further options for the green (new) release: HTTPS, a startup backup … */
+  green?: Pick<StartDemoOptions, 'https' | 'backupDir' | 'dataDir'>;
 }
 
 export interface BlueGreen {
@@ -28,7 +30,7 @@ export interface BlueGreen {
   /** How many times the switch endpoint changed or confirmed the live color. */
   switches(): number;
   blue: { baseUrl: string; version: string };
-  green: { baseUrl: string; version: string };
+  green: { baseUrl: string; version: string; httpsUrl?: string };
   /** A fresh deploy id per start, so each demo run may roll back once. */
   deployId: string;
   /** Env the rollback command needs: DEMO_SWITCH_URL, DEMO_SWITCH_TOKEN (a secret). */
@@ -71,7 +73,7 @@ export async function startBlueGreen(opts: BlueGreenOptions): Promise<BlueGreen>
   try {
     const started = await Promise.allSettled([
       startDemo({ faults: [], env, version: release.previousVersion }),
-      startDemo({ faults: opts.faults, env, version: release.version }),
+      startDemo({ ...opts.green, faults: opts.faults, env, version: release.version }),
     ]);
     for (const s of started) if (s.status === 'fulfilled') stops.push(() => s.value.stop());
     const [blue, green] = started.map((s) => {
@@ -102,7 +104,7 @@ export async function startBlueGreen(opts: BlueGreenOptions): Promise<BlueGreen>
       active: () => active,
       switches: () => switches,
       blue: { baseUrl: blue.baseUrl, version: release.previousVersion },
-      green: { baseUrl: green.baseUrl, version: release.version },
+      green: { baseUrl: green.baseUrl, version: release.version, ...(green.httpsUrl ? { httpsUrl: green.httpsUrl } : {}) },
       deployId: `demo-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
       switchEnv: { DEMO_SWITCH_URL: `${baseUrl}/__switch`, DEMO_SWITCH_TOKEN: token },
       stop: stopAll,

@@ -1,7 +1,8 @@
 import { defineConfig } from '../src/config/index.ts';
 
 // The config `pdv demo` verifies the bundled demo deployment with. The base
-// URL is filled in when the demo starts on a free loopback port.
+// URL, the HTTPS URL and its pinned certificate, the backup folder and the
+// Prometheus server are filled in when the demo starts (src/runner/demo.ts).
 export default defineConfig({
   project: 'ai-film-studio',
   environments: {
@@ -19,6 +20,24 @@ export default defineConfig({
   },
   stages: {
     smoke: { flagsMirror: 'flags.production.json', readiness: { timeout: '20s', interval: 250, refusedGrace: '2s', path: '/health' } },
+    security: {
+      headers: { minimumGrade: 'B' },
+      access: {
+        rules: [
+          { method: 'GET', path: '/api/projects', role: 'anonymous', expect: [401, 403] },
+          { method: 'GET', path: '/api/me', role: 'anonymous', expect: [401, 403] },
+          { method: 'POST', path: '/api/projects', role: 'viewer', body: { title: 'pdv access probe' }, expect: 403 },
+          { method: 'GET', path: '/api/users/{id:editor2}/settings', role: 'editor', expect: 403 },
+          { method: 'GET', path: '/api/users/{id:editor}/settings', role: 'editor', expect: 200 },
+        ],
+      },
+      sessionCookie: { name: 'sid', severity: 'major' },
+      openRedirect: { path: '/login', param: 'returnTo', form: { path: '/login', role: 'viewer', usernameField: 'email' } },
+    },
+    metrics: {
+      // Without a Prometheus binary the stage reads the demo's /metrics directly.
+      rules: [{ name: 'alarm-condition', query: 'demo_alarm_condition', failureCondition: 'value > 0', severity: 'critical' }],
+    },
   },
   reportsDir: '../reports',
   deadline: '10m',

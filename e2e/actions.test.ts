@@ -119,7 +119,7 @@ const demoWired = readFileSync(new URL('../src/runner/demo.ts', import.meta.url)
 describe.skipIf(!demoWired)('pdv demo --fault health-down (real CLI)', () => {
   it('exits 1 with the rollback and the post-rollback smoke in the report', async () => {
     const out = join(root, 'cli-run');
-    const result = await runCli(['demo', '--fault', 'health-down', '--out', out], { env: { ...CANARIES, DEMO_SWITCH_TOKEN: SWITCH_TOKEN }, timeoutMs: 280_000 });
+    const result = await runCli(['demo', '--blue-green', '--fault', 'health-down', '--out', out], { env: { ...CANARIES, DEMO_SWITCH_TOKEN: SWITCH_TOKEN }, timeoutMs: 280_000 });
     expect(result.code, result.stderr).toBe(1);
     const v = readVerdict(out);
     expect(v.verdict).toBe('rollback');

@@ -20,8 +20,10 @@ export interface PrepareInput {
   stages: PlannedStage[];
   imports: string[];
   dryRun: boolean;
-  /** Only `pdv verify` takes the environment lock and fires actions. */
+  /** Only `pdv verify` (and `pdv demo`) fire actions. */
   verify: boolean;
+  /** Take the environment lock (default: when verifying). Each `pdv demo` is its own deployment and takes none. */
+  lock?: boolean;
   signal: AbortSignal;
   secrets: ReadonlyMap<string, string>;
 }
@@ -33,6 +35,11 @@ export interface PrepareInput {
  */
 export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
   const { config } = input;
+  // Scanner reports are read and validated before anything is written: a bad file is exit 3.
+  if (input.stages.some((s) => s.name === 'security') && (input.imports.length > 0 || config.stages.security.imports.length > 0)) {
+    const { loadScannerFiles } = await import('../stages/security/importers/index.ts');
+    await loadScannerFiles(input.imports, config);
+  }
   const afterVerdict = async (report: VerdictReport, run: RunHandle): Promise<void> => {
     const smoke = async (target: Target): Promise<CheckResult[]> => {
       const { runSmoke } = await import('../stages/smoke/run.ts');
@@ -50,9 +57,14 @@ export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
       smoke,
     });
     for (const action of records) run.record({ type: 'action', at: new Date().toISOString(), action });
+    // A stood, complete run becomes the load baseline the next deploy is compared with.
+    if (input.verify && report.extras.load !== undefined) {
+      const { recordLoadBaseline } = await import('../stages/load/baseline.ts');
+      await recordLoadBaseline(report, config);
+    }
   };
 
-  if (!input.verify) return { afterVerdict, preChecks: [], stages: input.stages, release: async () => {} };
+  if (!(input.lock ?? input.verify)) return { afterVerdict, preChecks: [], stages: input.stages, release: async () => {} };
 
   const lock = await acquireEnvLock(config.reportsDir, config.environmentName, { timeoutMs: config.lockTimeout, signal: input.signal });
   if ('timedOut' in lock) {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import { progressPrinter } from '../progress.ts';
 import { finish } from '../program.ts';
+import { prepareRun } from '../prepare.ts';
 
 export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): void {
   program
@@ -10,20 +11,30 @@ export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): 
     .description('start the bundled demo deployment on loopback, verify it, stop it')
     .option('--fault <name...>', 'inject a fault (repeatable); see the README for names and expected verdicts')
     .option('--stage <name...>', 'run only these stages (the verdict is marked partial)')
+    .option('--blue-green', 'run the previous release beside the new one behind one URL; a rollback switches back to it', false)
     .option('--out <dir>', 'run folder (default reports/<run-id>/)')
     .option('--json', 'machine output on stdout', false)
-    .action(async (o: { fault?: string[]; stage?: string[]; out?: string }) => {
+    .action(async (o: { fault?: string[]; stage?: string[]; out?: string; blueGreen?: boolean }) => {
       // Loaded on use: the demo is not part of a production verify.
       const { runDemo } = await import('../../runner/demo.ts');
-      const { report, runDir } = await runDemo({
+      const { report, runDir, warnings } = await runDemo({
         faults: o.fault ?? [],
+        blueGreen: Boolean(o.blueGreen),
         ...(o.stage ? { stages: o.stage } : {}),
         ...(o.out ? { out: o.out } : {}),
         reportsDir: resolve('reports'),
         signal,
         onEvent: progressPrinter(io),
-        onReady: ({ baseUrl, faults }) => io.info(`demo deployment up at ${baseUrl}${faults.length ? ` with fault(s) ${faults.join(', ')}` : ''}`),
+        onReady: ({ baseUrl, faults, blueGreen, prometheus }) =>
+          io.info(
+            `demo deployment up at ${baseUrl}${blueGreen ? ' (blue-green)' : ''}${faults.length ? ` with fault(s) ${faults.join(', ')}` : ''}${prometheus ? `; Prometheus at ${prometheus}` : ''}`,
+          ),
+        afterVerdict: async (config, secrets) => {
+          const prepared = await prepareRun({ config, stages: [], imports: [], dryRun: false, verify: true, lock: false, signal, secrets });
+          return { ...(prepared.afterVerdict ? { run: prepared.afterVerdict } : {}), release: () => prepared.release() };
+        },
       });
+      for (const w of warnings) io.error(`pdv: warning: ${w}`);
       finish(io, report, runDir);
     });
 }
