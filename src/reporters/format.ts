@@ -96,6 +96,7 @@ export function totalRetries(report: VerdictReport): number {
 }
 
 /** Rollback (or other) actions that failed: the loudest news in any report. */
+/** Failed rollbacks (and their verification): the loudest line of every report. A failed notification is not one. */
 export function failedActions(report: VerdictReport): VerdictReport['actions'] {
-  return report.actions.filter((a) => a.status === 'failed');
+  return report.actions.filter((a) => a.status === 'failed' && (a.kind === 'rollback' || a.kind === 'post-rollback'));
 }
