@@ -94,5 +94,5 @@ describe('pdv demo: healthy', () => {
       const text = allText(out) + output;
       for (const canary of Object.values(CANARIES)) expect(text).not.toContain(canary);
     }
-  });
+  }, 480_000);
 });

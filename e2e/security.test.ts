@@ -146,7 +146,7 @@ describe('security stage against the demo, fault by fault', { timeout: 240_000 }
   it('no-rate-limit: the rate-limit check fails with its configured severity', async () => {
     const r = await runStage(['no-rate-limit']);
     const rl = r.checks.find((c) => c.id === 'security.rate-limit.login');
-    expect(rl).toMatchObject({ status: 'failed', severity: 'major', attempts: 10 });
+    expect(rl).toMatchObject({ status: 'failed', severity: 'major', observed: 10 });
     expect(r.verdict).toBe('rollback');
   });
 });

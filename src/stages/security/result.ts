@@ -18,6 +18,7 @@ export interface MakeCheck {
   onFail?: OnFail;
   evidence?: Evidence[];
   startedAt: number;
+  /** Requests the check sent (evidence only: the check itself ran once). */
   attempts?: number;
   observed?: CheckResult['observed'];
   limit?: CheckResult['limit'];
@@ -37,8 +38,13 @@ export function makeCheck(m: MakeCheck): CheckResult {
     status: m.status,
     message: m.message,
     durationMs: Math.max(0, Date.now() - m.startedAt),
-    attempts: m.attempts ?? 1,
-    evidence: [...(m.url ? [{ kind: 'link' as const, label: 'target', url: m.url }] : []), ...(m.evidence ?? [])],
+    // `attempts` counts runs of a check (retries, flaky); probes sent are evidence.
+    attempts: 1,
+    evidence: [
+      ...(m.url ? [{ kind: 'link' as const, label: 'target', url: m.url }] : []),
+      ...(m.attempts !== undefined && m.attempts > 1 ? [{ kind: 'text' as const, label: 'requests sent', text: String(m.attempts) }] : []),
+      ...(m.evidence ?? []),
+    ],
     tags: ['security', `${DEF_TAG}${m.def}`, ...(m.tags ?? [])],
     ...(m.observed !== undefined ? { observed: m.observed } : {}),
     ...(m.limit !== undefined ? { limit: m.limit } : {}),

@@ -126,7 +126,8 @@ describe('rate limiting of failed logins', () => {
     let n = 0;
     const url = await serve((_req, _b, res) => (++n > 3 ? json(res, 429, { error: 'slow down' }, { 'retry-after': '60' }) : json(res, 401, { error: 'bad' })));
     const c = await rateLimitCheck(testRun({ apiUrl: url }));
-    expect(c).toMatchObject({ status: 'passed', attempts: 4 });
+    expect(c).toMatchObject({ status: 'passed', attempts: 1 });
+    expect(c.evidence).toContainEqual({ kind: 'text', label: 'requests sent', text: '4' });
     expect(n).toBe(4);
   });
 
