@@ -1,5 +1,6 @@
 import { errorMessage } from '../core/errors.ts';
 import type { ActionRecord } from '../core/types.ts';
+import { sleep } from '../core/sleep.ts';
 
 // One outbound attempt either succeeds, fails for good (a 4xx, a bad config)
 // or fails transiently (network, timeout, 408/425/429/5xx, a non-zero exit):
@@ -71,18 +72,7 @@ export async function withRetries(
 }
 
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleep(ms, signal);
 }
 
 /** HTTP statuses worth another try. */

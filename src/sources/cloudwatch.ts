@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { errorMessage } from '../core/errors.ts';
 import { SourceError, type Alarm, type AlarmSelector, type MetricQuery, type MetricSource, type QueryOptions, type Sample, type Series } from './types.ts';
+import { sleep } from '../core/sleep.ts';
 
 // CloudWatch: GetMetricData (metric math / Metrics Insights, paged with
 // NextToken) and DescribeAlarms (by names or prefix, paged). Throttling is
@@ -33,20 +34,6 @@ export function isThrottling(err: unknown): boolean {
   return THROTTLING.has(e?.name ?? '') || e?.$metadata?.httpStatusCode === 429 || e?.$retryable?.throttling === true;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export class CloudWatchSource implements MetricSource {
   readonly kind = 'cloudwatch' as const;

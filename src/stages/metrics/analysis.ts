@@ -4,6 +4,7 @@ import type { MetricSource, Sample } from '../../sources/types.ts';
 import type { RuleConfig } from './config.ts';
 import { compileExpression, type Value } from './expression.ts';
 import { toQuery } from './sources.ts';
+import { sleep } from '../../core/sleep.ts';
 
 // Argo-Rollouts-style analysis: `count` measurements `interval` apart, each
 // Successful / Failed / Inconclusive / Error; limits decide the rule. Unlike
@@ -123,16 +124,5 @@ export async function runRule(rule: RuleConfig, source: MetricSource, opts: RunR
 }
 
 export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Error('aborted'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleep(ms, signal);
 }

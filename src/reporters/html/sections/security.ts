@@ -1,6 +1,7 @@
 import { esc, raw } from '../escape.ts';
 import { dataTable, facts, statusBadge } from '../kit.ts';
 import type { SectionRenderer } from './index.ts';
+import type { TlsSummary } from '../../../stages/security/checks/tls.ts';
 
 // The security stage's extra: Observatory grade and per-test table per site,
 // TLS facts, imported scanner reports.
@@ -20,15 +21,7 @@ interface Grade {
   minimumGrade: string;
   tests: Test[];
 }
-interface Tls {
-  site: string;
-  url: string;
-  protocols: Record<string, boolean | null>;
-  validTo?: string;
-  daysLeft?: number;
-  subject?: string;
-  issuer?: string;
-}
+type Tls = TlsSummary;
 interface SecurityExtra {
   grades?: Grade[];
   tls?: Tls[];
