@@ -35,6 +35,20 @@ export default defineConfig({
   },
   stages: {
     smoke: { flagsMirror: 'demo/flags.production.json' },
+    // Restore the newest RDS snapshot of the environment's database to a temporary
+    // instance, validate it, delete it. Every stage that runs must give evidence:
+    // a stage left unconfigured holds the verdict (set `enabled: false` to opt out).
+    dr: {
+      driver: 'rds',
+      source: { instance: 'ai-film-studio-staging' },
+      criticalTables: ['users', 'projects', 'render_jobs'],
+      compareTo: 'live',
+      tolerance: 0.02,
+      migrationsDir: 'demo/migrations',
+      rpoTarget: '26h',
+      rtoTarget: '45m',
+      timeout: '60m',
+    },
   },
   policy: {
     majorBudget: 0,

@@ -37,6 +37,13 @@ const cases: Array<[string, Partial<PolicyInput> & { checks: CheckResult[] }, Ve
     [],
   ],
   ['required stage without checks → hold', { checks: [check('smoke.a')], required: ['smoke', 'uat'], stages: [ran('smoke'), ran('uat')] }, 'hold', ['uat']],
+  [
+    'required stage whose checks were all skipped → hold',
+    { checks: [check('smoke.a'), check('dr.backup-found', { status: 'skipped', message: 'DR is not configured' })], required: ['smoke', 'dr'], stages: [ran('smoke'), ran('dr')] },
+    'hold',
+    ['dr'],
+  ],
+  ['a skipped check beside real evidence is fine', { checks: [check('load.p95'), check('load.baseline', { status: 'skipped' })], required: ['load'], stages: [ran('load')] }, 'stand', []],
   ['no checks at all → hold', { checks: [] }, 'hold', ['run']],
   ['interrupted → hold', { checks: [check('smoke.a')], interrupted: { reason: 'SIGINT' } }, 'hold', ['run']],
   [

@@ -112,11 +112,14 @@ export function policy(input: PolicyInput, opts: PolicyOptions = DEFAULT_POLICY)
 
   const stageByName = new Map(input.stages.map((s) => [s.name, s]));
   for (const name of input.required) {
-    if (input.checks.some((c) => c.stage === name)) continue;
+    const mine = input.checks.filter((c) => c.stage === name);
+    // A required stage whose every check was skipped (e.g. not configured) gave no evidence either.
+    if (mine.some((c) => c.status !== 'skipped')) continue;
     const stage = stageByName.get(name);
     // Stages skipped by fail-fast follow a rollback reason; they are not missing evidence.
     if (stage?.status === 'skipped' && rollback.length > 0) continue;
-    const why = stage?.message ?? (stage ? `stage ${stage.status}` : 'stage did not run');
+    const skipped = mine[0]?.message ? `every check skipped (${mine[0].message})` : undefined;
+    const why = skipped ?? stage?.message ?? (stage ? `stage ${stage.status}` : 'stage did not run');
     const selection = input.grep ? ` (selection ${input.grep} matched no check)` : '';
     hold.push({
       checkId: name,
