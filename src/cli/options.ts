@@ -15,13 +15,7 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--json', 'machine output on stdout', false);
 }
 
-export interface TargetOptions {
-  config?: string;
-  env?: string;
-  baseUrl?: string;
-  apiUrl?: string;
-  expectVersion?: string;
-  deployId?: string;
+export interface TargetOptions extends ConfigFlags {
   out?: string;
   json?: boolean;
 }
