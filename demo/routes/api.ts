@@ -47,6 +47,11 @@ function idParam(req: FastifyRequest): number | undefined {
 }
 
 export function registerApiRoutes(app: FastifyInstance, ctx: DemoContext): void {
+  /** The project named by the `:id` route parameter, if it exists. */
+  const projectOf = async (req: FastifyRequest) => {
+    const id = idParam(req);
+    return id === undefined ? undefined : getProject(ctx.db, id);
+  };
   const needUser = (req: FastifyRequest, reply: FastifyReply): SessionUser | undefined => {
     const user = currentUser(ctx, req);
     if (!user) void sendJsonError(reply, 401, 'authentication required');
@@ -94,16 +99,14 @@ export function registerApiRoutes(app: FastifyInstance, ctx: DemoContext): void 
   app.get('/api/projects/:id', async (req, reply) => {
     const user = needUser(req, reply);
     if (!user) return reply;
-    const id = idParam(req);
-    const project = id === undefined ? undefined : await getProject(ctx.db, id);
+    const project = await projectOf(req);
     return project ?? sendJsonError(reply, 404, 'not found');
   });
 
   app.post('/api/projects/:id/script', async (req, reply) => {
     const user = needUser(req, reply);
     if (!user) return reply;
-    const id = idParam(req);
-    const project = id === undefined ? undefined : await getProject(ctx.db, id);
+    const project = await projectOf(req);
     if (!project) return sendJsonError(reply, 404, 'not found');
     if (!canEditProject(user, project.ownerId)) return sendJsonError(reply, 403, 'forbidden');
     let content: string;
@@ -130,8 +133,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: DemoContext): void 
   app.post('/api/projects/:id/renders', async (req, reply) => {
     const user = needUser(req, reply);
     if (!user) return reply;
-    const id = idParam(req);
-    const project = id === undefined ? undefined : await getProject(ctx.db, id);
+    const project = await projectOf(req);
     if (!project) return sendJsonError(reply, 404, 'not found');
     if (!canEditProject(user, project.ownerId)) return sendJsonError(reply, 403, 'forbidden');
     const kind = (req.body as { kind?: unknown } | undefined)?.kind ?? 'storyboard';
