@@ -10,17 +10,31 @@ const credentials = (prefix: string) => ({
   viewer: { username: 'qa-viewer@ai-film-studio.example', passwordEnv: `${prefix}_VIEWER_PASSWORD` },
 });
 
+// How the AI Film Studio answers: its JSON login, its health endpoint, its version.
+const app = {
+  auth: { type: 'json', url: '/api/login', tokenPath: 'token', userIdPath: 'user.id' },
+  health: {
+    path: '/health',
+    ready: { status: 200, json: { status: 'ok' } },
+    warming: { status: 503, json: { status: 'starting' } },
+    down: { json: { status: 'down' } },
+  },
+  vars: { integrationPath: '/api/integrations/salesforce' },
+} as const;
+
 export default defineConfig({
   project: 'ai-film-studio',
   environments: {
     dev: {
       baseUrl: 'http://127.0.0.1:3000',
+      ...app,
       credentials: credentials('DEV'),
       allowedHosts: ['127.0.0.1', 'localhost'],
     },
     sandbox: {
       baseUrl: 'https://sandbox.ai-film-studio.example',
       apiUrl: 'https://api.sandbox.ai-film-studio.example',
+      ...app,
       credentials: credentials('SANDBOX'),
       secretEnv: ['SLACK_WEBHOOK_URL'],
     },
@@ -28,13 +42,22 @@ export default defineConfig({
       baseUrl: 'https://staging.ai-film-studio.example',
       apiUrl: 'https://api.staging.ai-film-studio.example',
       expectedVersion: '1.4.0',
+      ...app,
       credentials: credentials('STAGING'),
       secretEnv: ['SLACK_WEBHOOK_URL', 'PDV_WEBHOOK_SECRET', 'GITHUB_TOKEN'],
       allowedHosts: ['staging.ai-film-studio.example', 'api.staging.ai-film-studio.example'],
     },
   },
   stages: {
-    smoke: { flagsMirror: 'demo/flags.production.json' },
+    smoke: { testDir: 'tests/smoke', flagsMirror: 'demo/flags.production.json', login: { enabled: false } },
+    uat: { testDir: 'tests/uat' },
+    // The AI Film Studio's endpoints for the app-specific security probes (none runs unless named).
+    security: {
+      cors: { paths: ['/', '/api/me'] },
+      sessionCookie: { name: 'sid' },
+      openRedirect: { path: '/login', param: 'returnTo', form: { role: 'viewer', usernameField: 'email' } },
+      rateLimit: { path: '/api/login' },
+    },
     // Restore the newest RDS snapshot of the environment's database to a temporary
     // instance, validate it, delete it. Every stage that runs must give evidence:
     // a stage left unconfigured holds the verdict (set `enabled: false` to opt out).

@@ -38,9 +38,11 @@ export default defineConfig({
     actionTimeout: 5_000,
     navigationTimeout: 10_000,
   },
+  // Under pdv the spec folders are the user's (`stages.smoke.testDir`, `stages.uat.testDir`);
+  // run alone, this repo's own AI Film Studio specs.
   projects: [
-    { name: 'smoke', testDir: './tests/smoke', testMatch: /.*\.spec\.ts$/ },
-    { name: 'setup', testDir: './tests/uat', testMatch: /.*\.setup\.ts$/ },
-    { name: 'uat', testDir: './tests/uat', testMatch: /.*\.spec\.ts$/, dependencies: ['setup'] },
+    { name: 'smoke', testDir: target.testDirs.smoke ?? './tests/smoke', testMatch: /.*\.spec\.ts$/ },
+    { name: 'setup', testDir: target.testDirs.uat ?? './tests/uat', testMatch: /.*\.setup\.ts$/ },
+    { name: 'uat', testDir: target.testDirs.uat ?? './tests/uat', testMatch: /.*\.spec\.ts$/, dependencies: ['setup'] },
   ],
 });

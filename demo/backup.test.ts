@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PG_BIN, postgresAvailable, startPostgres, type TestPostgres } from '../e2e/helpers/postgres.ts';
+import { PG_BIN, skipWithoutPostgres, startPostgres, type TestPostgres } from '../e2e/helpers/postgres.ts';
 import { createPostgresDriver } from '../src/dr/drivers/postgres.ts';
 import { rowCount } from '../src/dr/manifest.ts';
 import { verifyTarball } from '../src/dr/tar.ts';
@@ -57,7 +57,7 @@ describe('demo startup backup on PGlite', () => {
   });
 });
 
-describe.skipIf(!postgresAvailable())('demo startup backup on PostgreSQL (pg_dump)', () => {
+describe.skipIf(skipWithoutPostgres())('demo startup backup on PostgreSQL (pg_dump)', () => {
   let server: TestPostgres;
   beforeAll(async () => {
     server = await startPostgres();

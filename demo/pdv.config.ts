@@ -15,11 +15,23 @@ export default defineConfig({
         editor2: { username: 'editor2@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
         viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' },
       },
+      // The demo's JSON login: POST /api/login {username, password} → {token, user: {id}} (+ a `sid` cookie).
+      auth: { type: 'json', url: '/api/login', tokenPath: 'token', userIdPath: 'user.id' },
+      // /health: 200 {status:"ok"} when ready, 503 {status:"starting"} while warming, {status:"down"} when broken.
+      health: {
+        path: '/health',
+        ready: { status: 200, json: { status: 'ok' } },
+        warming: { status: 503, json: { status: 'starting' } },
+        down: { json: { status: 'down' } },
+      },
+      vars: { integrationPath: '/api/integrations/salesforce' },
       allowedHosts: ['127.0.0.1', 'localhost'],
     },
   },
   stages: {
-    smoke: { flagsMirror: 'flags.production.json', readiness: { timeout: '20s', interval: 250, refusedGrace: '2s', path: '/health' } },
+    // This repo's AI Film Studio specs (they sign in themselves, so no separate login checks).
+    smoke: { testDir: '../tests/smoke', flagsMirror: 'flags.production.json', login: { enabled: false }, readiness: { timeout: '20s', interval: 250, refusedGrace: '2s' } },
+    uat: { testDir: '../tests/uat' },
     security: {
       headers: { minimumGrade: 'B' },
       access: {
@@ -32,11 +44,17 @@ export default defineConfig({
         ],
       },
       sessionCookie: { name: 'sid', severity: 'major' },
+      // The demo's own endpoints: nothing app-specific is probed unless named here.
+      cors: { paths: ['/', '/api/me'] },
       openRedirect: { path: '/login', param: 'returnTo', form: { path: '/login', role: 'viewer', usernameField: 'email' } },
+      // POST /api/login {username, password}; 429 + Retry-After after 5 failures.
+      rateLimit: { path: '/api/login', limited: { status: 429 } },
     },
     metrics: {
       // Without a Prometheus binary the stage reads the demo's /metrics directly.
       rules: [{ name: 'alarm-condition', query: 'demo_alarm_condition', failureCondition: 'value > 0', severity: 'critical' }],
+      // The demo's own connection gauge, watched by `pdv soak` (no default series name).
+      soak: { process: { openConnections: 'demo_open_connections' } },
     },
   },
   reportsDir: '../reports',

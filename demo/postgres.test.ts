@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, startPostgres, type TestPostgres } from '../e2e/helpers/postgres.ts';
+import { skipWithoutPostgres, startPostgres, type TestPostgres } from '../e2e/helpers/postgres.ts';
 import type { DemoHandle } from './launch.ts';
 import { auth, loginToken, startTestDemo } from './test-helpers.ts';
 
 // DATABASE_URL switches the demo from PGlite to a real PostgreSQL.
-describe.skipIf(!postgresAvailable())('demo on a real PostgreSQL (DATABASE_URL)', () => {
+describe.skipIf(skipWithoutPostgres())('demo on a real PostgreSQL (DATABASE_URL)', () => {
   let pg: TestPostgres;
   let demo: DemoHandle;
   beforeAll(async () => {

@@ -113,10 +113,8 @@ describe('health-down on blue-green with a command rollback action', () => {
   });
 });
 
-// Once `pdv demo` runs blue-green with the rollback command (src/runner/demo.ts), the same story on the real CLI.
-const demoWired = readFileSync(new URL('../src/runner/demo.ts', import.meta.url), 'utf8').includes('startBlueGreen');
-
-describe.skipIf(!demoWired)('pdv demo --fault health-down (real CLI)', () => {
+// `pdv demo --blue-green` runs the rollback command (src/runner/demo.ts): the same story on the real CLI.
+describe('pdv demo --fault health-down (real CLI)', () => {
   it('exits 1 with the rollback and the post-rollback smoke in the report', async () => {
     const out = join(root, 'cli-run');
     const result = await runCli(['demo', '--blue-green', '--fault', 'health-down', '--out', out], { env: { ...CANARIES, DEMO_SWITCH_TOKEN: SWITCH_TOKEN }, timeoutMs: 280_000 });

@@ -8,7 +8,7 @@ import { PrometheusSource } from '../src/sources/prometheus.ts';
 import { runComparison } from '../src/stages/metrics/comparison.ts';
 import { comparisonConfigSchema } from '../src/stages/metrics/config.ts';
 import { readVerdict, runCli, runDirFrom } from './helpers/cli.ts';
-import { prometheusAvailable, startPrometheus, type RunningPrometheus } from './helpers/prometheus.ts';
+import { skipWithoutPrometheus, startPrometheus, type RunningPrometheus } from './helpers/prometheus.ts';
 
 // The metrics stage against the real demo scraped by a real Prometheus
 // (Debian's /usr/bin/prometheus), through the real CLI.
@@ -53,7 +53,7 @@ async function verifyMetrics(s: { demo: DemoHandle; prom: RunningPrometheus; dir
   return { code: res.code, runDir: runDirFrom(res), out: res.stdout + res.stderr };
 }
 
-describe.skipIf(!prometheusAvailable())('metrics stage with a real Prometheus', () => {
+describe.skipIf(skipWithoutPrometheus())('metrics stage with a real Prometheus', () => {
   it('healthy demo: stand, with measurements, both comparison windows and the alarm state in the report', async () => {
     const s = await stand([]);
     await s.prom.waitForScrape();

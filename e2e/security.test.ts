@@ -46,7 +46,10 @@ function securityConfig(demo: DemoHandle, caFile: string): Record<string, unknow
     trustedCa: caFile,
     headers: { minimumGrade: 'B' },
     access: { rules: ACCESS_RULES },
-    openRedirect: { form: { role: 'viewer', usernameField: 'email' } },
+    // The demo's endpoints, named as any target's would be: no probe runs at a default path.
+    cors: { paths: ['/', '/api/me'] },
+    openRedirect: { path: '/login', param: 'returnTo', form: { role: 'viewer', usernameField: 'email' } },
+    rateLimit: { path: '/api/login' },
   };
 }
 

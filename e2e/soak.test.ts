@@ -8,7 +8,7 @@ import { startDemo } from '../demo/launch.ts';
 import type { VerdictReport } from '../src/core/types.ts';
 import type { SoakState, TickRecord } from '../src/soak/index.ts';
 import { PDV_BIN, REPO, runCli } from './helpers/cli.ts';
-import { prometheusAvailable, startPrometheus } from './helpers/prometheus.ts';
+import { skipWithoutPrometheus, startPrometheus } from './helpers/prometheus.ts';
 
 // Soaks in seconds against the real demo, through the real CLI. Allowed
 // growth per hour is scaled to the test's time scale (a healthy process's
@@ -52,7 +52,7 @@ async function setup(faults: string[], opts: { env?: Record<string, string>; pro
     },
   };
   const config = join(dir, 'pdv.config.ts');
-  await writeFile(config, `export default ${JSON.stringify({ environments: { demo: { baseUrl: demo.baseUrl } }, stages: { metrics }, reportsDir: join(dir, 'reports') }, null, 2)};\n`);
+  await writeFile(config, `export default ${JSON.stringify({ environments: { demo: { baseUrl: demo.baseUrl, allowedHosts: ['127.0.0.1'] } }, stages: { metrics }, reportsDir: join(dir, 'reports') }, null, 2)};\n`);
   return { dir, state: join(dir, 'soak'), config, baseUrl: demo.baseUrl, env };
 }
 
@@ -130,7 +130,7 @@ describe('pdv soak against the demo', () => {
     expect(mem?.message).toMatch(/503/);
   });
 
-  it.skipIf(!prometheusAvailable())('alarm-firing: a critical alarm ends the soak early with rollback', async () => {
+  it.skipIf(skipWithoutPrometheus())('alarm-firing: a critical alarm ends the soak early with rollback', async () => {
     const s = await setup(['alarm-firing'], { prometheus: true });
     await start(s, '60s', '250ms');
     const began = Date.now();

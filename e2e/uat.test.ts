@@ -135,7 +135,7 @@ describe('uat stage on the healthy demo', () => {
       const d = demo.get();
       const target: PwTarget = {
         runId: 'session-test', environment: 'demo', baseUrl: d.baseUrl, apiUrl: d.apiUrl, stateDir, outputDir: join(scratch, 'out'),
-        credentials: DEMO_CREDENTIALS, vars: {}, trace: 'off', screenshot: 'off',
+        credentials: DEMO_CREDENTIALS, testDirs: {}, vars: {}, trace: 'off', screenshot: 'off',
       };
       const checks: string[] = [];
       // --no-deps: skip the setup project, so the stale session is what the flow starts with.

@@ -14,6 +14,30 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** Repository root (the folder that holds security/). */
 export const REPO_ROOT = dirname(HERE);
 
+const regex = z.string().min(1).refine((src) => {
+  try {
+    new RegExp(src);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a regular expression');
+const flags = z.string().regex(/^[imsu]*$/).optional();
+
+/**
+ * Content that proves a file is what its path says, anchored where the format
+ * puts it: bytes at an offset (archive magic), a pattern at the start of the
+ * body (dump headers, .env), a whole line (`[core]`), or — for formats with no
+ * fixed place — a distinctive phrase anywhere.
+ */
+export const signatureSchema = z.union([
+  z.object({ what: z.string().min(1), offset: z.number().int().min(0).max(65_536), hex: z.string().regex(/^([0-9a-f]{2})+$/) }).strict(),
+  z.object({ what: z.string().min(1), start: regex, flags }).strict(),
+  z.object({ what: z.string().min(1), line: regex, flags }).strict(),
+  z.object({ what: z.string().min(1), text: regex, flags }).strict(),
+]);
+export type Signature = z.infer<typeof signatureSchema>;
+
 const definitionSchema = z
   .object({
     key: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/),
@@ -23,7 +47,7 @@ const definitionSchema = z
     description: z.string().min(1),
     help: z.string().url().optional(),
     paths: z.array(z.string().startsWith('/')).min(1).optional(),
-    pattern: z.string().optional(),
+    signatures: z.array(signatureSchema).min(1).optional(),
   })
   .strict();
 
@@ -51,14 +75,15 @@ export interface CheckDefinition {
   description: string;
   help?: string;
   paths?: string[];
-  pattern?: string;
+  /** Exposed-file probes: any one of these in a 2xx answer is the file. */
+  signatures?: Signature[];
   /** Repository-relative path of the defining file, forward slashes. */
   file: string;
   /** 1-based line of the definition's "key" in that file. */
   line: number;
 }
 
-export interface ScannerRules extends Omit<CheckDefinition, 'severity' | 'paths' | 'pattern'> {
+export interface ScannerRules extends Omit<CheckDefinition, 'severity' | 'paths' | 'signatures'> {
   severityMap: Record<string, ScannerSeverity>;
 }
 

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registerOwned } from '../../src/core/reaper.ts';
 
 // Starts a real Prometheus (Debian's /usr/bin/prometheus) on a free loopback
 // port, scraping one target every `intervalMs`, with the demo's alert rules,
@@ -79,6 +80,8 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
   const bin = opts.bin ?? PROMETHEUS_BIN;
   if (!existsSync(bin)) throw new Error(`Prometheus binary not found at ${bin} (apt-get install prometheus, or set PDV_PROMETHEUS_BIN)`);
   const dir = await mkdtemp(join(tmpdir(), 'pdv-prom-'));
+  // Recorded so that a later pdv removes them if this process is killed -9 (src/core/reaper.ts).
+  const owned = [registerOwned({ dir, what: 'Prometheus storage' })];
   let child: ChildProcess | undefined;
   let stderr = '';
   const stop = async (): Promise<void> => {
@@ -94,6 +97,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
       }
     }
     await rm(dir, { recursive: true, force: true });
+    for (const off of owned.splice(0)) off();
   };
   try {
     const rulesFile = opts.rulesFile ?? join(HERE, 'alerts.yml');
@@ -105,6 +109,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
       [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', '--web.enable-lifecycle'],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    if (child.pid) owned.push(registerOwned({ pid: child.pid, what: 'Prometheus' }));
     child.stderr?.on('data', (b: Buffer) => {
       stderr = (stderr + b.toString()).slice(-20_000);
     });

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { assertBinary, missingBinary } from './binaries.ts';
 
 // Owner: DR helper. A real Debian PostgreSQL for tests: initdb in a temp
 // folder, a free loopback port, password auth; as root the server runs as the
@@ -21,10 +22,39 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-export const PG_BIN = process.env.PDV_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const hasServer = (bin: string): boolean => existsSync(join(bin, 'postgres')) && existsSync(join(bin, 'initdb'));
+
+/**
+ * The folder with `postgres` and `initdb`, whatever the major version:
+ * PDV_TEST_PG_BIN, else `pg_config --bindir`, else the newest
+ * `<root>/postgresql/<major>/bin` (Debian's layout). Undefined when none has both.
+ */
+export function findPgBin(opts: { env?: NodeJS.ProcessEnv; pgConfig?: string; libRoot?: string } = {}): string | undefined {
+  const env = opts.env ?? process.env;
+  if (env.PDV_TEST_PG_BIN) return hasServer(env.PDV_TEST_PG_BIN) ? env.PDV_TEST_PG_BIN : undefined;
+  const fromConfig = spawnSync(opts.pgConfig ?? 'pg_config', ['--bindir'], { encoding: 'utf8' });
+  const bindir = fromConfig.status === 0 ? fromConfig.stdout.trim() : '';
+  if (bindir && hasServer(bindir)) return bindir;
+  const root = join(opts.libRoot ?? '/usr/lib', 'postgresql');
+  let majors: string[] = [];
+  try {
+    majors = readdirSync(root).filter((d) => /^\d+(\.\d+)?$/.test(d));
+  } catch {
+    return undefined;
+  }
+  return majors
+    .sort((a, b) => Number(b) - Number(a))
+    .map((m) => join(root, m, 'bin'))
+    .find(hasServer);
+}
+
+const FOUND_PG_BIN = findPgBin();
+/** Where the PostgreSQL binaries are ('' when not installed: see postgresAvailable). */
+export const PG_BIN = FOUND_PG_BIN ?? '';
+export const PG_INSTALL_HINT = 'apt-get install postgresql, or set PDV_TEST_PG_BIN to a folder with postgres and initdb';
 
 export function postgresAvailable(): boolean {
-  return existsSync(join(PG_BIN, 'postgres')) && existsSync(join(PG_BIN, 'initdb'));
+  return FOUND_PG_BIN !== undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -59,6 +89,7 @@ function run(file: string, args: string[]): Promise<string> {
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
+  assertBinary('PostgreSQL', postgresAvailable(), PG_INSTALL_HINT);
   const dir = mkdtempSync(join(tmpdir(), 'pdv-pg-'));
   const cleanupDir = () => rmSync(dir, { recursive: true, force: true });
   let server: ChildProcess | undefined;
@@ -140,4 +171,9 @@ function runPlain(file: string, args: string[]): Promise<string> {
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${file} exited ${code}`))));
   });
+}
+
+/** For `describe.skipIf(…)`: fails the suite on CI when PostgreSQL is missing (see binaries.ts). */
+export function skipWithoutPostgres(): boolean {
+  return missingBinary('PostgreSQL', postgresAvailable(), PG_INSTALL_HINT);
 }

@@ -18,6 +18,18 @@ export const DEMO_CREDENTIALS = {
   viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' },
 };
 
+/** How the demo answers (as demo/pdv.config.ts describes it): login, health, the integration path. */
+export const DEMO_TARGET = {
+  auth: { type: 'json' as const, url: '/api/login', tokenPath: 'token', userIdPath: 'user.id' },
+  health: {
+    path: '/health',
+    ready: { status: 200, json: { status: 'ok' } },
+    warming: { status: 503, json: { status: 'starting' } },
+    down: { json: { status: 'down' } },
+  },
+  vars: { integrationPath: '/api/integrations/salesforce' },
+};
+
 /** Run folders this helper created in this process (removed by removeStageDirs). */
 const created = new Set<string>();
 
@@ -43,6 +55,8 @@ export interface StageContextOptions {
   config?: Omit<Partial<ConfigInput>, 'environments'>;
   /** The environment's free-form `vars`. */
   vars?: Record<string, string>;
+  /** Further environment fields (auth, health, version, credentials …) over the demo's. */
+  environment?: Record<string, unknown>;
   runDir?: string;
   grep?: string;
   shard?: { index: number; total: number };
@@ -59,10 +73,16 @@ export async function makeStageContext(o: StageContextOptions): Promise<Collecti
         ...(o.target.apiUrl ? { apiUrl: o.target.apiUrl } : {}),
         ...(o.target.expectedVersion ? { expectedVersion: o.target.expectedVersion } : {}),
         credentials: DEMO_CREDENTIALS,
-        vars: o.vars ?? {},
+        ...DEMO_TARGET,
+        vars: { ...DEMO_TARGET.vars, ...(o.vars ?? {}) },
+        ...(o.environment ?? {}),
       },
     },
-    stages: { ...(o.config?.stages ?? {}), smoke: { flagsMirror: 'demo/flags.production.json', ...(o.config?.stages?.smoke ?? {}) } },
+    stages: {
+      ...(o.config?.stages ?? {}),
+      smoke: { testDir: 'tests/smoke', flagsMirror: 'demo/flags.production.json', login: { enabled: false }, ...(o.config?.stages?.smoke ?? {}) },
+      uat: { testDir: 'tests/uat', ...(o.config?.stages?.uat ?? {}) },
+    },
   };
   const parsed = configSchema.parse(input);
   const environment = parsed.environments[envName];

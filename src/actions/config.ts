@@ -119,8 +119,8 @@ export const notifyConfigSchema = z
 export const cloudwatchPublishSchema = z
   .object({
     enabled: z.boolean().default(true),
-    /** `{environment}` and `{project}` are filled in. */
-    namespace: z.string().min(1).default('{environment}/ai-film-studio/verification'),
+    /** `{environment}` and `{project}` (the config's `project`) are filled in where the metrics are put (actions/publish.ts). */
+    namespace: z.string().min(1).default('{environment}/{project}/verification'),
     /** Default: the runbook's AWS_REGION. */
     region: z.string().min(1).optional(),
     /** Extra dimensions on every datum (Environment is always set). */

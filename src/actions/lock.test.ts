@@ -99,3 +99,80 @@ setInterval(() => {}, 1000);
   expect(JSON.parse(await readFile(lockPath(dir, 'staging'), 'utf8'))).toMatchObject({ runId: 'after' });
   await mine.release();
 });
+
+it('eight processes racing over locks whose holders die never hold it at the same time', async () => {
+  const racers = 8;
+  const rounds = 12;
+  const file = lockPath(dir, 'staging');
+  await mkdir(dirname(file), { recursive: true });
+  const dead = deadPid();
+  const staleLock = (token: string): string => JSON.stringify({ pid: dead, startedAt: '2026-01-01T00:00:00Z', host: hostname(), token, runId: 'crashed' });
+  await writeFile(file, staleLock('dead'));
+  const log = join(dir, 'holders.log');
+  const go = join(dir, 'go');
+  const script = join(dir, 'racer.mts');
+  // Each racer takes the lock again and again; after about half of its turns
+  // it "dies" holding it: the lock keeps its place but names a dead process
+  // (exactly what waiters see when the holder is killed), so round after
+  // round several waiters race to take over a dead holder.
+  await writeFile(
+    script,
+    `import { appendFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { acquireEnvLock } from ${JSON.stringify(resolve('src/actions/lock.ts'))};
+const [dir, id, log, go, file] = process.argv.slice(2);
+const tick = () => new Promise((r) => setTimeout(r, 1));
+while (!existsSync(go)) await tick();
+for (let round = 0; round < ${rounds}; round++) {
+  const r = await acquireEnvLock(dir, 'staging', { timeoutMs: 20_000, pollMs: 2, runId: id + '-' + round });
+  if ('timedOut' in r) { appendFileSync(log, 'timeout ' + id + '\\n'); process.exit(2); }
+  appendFileSync(log, 'enter ' + id + '\\n');
+  for (let i = Math.floor(Math.random() * 3); i > 0; i--) await tick();
+  appendFileSync(log, 'leave ' + id + '\\n');
+  if (Math.random() < 0.5) {
+    await r.release();
+  } else {
+    const tmp = file + '.' + id + '.die';
+    writeFileSync(tmp, ${JSON.stringify(staleLock('__TOKEN__'))}.replace('__TOKEN__', id + '-' + round));
+    renameSync(tmp, file);
+  }
+}
+`,
+  );
+  const children = Array.from({ length: racers }, (_, i) =>
+    spawn(process.execPath, ['--import', 'tsx', script, dir, `r${i}`, log, go, file], { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'inherit'] }),
+  );
+  const codes = Promise.all(children.map((c) => new Promise<number | null>((r) => c.on('exit', r))));
+  await writeFile(go, '');
+  expect(await codes).toEqual(Array(racers).fill(0));
+  const lines = (await readFile(log, 'utf8')).trim().split('\n');
+  let holder: string | undefined;
+  const overlaps: string[] = [];
+  for (const line of lines) {
+    const [what, id] = line.split(' ');
+    if (what === 'enter') {
+      if (holder !== undefined) overlaps.push(`${id} entered while ${holder} held`);
+      holder = id;
+    } else if (what === 'leave' && holder === id) holder = undefined;
+  }
+  expect(overlaps).toEqual([]);
+  expect(lines.filter((l) => l.startsWith('enter'))).toHaveLength(racers * rounds);
+});
+
+it('a lock whose pid is alive but belongs to another process now (start time differs) is stale', async () => {
+  if (process.platform !== 'linux') return; // start times come from /proc
+  const file = lockPath(dir, 'staging');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify({ pid: process.pid, pidStart: '1', startedAt: '2026-01-01T00:00:00Z', host: hostname(), token: 'reused' }));
+  const mine = held(await acquireEnvLock(dir, 'staging', { timeoutMs: 300, pollMs: 20, runId: 'new' }));
+  await mine.release();
+});
+
+it('a take-over left half done by a breaker that died is finished by the next run', async () => {
+  const file = lockPath(dir, 'staging');
+  await mkdir(dirname(file), { recursive: true });
+  const dead = deadPid();
+  await writeFile(file, JSON.stringify({ pid: dead, startedAt: '2026-01-01T00:00:00Z', host: hostname(), token: 'dead' }));
+  await writeFile(`${file}.break-dead`, JSON.stringify({ pid: dead, startedAt: '2026-01-01T00:00:00Z', host: hostname(), token: 'breaker' }));
+  const mine = held(await acquireEnvLock(dir, 'staging', { timeoutMs: 300, pollMs: 20, runId: 'next' }));
+  await mine.release();
+});

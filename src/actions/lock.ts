@@ -1,15 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { safeName } from './ledger.ts';
-import { processAlive } from './pid.ts';
+import { processStartTime, sameProcessAlive } from '../core/proc.ts';
 import { abortableSleep } from './retry.ts';
 
 // One verdict per environment at a time: `<reportsDir>/.pdv/locks/<env>.lock`,
 // created exclusively (link(2) of a fully written temp file, so nobody ever
-// reads half a lock). A lock whose process is gone (same host) is stale and
-// is taken over; a lock from another host is never judged stale.
+// reads half a lock). A lock whose process is gone (same host; pid and start
+// time) is stale and is taken over; a lock from another host is never judged
+// stale.
+//
+// Taking over must not race: removing a lock by path after judging it stale
+// could remove a fresh lock that replaced it meanwhile. So a stale lock with
+// token T is removed only by whoever first creates `<lock>.break-T`
+// exclusively; while that marker exists nobody else can remove a lock with
+// token T, and T's holder is dead, so the lock read as T is still T when the
+// marker's owner removes it. Tokens are never reused, so a late breaker finds
+// T gone and does nothing. A marker left by a breaker that died is itself a
+// stale lock and is broken the same way.
 
 export interface LockHolder {
   pid: number;
@@ -20,6 +30,8 @@ export interface LockHolder {
 
 interface LockFile extends LockHolder {
   token: string;
+  /** The holder's process start time (see core/proc.ts), so a reused pid is not taken for the holder. */
+  pidStart?: string;
 }
 
 export interface LockOptions {
@@ -40,15 +52,13 @@ export function lockPath(reportsDir: string, environment: string): string {
 }
 
 export async function acquireEnvLock(reportsDir: string, environment: string, opts: LockOptions): Promise<LockResult> {
-  const file = lockPath(reportsDir, environment);
   await mkdir(join(reportsDir, '.pdv', 'locks'), { recursive: true });
-  const mine: LockFile = {
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    host: hostname(),
-    token: randomBytes(12).toString('hex'),
-    ...(opts.runId ? { runId: opts.runId } : {}),
-  };
+  return acquireFileLock(lockPath(reportsDir, environment), opts);
+}
+
+/** The same lock at any path (its folder must exist), e.g. one soak folder's `run.lock`. */
+export async function acquireFileLock(file: string, opts: LockOptions): Promise<LockResult> {
+  const mine = newLock(opts.runId);
   const deadline = Date.now() + opts.timeoutMs;
   const pollMs = opts.pollMs ?? 500;
   let holder: LockHolder = { pid: 0, startedAt: '' };
@@ -57,13 +67,11 @@ export async function acquireEnvLock(reportsDir: string, environment: string, op
     const current = await readLock(file);
     if (current === 'missing') continue; // released between our attempt and the read
     if (current === 'unreadable') {
-      if (await olderThan(file, UNREADABLE_GRACE_MS)) await takeOver(file, undefined);
+      const id = await unreadableId(file, UNREADABLE_GRACE_MS);
+      if (id !== undefined && (await breakStale(file, id))) continue;
     } else {
       holder = publicHolder(current);
-      if (isStale(current)) {
-        await takeOver(file, current.token);
-        continue;
-      }
+      if (isStale(current) && (await breakStale(file, current.token))) continue;
     }
     const left = deadline - Date.now();
     if (left <= 0 || opts.signal?.aborted) return { timedOut: true, holder };
@@ -75,8 +83,20 @@ function publicHolder(l: LockHolder): LockHolder {
   return { pid: l.pid, startedAt: l.startedAt, ...(l.runId ? { runId: l.runId } : {}), ...(l.host ? { host: l.host } : {}) };
 }
 
+function newLock(runId: string | undefined): LockFile {
+  const pidStart = processStartTime(process.pid);
+  return {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    host: hostname(),
+    token: randomBytes(12).toString('hex'),
+    ...(runId ? { runId } : {}),
+    ...(pidStart ? { pidStart } : {}),
+  };
+}
+
 function isStale(l: LockFile): boolean {
-  return l.host === hostname() && !processAlive(l.pid);
+  return l.host === hostname() && !sameProcessAlive(l.pid, l.pidStart);
 }
 
 async function tryCreate(file: string, lock: LockFile): Promise<boolean> {
@@ -109,30 +129,45 @@ async function readLock(file: string): Promise<LockFile | 'missing' | 'unreadabl
   }
 }
 
-async function olderThan(file: string, ms: number): Promise<boolean> {
+/** An identity for an unreadable lock older than `ms` (its inode and mtime), or undefined. */
+async function unreadableId(file: string, ms: number): Promise<string | undefined> {
   try {
-    return Date.now() - (await stat(file)).mtimeMs > ms;
+    const s = await stat(file);
+    return Date.now() - s.mtimeMs > ms ? `u${s.ino}-${Math.floor(s.mtimeMs)}` : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
+async function identify(file: string): Promise<string | undefined> {
+  const l = await readLock(file);
+  if (typeof l === 'object') return l.token;
+  if (l === 'missing') return undefined;
+  return unreadableId(file, 0);
+}
+
 /**
- * Move the stale lock aside, then check we moved the one we judged stale: if
- * another waiter took over first, we moved its fresh lock — put it back
- * (link does not overwrite, so a third run's lock is never clobbered).
+ * Remove the lock at `file` if it is still the one identified by `id`, racing
+ * safely (see top). False when another breaker is at it: wait, then look again.
  */
-async function takeOver(file: string, staleToken: string | undefined): Promise<void> {
-  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await rename(file, aside);
-  } catch {
-    return; // gone already: someone else took over or it was released
+async function breakStale(file: string, id: string): Promise<boolean> {
+  const marker = `${file}.break-${id}`;
+  const me = newLock(undefined);
+  if (!(await tryCreate(marker, me))) {
+    const other = await readLock(marker);
+    if (typeof other === 'object' && isStale(other)) await breakStale(marker, other.token);
+    else if (other === 'unreadable') {
+      const mid = await unreadableId(marker, UNREADABLE_GRACE_MS);
+      if (mid !== undefined) await breakStale(marker, mid);
+    }
+    return false;
   }
-  const moved = await readLock(aside);
-  const wasStale = staleToken === undefined ? moved === 'unreadable' : typeof moved === 'object' && moved.token === staleToken;
-  if (!wasStale) await link(aside, file).catch(() => undefined);
-  await rm(aside, { force: true });
+  try {
+    if ((await identify(file)) === id) await rm(file, { force: true });
+    return true;
+  } finally {
+    await release(marker, me.token);
+  }
 }
 
 async function release(file: string, token: string): Promise<void> {

@@ -1,11 +1,12 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { collectSecrets, loadConfig } from '../config/load.ts';
 import { exitCodeFor } from '../core/verdict-exit.ts';
 import type { VerdictReport } from '../core/types.ts';
 import { mergeRuns } from '../runner/merge.ts';
-import { planStages } from '../runner/plan.ts';
+import { checkPlan, planStages } from '../runner/plan.ts';
 import { rerender } from '../runner/replay.ts';
-import { runVerification } from '../runner/verify.ts';
+import { refuseReusedOut, runVerification } from '../runner/verify.ts';
 import { COMMANDS } from './commands/index.ts';
 import { registerDemo } from './commands/demo.ts';
 import type { CliIo } from './io.ts';
@@ -36,6 +37,9 @@ export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[
   const stages = planStages(config, requested);
   const imports = [...(o.import ?? [])];
   const secrets = collectSecrets(config);
+  // A reused --out is refused before the lock or anything else is written.
+  if (o.out) refuseReusedOut(resolve(o.out));
+  await checkPlan({ config, stages, secrets, imports, ...(o.grep ? { grep: o.grep } : {}), ...(shard ? { shard } : {}), ...(segment ? { segment } : {}) });
   const prepared = await prepareRun({ config, stages, imports, dryRun: Boolean(o.dryRun), verify: requested === undefined, signal, secrets });
   try {
     const { report, runDir, warnings } = await runVerification({

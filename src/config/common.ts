@@ -18,12 +18,25 @@ export const httpUrl = z
     }
   }, 'must be an absolute http(s) URL');
 
-/** "30s", "5m", "48h", "1500ms" or a number of milliseconds. */
+/** The longest delay a Node timer holds (2^31-1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Why `ms` (parsed from `input`) cannot be used as a delay, or undefined when it can. */
+export function timerLimitProblem(input: string | number, ms: number): string | undefined {
+  if (ms <= MAX_TIMER_MS) return undefined;
+  return `${typeof input === 'string' ? `"${input}"` : input} is longer than Node timers can hold (at most 24.8 days, ${MAX_TIMER_MS} ms)`;
+}
+
+/** "30s", "5m", "48h", "1500ms" or a number of milliseconds, at most MAX_TIMER_MS. */
 export const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'number') return v;
-  const ms = parseDuration(v);
+  const ms = typeof v === 'number' ? v : parseDuration(v);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 500ms, 30s, 5m, 48h)` });
+    return z.NEVER;
+  }
+  const tooLong = timerLimitProblem(v, ms);
+  if (tooLong) {
+    ctx.addIssue({ code: 'custom', message: tooLong });
     return z.NEVER;
   }
   return ms;

@@ -5,6 +5,7 @@ import { tsImport } from 'tsx/esm/api';
 import type { z } from 'zod';
 import { errorMessage, UsageError } from '../core/errors.ts';
 import { httpUrl } from './common.ts';
+import { roleSecretNames } from '../auth/login.ts';
 import { configSchema, environmentSchema, type EnvironmentConfig } from './schema.ts';
 import type { ResolvedConfig } from './types.ts';
 
@@ -121,7 +122,7 @@ export async function loadConfig(flags: ConfigFlags, environ: NodeJS.ProcessEnv 
 /** Secret values of this run, by env-var name: credentials, declared secrets, runbook URLs. */
 export function collectSecrets(config: ResolvedConfig, environ: NodeJS.ProcessEnv = process.env): Map<string, string> {
   const names = new Set<string>([
-    ...Object.values(config.environment.credentials).map((c) => c.passwordEnv),
+    ...Object.values(config.environment.credentials).flatMap((c) => roleSecretNames(c, config.environment.auth)),
     ...config.environment.secretEnv,
     'DATABASE_URL',
     'REDIS_URL',

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { authSchema, roleSchema } from '../auth/config.ts';
+import { responseExpectSchema } from '../http/expect.ts';
 import { duration, envVarName, httpUrl, onFail, severity, stageName } from './common.ts';
+import { wideGlobProblem } from '../core/verdict.ts';
 import { smokeConfigSchema } from '../stages/smoke/config.ts';
 import { uatConfigSchema } from '../stages/uat/config.ts';
 import { loadConfigSchema } from '../stages/load/config.ts';
@@ -8,21 +11,49 @@ import { drConfigSchema } from '../stages/dr/config.ts';
 import { metricsConfigSchema } from '../stages/metrics/config.ts';
 import { notifyConfigSchema, publishConfigSchema, rollbackConfigSchema } from '../actions/config.ts';
 
-export const credentialSchema = z
+/** A role pdv acts as (see src/auth/config.ts): username + passwordEnv, or a pre-issued tokenEnv / cookieEnv. */
+export const credentialSchema = roleSchema;
+
+/** What the target's health endpoint answers when ready, warming up, or down. */
+export const healthSchema = z
   .object({
-    username: z.string().min(1),
-    /** Name of the env var holding the password — never the password itself. */
-    passwordEnv: envVarName,
+    /** Path of the health endpoint (default `/` on the base URL). */
+    path: z.string().startsWith('/').optional(),
+    /** Which URL the path is on: `api` (the API URL, else the base URL) or `web` (the base URL). Default: `api` when a path is given, else `web`. */
+    on: z.enum(['api', 'web']).optional(),
+    /** Ready: status (default any 2xx) and optional JSON fields / headers / text. Anything else is not ready. */
+    ready: responseExpectSchema.prefault({}),
+    /** Warming up: answers that are retried until `stages.smoke.readiness.timeout` (default HTTP 503, or any answer with Retry-After). */
+    warming: responseExpectSchema.extend({ retryAfter: z.boolean().default(true) }).strict().prefault({ status: 503 }),
+    /** Down: answers that fail at once, without waiting (e.g. `{ json: { status: 'down' } }`). */
+    down: responseExpectSchema.optional(),
   })
   .strict();
+
+/** Where the running build's version is read. */
+export const versionSchema = z
+  .object({
+    path: z.string().startsWith('/'),
+    on: z.enum(['api', 'web']).default('api'),
+    /** JSON path of the version in the answer (e.g. `version`, `build.version`). */
+    field: z.string().min(1).optional(),
+    /** Or a response header carrying it (e.g. `x-app-version`). */
+    header: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((v) => !!v.field !== !!v.header, 'set exactly one of field or header');
 
 export const environmentSchema = z
   .object({
     baseUrl: httpUrl,
     apiUrl: httpUrl.optional(),
     expectedVersion: z.string().min(1).optional(),
-    /** Role → credential (by env-var name). */
+    /** Role → how pdv signs in as it (secrets by env-var name only). */
     credentials: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'role names are lower-case words'), credentialSchema).default({}),
+    /** How roles sign in (one login for every stage): json, form, oauth2-password, oauth2-client-credentials, bearer, cookie, basic. */
+    auth: authSchema.optional(),
+    health: healthSchema.prefault({}),
+    version: versionSchema.optional(),
     /** Further env vars whose values are secrets (tokens, webhook URLs) and must be redacted everywhere. */
     secretEnv: z.array(envVarName).default([]),
     /** Hosts load and soak traffic may go to; the base and API URL hosts are not implied. */
@@ -34,15 +65,26 @@ export const environmentSchema = z
   })
   .strict();
 
+/** A waiver glob must stay inside one stage unless its entry says `allowWide: true`. */
+function refuseWideGlob(field: string) {
+  return (entry: Record<string, unknown> & { allowWide?: boolean | undefined }, ctx: z.RefinementCtx): void => {
+    const problem = entry.allowWide ? undefined : wideGlobProblem(String(entry[field]));
+    if (problem) ctx.addIssue({ code: 'custom', path: [field], message: problem });
+  };
+}
+
 export const policyOverrideSchema = z
   .object({
-    /** A check id, or a glob with `*` (e.g. `security.headers.*`). */
+    /** A check id, or a glob with `*` (e.g. `security.headers.*`); its first segment must be a stage name. */
     match: z.string().min(1),
     severity: severity.optional(),
     onFail: onFail.optional(),
     dryRun: z.boolean().optional(),
+    /** Allow a `match` wider than one stage (e.g. `*`). */
+    allowWide: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(refuseWideGlob('match'));
 
 export const policyConfigSchema = z
   .object({
@@ -56,13 +98,17 @@ export const policyConfigSchema = z
 
 export const quarantineEntrySchema = z
   .object({
+    /** A check id or a glob; its first segment must be a stage name. */
     checkId: z.string().min(1),
     owner: z.string().min(1),
     /** ISO date (YYYY-MM-DD or full timestamp); an expired entry is no longer honoured. */
     expires: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date'),
     reason: z.string().optional(),
+    /** Allow a `checkId` glob wider than one stage (e.g. `*`). */
+    allowWide: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(refuseWideGlob('checkId'));
 
 export const stagesSchema = z
   .object({
@@ -79,8 +125,13 @@ export const configSchema = z
   .object({
     project: z.string().min(1).default('app'),
     environments: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'environment names are lower-case words'), environmentSchema),
-    /** Stages `pdv verify` runs, in order. */
-    stageOrder: z.array(stageName).default(['smoke', 'uat', 'security', 'load', 'dr', 'metrics']),
+    /**
+     * Stages `pdv verify` runs, in order. Default: smoke and security (they need
+     * nothing but the URLs), then each other stage the config sets up (uat with
+     * a testDir, load with a scenario, dr with a driver, metrics with rules or
+     * alarms). A stage listed here that lacks what it needs is a usage error.
+     */
+    stageOrder: z.array(stageName).optional(),
     stages: stagesSchema.prefault({}),
     policy: policyConfigSchema.prefault({}),
     quarantine: z.array(quarantineEntrySchema).default([]),

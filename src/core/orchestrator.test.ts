@@ -171,4 +171,18 @@ describe('orchestrate', () => {
     );
     expect(uatRan).toBe(true);
   });
+
+  // Issue 13 item 9: a stage is not `passed` on checks that gave no evidence.
+  it.each([
+    ['every check errored', ['errored', 'errored'], 'errored'],
+    ['some errored, the rest passed', ['passed', 'errored'], 'errored'],
+    ['some errored, the rest skipped', ['skipped', 'errored'], 'errored'],
+    ['failed wins over errored', ['errored', 'failed', 'passed'], 'failed'],
+    ['every check skipped', ['skipped', 'skipped'], 'skipped'],
+    ['passed beside skipped', ['passed', 'skipped'], 'passed'],
+    ['flaky and passed', ['flaky', 'passed'], 'passed'],
+  ] as const)('stage status when %s: %s', async (_name, statuses, expected) => {
+    const { report } = await go([stage('dr', async (ctx) => statuses.forEach((status, i) => ctx.check(pass('dr', `c${i}`, { status }))))]);
+    expect(report.stages[0]?.status).toBe(expected);
+  });
 });

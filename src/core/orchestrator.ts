@@ -128,9 +128,7 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
         check: harnessCheck(planned.name, 'harness', `the ${planned.name} stage crashed: ${message}`, now() - stageStart),
       });
     } else {
-      const mine = emitted.slice(before);
-      if (mine.some((c) => c.status === 'failed')) status = 'failed';
-      else if (mine.length > 0 && mine.every((c) => c.status === 'errored')) status = 'errored';
+      status = stageStatusOf(emitted.slice(before));
     }
     record({ type: 'stage.end', stage: { name: planned.name, status, durationMs: now() - stageStart, ...(message ? { message } : {}) } });
 
@@ -174,6 +172,14 @@ export function makeContext(
       record({ type: 'progress', stage, message });
     },
   };
+}
+
+/** A stage passed only on evidence: failed wins, then errored, and all-skipped is skipped. */
+export function stageStatusOf(checks: readonly CheckResult[]): StageStatus {
+  if (checks.some((c) => c.status === 'failed')) return 'failed';
+  if (checks.some((c) => c.status === 'errored')) return 'errored';
+  if (checks.length > 0 && checks.every((c) => c.status === 'skipped')) return 'skipped';
+  return 'passed';
 }
 
 function harnessCheck(stage: string, slug: string, message: string, durationMs: number): CheckResult {

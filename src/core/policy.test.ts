@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCriticalRollbackFailure, policy, type PolicyInput } from './policy.ts';
 import type { CheckResult, StageSummary, Verdict } from './types.ts';
+import { wideGlobProblem } from './verdict.ts';
 
 function check(id: string, partial: Partial<CheckResult> = {}): CheckResult {
   return {
@@ -29,10 +30,10 @@ const cases: Array<[string, Partial<PolicyInput> & { checks: CheckResult[] }, Ve
   ['major errored → hold', { checks: [check('metrics.p99', { status: 'errored' })] }, 'hold', ['metrics.p99']],
   ['minor errored → stand', { checks: [check('security.sri', { severity: 'minor', status: 'errored' })] }, 'stand', []],
   ['flaky → stand', { checks: [check('uat.render', { status: 'flaky', attempts: 2 })] }, 'stand', []],
-  ['dry-run critical failure → stand', { checks: [check('metrics.new', { severity: 'critical', status: 'failed', dryRun: true })] }, 'stand', []],
+  ['dry-run critical failure beside real evidence → stand', { checks: [check('smoke.a'), check('metrics.new', { severity: 'critical', status: 'failed', dryRun: true })] }, 'stand', []],
   [
-    'quarantined critical failure → stand',
-    { checks: [check('uat.flows', { severity: 'critical', status: 'failed', quarantine: { owner: 'qa', expires: '2999-01-01' } })] },
+    'quarantined critical failure beside real evidence → stand',
+    { checks: [check('smoke.a'), check('uat.flows', { severity: 'critical', status: 'failed', quarantine: { owner: 'qa', expires: '2999-01-01' } })] },
     'stand',
     [],
   ],
@@ -70,7 +71,41 @@ const cases: Array<[string, Partial<PolicyInput> & { checks: CheckResult[] }, Ve
   ],
 ];
 
+const q = { owner: 'qa', expires: '2999-01-01' };
+
+// Issue 13: a waiver must never become the whole verdict. Every counted (not
+// skipped) check waived — quarantined, dry run, or lowered to warn by an
+// override — is nothing to stand on.
+const waived: Array<[string, Partial<PolicyInput> & { checks: CheckResult[] }, Verdict, string[]]> = [
+  ['every check quarantined, all failed → hold', { checks: [check('smoke.health', { severity: 'critical', status: 'failed', quarantine: q }), check('smoke.version', { status: 'errored', quarantine: q })] }, 'hold', ['run']],
+  ['every check quarantined, all passed → hold', { checks: [check('smoke.a', { quarantine: q }), check('smoke.b', { quarantine: q })] }, 'hold', ['run']],
+  ['every check dry run against a dead target → hold', { checks: [check('smoke.health', { severity: 'critical', status: 'errored', dryRun: true })] }, 'hold', ['run']],
+  ['every check overridden to warn → hold', { checks: [check('smoke.health', { severity: 'critical', status: 'failed', onFail: 'warn' })], overriddenToWarn: ['smoke.health'] }, 'hold', ['run']],
+  [
+    'a mix of quarantine, dry run and override waives everything → hold',
+    { checks: [check('smoke.a', { quarantine: q }), check('uat.b', { dryRun: true }), check('load.c', { severity: 'minor' }), check('dr.d', { status: 'skipped' })], overriddenToWarn: ['load.c'] },
+    'hold',
+    ['run'],
+  ],
+  ['skipped checks do not count as evidence beside waived ones', { checks: [check('smoke.a', { quarantine: q }), check('smoke.b', { status: 'skipped' })] }, 'hold', ['run']],
+  ['one counted check beside waived ones → stand', { checks: [check('smoke.a', { quarantine: q }), check('smoke.b')] }, 'stand', []],
+  ['a check that is warn by its own declaration is not waived → stand', { checks: [check('security.sri', { severity: 'minor', status: 'failed' })] }, 'stand', []],
+  ['minor errored by its own declaration → stand', { checks: [check('security.sri', { severity: 'minor', status: 'errored' })] }, 'stand', []],
+];
+
 describe('policy', () => {
+  it.each(waived)('waivers: %s', (_name, input, verdict, reasonIds) => {
+    const result = policy({ stages: [], required: [], ...input });
+    expect(result.verdict).toBe(verdict);
+    expect(result.reasons.map((r) => r.checkId)).toEqual(reasonIds);
+    if (verdict === 'hold') expect(result.reasons[0]?.message).toMatch(/waived.*nothing to stand on/);
+  });
+
+  it('the all-waived reason counts each kind of waiver', () => {
+    const result = policy({ checks: [check('smoke.a', { quarantine: q }), check('uat.b', { dryRun: true }), check('load.c', { onFail: 'warn' })], stages: [], required: [], overriddenToWarn: ['load.c'] });
+    expect(result.reasons[0]?.message).toBe('every check that ran was waived (1 quarantined, 1 dry run, 1 overridden to warn): nothing to stand on');
+  });
+
   it.each(cases)('%s', (_name, input, verdict, reasonIds) => {
     const result = policy({ stages: [], required: [], ...input });
     expect(result.verdict).toBe(verdict);
@@ -116,5 +151,22 @@ describe('policy', () => {
     expect(isCriticalRollbackFailure(check('smoke.h', { severity: 'critical', status: 'failed', dryRun: true }))).toBe(false);
     expect(isCriticalRollbackFailure(check('smoke.h', { severity: 'critical', status: 'failed', onFail: 'hold' }))).toBe(false);
     expect(isCriticalRollbackFailure(check('smoke.h', { severity: 'major', status: 'failed' }))).toBe(false);
+  });
+});
+
+describe('wideGlobProblem', () => {
+  it.each([
+    ['*', true],
+    ['*.*', true],
+    ['**', true],
+    ['*.health', true],
+    ['smoke*', true],
+    ['smoke.*', false],
+    ['uat.render.*', false],
+    ['soak.drift.*', false],
+    ['security.headers.csp', false],
+    ['made-up.exact-id', false],
+  ])('%s wider than one stage: %s', (glob, wide) => {
+    expect(wideGlobProblem(glob) !== undefined).toBe(wide);
   });
 });

@@ -19,6 +19,8 @@ export interface PolicyInput {
   interrupted?: { reason: string };
   /** Selection of an on-demand run, named in the missing-evidence reason. */
   grep?: string;
+  /** Ids of checks a policy override lowered to warn (they are waived, not evidence). */
+  overriddenToWarn?: readonly string[];
 }
 
 export interface PolicyResult {
@@ -46,6 +48,27 @@ function isInert(check: CheckResult): boolean {
 /** A critical rollback-failure: the orchestrator's fail-fast trigger. */
 export function isCriticalRollbackFailure(check: CheckResult, opts: PolicyOptions = DEFAULT_POLICY): boolean {
   return !isInert(check) && check.severity === 'critical' && countsAsFailed(check, opts) && effectiveOnFail(check) === 'rollback';
+}
+
+/**
+ * A waiver (quarantine, dry run, an override to warn) must never become the
+ * whole verdict: when every check that ran is waived, say why nothing counts.
+ */
+function waiverSummary(input: PolicyInput): string | undefined {
+  const counted = input.checks.filter((c) => c.status !== 'skipped');
+  if (counted.length === 0) return undefined;
+  const lowered = new Set(input.overriddenToWarn ?? []);
+  let quarantined = 0;
+  let dryRun = 0;
+  let toWarn = 0;
+  for (const c of counted) {
+    if (c.quarantine) quarantined++;
+    else if (c.dryRun) dryRun++;
+    else if (lowered.has(c.id) && effectiveOnFail(c) === 'warn') toWarn++;
+    else return undefined;
+  }
+  const kinds = [quarantined && `${quarantined} quarantined`, dryRun && `${dryRun} dry run`, toWarn && `${toWarn} overridden to warn`].filter(Boolean);
+  return `every check that ran was waived (${kinds.join(', ')}): nothing to stand on`;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2 };
@@ -117,7 +140,7 @@ export function policy(input: PolicyInput, opts: PolicyOptions = DEFAULT_POLICY)
     if (mine.some((c) => c.status !== 'skipped')) continue;
     const stage = stageByName.get(name);
     // Stages skipped by fail-fast follow a rollback reason; they are not missing evidence.
-    if (stage?.status === 'skipped' && rollback.length > 0) continue;
+    if (stage?.status === 'skipped' && mine.length === 0 && rollback.length > 0) continue;
     const skipped = mine[0]?.message ? `every check skipped (${mine[0].message})` : undefined;
     const why = skipped ?? stage?.message ?? (stage ? `stage ${stage.status}` : 'stage did not run');
     const selection = input.grep ? ` (selection ${input.grep} matched no check)` : '';
@@ -145,6 +168,8 @@ export function policy(input: PolicyInput, opts: PolicyOptions = DEFAULT_POLICY)
   if (input.checks.length === 0 && input.required.length === 0 && !input.interrupted) {
     hold.push({ checkId: 'run', stage: 'run', severity: 'critical', status: 'missing', message: 'no checks ran: nothing to stand on', effect: 'hold' });
   }
+  const allWaived = waiverSummary(input);
+  if (allWaived) hold.push({ checkId: 'run', stage: 'run', severity: 'critical', status: 'missing', message: allWaived, effect: 'hold' });
 
   const verdict: Verdict = rollback.length > 0 ? 'rollback' : hold.length > 0 ? 'hold' : 'stand';
   return {

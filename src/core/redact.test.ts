@@ -36,4 +36,47 @@ describe('Redactor', () => {
   it('leaves ordinary text alone', () => {
     expect(r.text('GET /api/projects?page=2 → 200 in 12 ms')).toBe('GET /api/projects?page=2 → 200 in 12 ms');
   });
+
+  // Issue 13 item 10: encodings of a secret that a command or a URL can produce.
+  const canary = 'canary-S3cret/Tok+en?v=12'; // 25 bytes: its base64 is padded
+  const c = new Redactor([['CANARY', canary]]);
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const b64url = (s: string) => Buffer.from(s).toString('base64url');
+  it.each([
+    ['base64 with a trailing newline (echo secret | base64)', `out: ${b64(`${canary}\n`)}`],
+    ['base64 of user:secret (Basic credentials)', `creds ${b64(`deploy:${canary}`)}`],
+    ['base64 of the secret inside a longer text', `blob ${b64(`{"token":"${canary}","n":1}`)}`],
+    ['base64url', `jwt-ish ${b64url(canary)}`],
+    ['base64url of the secret inside a longer text', `state=${b64url(`x${canary}\n`)}`],
+    ['URL-encoded (encodeURIComponent)', `next=${encodeURIComponent(canary)}`],
+    ['URL-encoded, lower-case escapes', `next=${encodeURIComponent(canary).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())}`],
+    ['URL-encoded (encodeURI)', `https://x.test/cb/${encodeURI(canary)}`],
+    ['form-encoded', `a=1&${new URLSearchParams({ p: canary }).toString()}`],
+    ['hex', `dump ${Buffer.from(canary).toString('hex')}`],
+    ['hex, upper case', `dump ${Buffer.from(canary).toString('hex').toUpperCase()}`],
+    ['as URL userinfo password', `https://deploy:${encodeURIComponent(canary)}@git.example.test/repo.git`],
+    ['in a #fragment', `https://x.test/cb#state=1&k=${encodeURIComponent(canary)}`],
+  ])('a registered secret %s', (_name, input) => {
+    const out = c.text(input);
+    expect(out).toContain('REDACTED');
+    for (const leak of [canary, encodeURIComponent(canary), b64(canary).slice(4, 20), b64url(canary).slice(4, 20), Buffer.from(canary).toString('hex').slice(0, 16)]) {
+      expect(out.toLowerCase()).not.toContain(leak.toLowerCase());
+    }
+  });
+
+  it.each([
+    ['a token as the URL username', 'https://ghp_unregisteredTok3n0123@github.example.test/org/repo.git', 'ghp_unregisteredTok3n0123'],
+    ['a token as userinfo with a password', 'https://x-access-token:ghs_unregistered0123456@github.example.test/o/r', 'ghs_unregistered0123456'],
+    ['an access token in a #fragment', 'https://app.test/callback#access_token=eyUnregistered0123&token_type=bearer', 'eyUnregistered0123'],
+    ['an id token after other fragment params', 'https://app.test/cb#state=abc&id_token=eyUnregistered4567', 'eyUnregistered4567'],
+  ])('an unregistered secret shape: %s', (_name, input, secret) => {
+    const out = new Redactor().text(input);
+    expect(out).not.toContain(secret);
+    expect(out).toContain('REDACTED');
+  });
+
+  it('leaves ordinary URLs with a user name and fragments alone where nothing is secret', () => {
+    const n = new Redactor([['CANARY', canary]]);
+    expect(n.text('see https://docs.example.test/guide#install-steps and mailto:ops@example.test')).toBe('see https://docs.example.test/guide#install-steps and mailto:ops@example.test');
+  });
 });

@@ -19,6 +19,44 @@ const SENSITIVE_PARAM = /^(?:access_token|id_token|refresh_token|token|api[_-]?k
 
 export const REDACTED = '[REDACTED]';
 
+/** A URL user name this long is a token (`https://ghp_…@github.com`), not a login name. */
+const TOKEN_LIKE_USER = /^[A-Za-z0-9._~+%-]{16,}$/;
+
+/** Shortest base64 fragment redacted on its own: shorter ones would shred ordinary text. */
+const MIN_BASE64_CORE = 8;
+
+/**
+ * The forms a secret takes on its way out: URL and form encoding (either hex
+ * case), JSON escaping, hex, and base64/base64url — whole, with the trailing
+ * newline `echo secret | base64` adds, and the part of it that is the same
+ * wherever the secret sits inside a longer encoded text (`user:secret`).
+ */
+function encodings(value: string): string[] {
+  const lowerEscapes = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+  const strict = encodeURIComponent(value).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const urlForms = [encodeURIComponent(value), strict, encodeURI(value), new URLSearchParams({ v: value }).toString().slice(2)];
+  const bytes = Buffer.from(value);
+  const hex = bytes.toString('hex');
+  const whole = [value, `${value}\n`].flatMap((v) => [Buffer.from(v).toString('base64'), Buffer.from(v).toString('base64url')]);
+  const out = [value, ...urlForms, ...urlForms.map(lowerEscapes), JSON.stringify(value).slice(1, -1), hex, hex.toUpperCase(), ...whole, ...base64Cores(bytes)];
+  return [...new Set(out)];
+}
+
+/** The base64 characters that depend only on the secret's bytes, for each of the three alignments. */
+function base64Cores(bytes: Buffer): string[] {
+  const out: string[] = [];
+  for (const k of [0, 1, 2]) {
+    const shifted = Buffer.concat([Buffer.alloc(k), bytes]);
+    const start = Math.ceil((8 * k) / 6);
+    const end = Math.floor((8 * (k + bytes.length)) / 6);
+    for (const enc of ['base64', 'base64url'] as const) {
+      const core = shifted.toString(enc).slice(start, end);
+      if (core.length >= MIN_BASE64_CORE) out.push(core);
+    }
+  }
+  return out;
+}
+
 export class Redactor {
   private readonly values: Array<{ name: string; value: string }>;
 
@@ -31,10 +69,8 @@ export class Redactor {
   addSecret(name: string, value: string | undefined): void {
     if (!value || value.length < 4) return; // too short to redact without shredding text
     if (this.values.some((v) => v.value === value)) return;
-    this.values.push({ name, value });
-    const formEncoded = new URLSearchParams({ v: value }).toString().slice(2);
-    for (const variant of [encodeURIComponent(value), formEncoded, JSON.stringify(value).slice(1, -1), Buffer.from(value).toString('base64')]) {
-      if (variant !== value && !this.values.some((v) => v.value === variant)) this.values.push({ name, value: variant });
+    for (const variant of encodings(value)) {
+      if (!this.values.some((v) => v.value === variant)) this.values.push({ name, value: variant });
     }
     // Longest first, so a secret containing another is replaced whole.
     this.values.sort((a, b) => b.value.length - a.value.length);
@@ -52,11 +88,15 @@ export class Redactor {
     }
     out = out.replace(/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${REDACTED}`);
     out = out.replace(/\b((?:set-)?cookie|authorization)\s*:\s*[^\r\n]+/gi, `$1: ${REDACTED}`);
-    out = out.replace(/([?&])([^=&#\s"']+)=([^&#\s"']*)/g, (m, sep: string, k: string) =>
+    // Query and fragment parameters (OAuth puts tokens in `#access_token=`).
+    out = out.replace(/([?&#])([^=&#\s"']+)=([^&#\s"']*)/g, (m, sep: string, k: string) =>
       SENSITIVE_PARAM.test(k) ? `${sep}${k}=${REDACTED}` : m,
     );
-    // user:password@ in connection strings and URLs
-    out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^/\s@]+)@/gi, `$1$2:${REDACTED}@`);
+    // userinfo in connection strings and URLs: the password always, a user name that looks like a token too.
+    out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+)(?::([^/\s@]+))?@/gi, (_m, scheme: string, user: string, password: string | undefined) => {
+      const u = TOKEN_LIKE_USER.test(user) ? REDACTED : user;
+      return `${scheme}${u}${password === undefined ? '' : `:${REDACTED}`}@`;
+    });
     return out;
   }
 

@@ -32,10 +32,34 @@ export interface StageContext {
   progress(message: string): void;
 }
 
+/**
+ * What a stage may look at before any request is sent: it validates its
+ * config and files (scenarios, thresholds, conditions, scanner imports,
+ * allow-lists) and throws a UsageError naming what and where. Nothing has
+ * been written and nothing sent when this runs.
+ */
+export interface PlanContext {
+  config: ResolvedConfig;
+  target: Target;
+  secrets: ReadonlyMap<string, string>;
+  imports: string[];
+  /** Stages this run will run (names), in order. */
+  planned: readonly string[];
+  grep?: string;
+  shard?: { index: number; total: number };
+  segment?: { index: number; total: number };
+}
+
 export interface Stage {
   name: string;
   /** A short line for `--help` and the report. */
   description: string;
+  /** Optional: validate before traffic (throw UsageError); see PlanContext. */
+  plan?(ctx: PlanContext): Promise<void>;
+  /** Whether this stage can run a `--segment i/n` of its work (others refuse the flag at plan time). */
+  segments?: boolean;
+  /** Whether this stage honours `--shard i/n` / `--grep` (Playwright-backed stages). */
+  shards?: boolean;
   run(ctx: StageContext): Promise<void>;
   /**
    * Optional: rebuild this stage's checks from the raw data of several shards

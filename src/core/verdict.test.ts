@@ -61,4 +61,21 @@ describe('buildVerdict', () => {
     expect(applyRules(c('security.tls'), rules, now).severity).toBe('critical');
     expect(applyRules(c('dr.rpo'), rules, now).onFail).toBe('warn');
   });
+
+  it.each([
+    ['an override to warn', { overrides: [{ match: 'smoke.*', onFail: 'warn' as const }, { match: 'uat.*', severity: 'minor' as const }] }],
+    ['an override to dry run', { overrides: [{ match: 'smoke.*', dryRun: true }, { match: 'uat.*', dryRun: true }] }],
+    ['quarantine', { quarantine: [{ checkId: 'smoke.*', owner: 'o', expires: '2999-01-01' }, { checkId: 'uat.*', owner: 'o', expires: '2999-01-01' }] }],
+  ])('every check waived by %s against a dead target holds', (_name, rules) => {
+    const dead = [c('smoke.health', { status: 'errored' }), c('uat.login', { status: 'failed' })];
+    const events: RunEvent[] = [start, ...dead.map((check): RunEvent => ({ type: 'check', at, check })), { type: 'run.end', at, interrupted: false }];
+    const r = buildVerdict(events, { ...opts, ...rules });
+    expect(r.verdict).toBe('hold');
+    expect(r.reasons.map((x) => x.message)).toContainEqual(expect.stringMatching(/every check that ran was waived/));
+  });
+
+  it('a check that is warn by its own declaration is not a waiver', () => {
+    const events: RunEvent[] = [start, { type: 'check', at, check: c('smoke.a', { severity: 'minor' }) }, { type: 'check', at, check: c('uat.a', { onFail: 'warn' }) }, { type: 'run.end', at, interrupted: false }];
+    expect(buildVerdict(events, opts).verdict).toBe('stand');
+  });
 });

@@ -1,8 +1,9 @@
 import type { RunEvent, RunStartEvent } from './events.ts';
-import { policy, type PolicyOptions } from './policy.ts';
+import { effectiveOnFail, policy, type PolicyOptions } from './policy.ts';
 import {
   CHECK_STATUSES,
   SCHEMA_VERSION,
+  STAGE_NAMES,
   type ActionRecord,
   type Artifact,
   type CheckResult,
@@ -34,6 +35,20 @@ export interface QuarantineRule {
 export interface VerdictOptions extends PolicyOptions {
   overrides: readonly PolicyOverride[];
   quarantine: readonly QuarantineRule[];
+}
+
+/** First segments a check id can have (`<stage>.<slug>`; soak checks are `soak.*`). */
+export const CHECK_ID_STAGES: readonly string[] = [...STAGE_NAMES, 'soak'];
+
+/**
+ * Why a waiver glob reaches past one stage (its first segment is not a literal
+ * stage name), or undefined when it stays inside one. `*` would waive the policy.
+ */
+export function wideGlobProblem(glob: string): string | undefined {
+  if (!glob.includes('*')) return undefined;
+  const first = glob.split('.')[0] ?? '';
+  if (CHECK_ID_STAGES.includes(first)) return undefined;
+  return `"${glob}" is wider than one stage (its first segment must be one of ${CHECK_ID_STAGES.join(', ')}); set allowWide: true on this entry to waive that widely`;
 }
 
 export function globToRegExp(glob: string): RegExp {
@@ -69,6 +84,7 @@ export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions):
   const at = new Date(start.at);
 
   const checks = new Map<string, CheckResult>();
+  const overriddenToWarn = new Set<string>();
   const stages = new Map<string, StageSummary>();
   const stageStarts = new Map<string, string>();
   const artifacts: Artifact[] = [];
@@ -81,10 +97,15 @@ export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions):
   for (const e of events) {
     if (e.at > lastAt) lastAt = e.at;
     switch (e.type) {
-      case 'check':
+      case 'check': {
         // The last result for an id wins (a stage may re-emit after a retry).
-        checks.set(e.check.id, applyRules(e.check, opts, at));
+        const ruled = applyRules(e.check, opts, at);
+        checks.set(e.check.id, ruled);
+        // Lowered to warn by an override is a waiver, not evidence (policy holds when all are waived).
+        if (effectiveOnFail(ruled) === 'warn' && effectiveOnFail(e.check) !== 'warn') overriddenToWarn.add(e.check.id);
+        else overriddenToWarn.delete(e.check.id);
         break;
+      }
       case 'stage.start':
         stageStarts.set(e.stage, e.at);
         break;
@@ -134,6 +155,7 @@ export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions):
       required: start.required,
       ...(interrupted ? { interrupted: { reason: interruptReason ?? 'interrupted' } } : {}),
       ...(start.grep ? { grep: start.grep } : {}),
+      overriddenToWarn: [...overriddenToWarn],
     },
     opts,
   );

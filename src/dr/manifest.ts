@@ -32,11 +32,15 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * The newest applied version. Sorted here, not by SQL: a varchar history
+ * table sorts "9" after "10" as text.
+ */
 export async function migrationVersion(db: Queryable, table = 'schema_migrations'): Promise<string | null> {
-  const { rows } = await db.query<{ version: string }>(
-    `SELECT version::text AS version FROM ${quoteIdent(table)} ORDER BY version DESC LIMIT 1`,
-  );
-  return rows[0]?.version ?? null;
+  const { rows } = await db.query<{ version: string }>(`SELECT version::text AS version FROM ${quoteIdent(table)} WHERE version IS NOT NULL`);
+  let newest: string | null = null;
+  for (const r of rows) if (newest === null || compareMigrations(r.version, newest) > 0) newest = r.version;
+  return newest;
 }
 
 export async function rowCount(db: Queryable, table: string): Promise<number> {
@@ -134,22 +138,57 @@ export function compareChecksums(
   });
 }
 
-/** Versions match exactly, or by their leading number ("0007" = "7_add_renders"). */
+const TOKEN = /\d+|\D+/g;
+const isDigits = (t: string | undefined): t is string => t !== undefined && /^\d/.test(t);
+
+/**
+ * Order of two migration versions: digit runs compare as numbers ("9" < "10",
+ * "1.9.0" < "1.10.0", timestamps), the rest as text; a semver pre-release
+ * ("1.0.0-rc.1") comes before its release.
+ */
+export function compareMigrations(a: string, b: string): number {
+  const ta = a.match(TOKEN) ?? [];
+  const tb = b.match(TOKEN) ?? [];
+  for (let i = 0; ; i++) {
+    const x = ta[i];
+    const y = tb[i];
+    if (x === undefined && y === undefined) return 0;
+    if (x === undefined) return y!.startsWith('-') && isDigits(tb[i - 1]) ? 1 : -1;
+    if (y === undefined) return x.startsWith('-') && isDigits(ta[i - 1]) ? -1 : 1;
+    if (x === y) continue;
+    if (isDigits(x) && isDigits(y)) {
+      const nx = BigInt(x);
+      const ny = BigInt(y);
+      if (nx !== ny) return nx < ny ? -1 : 1;
+      continue; // "007" and "7" are the same number
+    }
+    return x < y ? -1 : 1;
+  }
+}
+
+const VERSION_KEY = /^[vV]?(\d+(?:\.\d+)*)/;
+
+/** The leading version number ("0007_x" → [7], "1.10.0" → [1, 10, 0]), unless it is a pre-release. */
+function versionKey(v: string): bigint[] | undefined {
+  const m = VERSION_KEY.exec(v);
+  if (!m || v.slice(m[0].length).startsWith('-')) return undefined;
+  return m[1]!.split('.').map((n) => BigInt(n));
+}
+
+/** Versions match exactly, or by their whole leading version number ("0007" = "7_add_renders", "1.2" = "1.2.0", "1.10.0" ≠ "1.1.0"). */
 export function sameMigration(a: string, b: string): boolean {
   if (a === b) return true;
-  const na = /^\d+/.exec(a)?.[0];
-  const nb = /^\d+/.exec(b)?.[0];
-  return na !== undefined && nb !== undefined && BigInt(na) === BigInt(nb);
+  const ka = versionKey(a);
+  const kb = versionKey(b);
+  if (!ka || !kb) return false;
+  const n = Math.max(ka.length, kb.length);
+  for (let i = 0; i < n; i++) if ((ka[i] ?? 0n) !== (kb[i] ?? 0n)) return false;
+  return true;
 }
 
 /** The release's expected migration: the newest file in the migrations folder. */
 export async function newestMigration(dir: string): Promise<string | undefined> {
   const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).map((n) => n.replace(/\.[^.]+$/, ''));
-  names.sort((a, b) => {
-    const na = /^\d+/.exec(a)?.[0];
-    const nb = /^\d+/.exec(b)?.[0];
-    if (na && nb && na !== nb) return BigInt(na) < BigInt(nb) ? -1 : 1;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  names.sort(compareMigrations);
   return names.at(-1);
 }

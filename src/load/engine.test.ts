@@ -146,7 +146,7 @@ describe('safety', () => {
       return {};
     });
     servers.push(srv);
-    const loaded = validateScenario({ scenarios: { a: { executor: 'constant-arrival-rate', rate: 1, duration: '1s', requests: [{ name: 'x', path: '/', role: 'viewer' }] } } }, 'p.ts');
+    const loaded = validateScenario({ login: { path: '/login' }, scenarios: { a: { executor: 'constant-arrival-rate', rate: 1, duration: '1s', requests: [{ name: 'x', path: '/', role: 'viewer' }] } } }, 'p.ts');
     const attempt = prepare({
       scenario: loaded.scenario,
       file: 'p.ts',

@@ -7,10 +7,12 @@ import { thresholdCheckId } from '../stages/load/results.ts';
 import { exportK6Script, exportTestRun, k6Options } from './k6-export.ts';
 import { isK6SummaryFile, k6Checks, parseK6Summary } from './k6-import.ts';
 import { validateScenario } from './scenario-file.ts';
+import { environmentSchema } from '../config/schema.ts';
 
 const loaded = validateScenario(
   {
     name: 'rt',
+    login: { path: '/api/login' },
     scenarios: {
       api: { executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '30s', maxInFlight: 50, requests: [{ name: 'list', path: '/api/projects', role: 'viewer' }] },
       ramp: { executor: 'ramping-arrival-rate', startRate: 1, stages: [{ target: 10, duration: '1m' }], requests: [{ name: 'me', path: '/api/me' }] },
@@ -23,7 +25,7 @@ const loaded = validateScenario(
   },
   'perf/scenarios/rt.ts',
 );
-const env = { baseUrl: 'http://127.0.0.1:8080', credentials: { viewer: { username: 'v@x', passwordEnv: 'V_PW' } }, secretEnv: [], allowedHosts: [], vars: {} };
+const env = environmentSchema.parse({ baseUrl: 'http://127.0.0.1:8080', credentials: { viewer: { username: 'v@x', passwordEnv: 'V_PW' } } });
 
 /** What k6's handleSummary would hand back for these thresholds. */
 function fakeSummary(ok: (expr: string) => boolean, values: Record<string, Record<string, number>>): unknown {

@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { EvidenceError } from '../core/errors.ts';
 import type { Redactor } from '../core/redact.ts';
 import type { EnginePlan, PreparedRequest, PreparedScenario } from './plan.ts';
-import type { RequestSpec, ScenarioFile, SetupStep } from './scenario.ts';
+import { rolesUsed, type RequestSpec, type ScenarioFile, type SetupStep } from './scenario.ts';
 import { assertHostsAllowed } from './safety.ts';
 import type { ParsedThreshold } from './thresholds.ts';
 
@@ -112,19 +112,13 @@ async function login(role: string, input: PrepareInput): Promise<string> {
   const password = input.secrets.get(cred.passwordEnv) ?? process.env[cred.passwordEnv];
   if (!password) throw new EvidenceError(`no password for role "${role}": ${cred.passwordEnv} is not set`);
   const l = input.scenario.login;
+  if (!l) throw new EvidenceError(`role "${role}" needs the scenario's login (login.path)`);
   const { origin, path } = originFor({ path: l.path, target: 'api' }, input);
   const res = await send('POST', origin + path, { 'content-type': 'application/json' }, JSON.stringify({ [l.usernameField]: cred.username, [l.passwordField]: password }), input);
   const token = pick(res.json, l.tokenField);
   if (res.status !== 200 || !token) throw new EvidenceError(`login as role "${role}" failed (HTTP ${res.status})`);
   input.redactor.addSecret(`load.token.${role}`, token);
   return token;
-}
-
-function rolesUsed(s: ScenarioFile): string[] {
-  const roles = new Set<string>();
-  for (const st of s.setup) if (st.role) roles.add(st.role);
-  for (const sc of Object.values(s.scenarios)) for (const r of sc.requests) if (r.role) roles.add(r.role);
-  return [...roles];
 }
 
 function headersFor(spec: Pick<RequestSpec, 'headers' | 'role'>, tokens: Map<string, string>, c: Ctx): Record<string, string> {
@@ -152,7 +146,8 @@ async function runSetup(steps: SetupStep[], tokens: Map<string, string>, input: 
 /** Every origin the scenario would send to (for the allow-list check before anything is sent). */
 export function origins(input: Pick<PrepareInput, 'scenario' | 'baseUrl' | 'apiUrl'>): string[] {
   const s = input.scenario;
-  const specs = [{ path: s.login.path, target: 'api' as const }, ...s.setup, ...Object.values(s.scenarios).flatMap((sc) => sc.requests)];
+  const login = s.login && rolesUsed(s).length ? [{ path: s.login.path, target: 'api' as const }] : [];
+  const specs = [...login, ...s.setup, ...Object.values(s.scenarios).flatMap((sc) => sc.requests)];
   return [...new Set(specs.map((spec) => originFor(spec, input as PrepareInput).origin))];
 }
 

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../core/errors.ts';
+import { tsImport } from 'tsx/esm/api';
+import { errorMessage, UsageError } from '../core/errors.ts';
 import { scenarioFileSchema, type ScenarioFile } from './scenario.ts';
 import { parseThresholds, type ParsedThreshold } from './thresholds.ts';
 
 // Loading a scenario module: import it, validate its shape, parse its
 // thresholds. Every problem is a UsageError naming the file and the field.
+// There is no bundled default: the scenario is the target's (stages.load.scenario).
 
 export interface LoadedScenario {
   file: string;
@@ -14,8 +16,7 @@ export interface LoadedScenario {
   thresholds: ParsedThreshold[];
 }
 
-/** The bundled staging scenario for the demo deployment. */
-export const DEFAULT_SCENARIO = new URL('../../perf/scenarios/staging.ts', import.meta.url).pathname;
+export const NO_SCENARIO = 'the load stage needs a scenario module: set stages.load.scenario (e.g. "perf/scenarios/api.ts"), or stages.load.enabled: false';
 
 export function validateScenario(value: unknown, file: string): LoadedScenario {
   const parsed = scenarioFileSchema.safeParse(value);
@@ -27,16 +28,25 @@ export function validateScenario(value: unknown, file: string): LoadedScenario {
   return { file, scenario: parsed.data, thresholds: parseThresholds(parsed.data.thresholds, file) };
 }
 
-export async function loadScenarioFile(path: string | undefined, rootDir: string): Promise<LoadedScenario> {
-  const file = path ? resolve(rootDir, path) : DEFAULT_SCENARIO;
-  if (!existsSync(file)) throw new UsageError('scenario file not found', file);
+async function importScenario(file: string): Promise<unknown> {
   let mod: { default?: unknown; scenario?: unknown };
   try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown; scenario?: unknown };
+    // As for config files: tsImport loads TypeScript wherever the file lives (no package.json "type" needed beside it).
+    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown; scenario?: unknown };
   } catch (err) {
-    throw new UsageError(`cannot import scenario module: ${err instanceof Error ? err.message : String(err)}`, file);
+    throw new UsageError(`cannot import scenario module: ${errorMessage(err)}`, file);
   }
-  const value = mod.default ?? mod.scenario;
+  let value = mod.default ?? mod.scenario;
+  // A .ts file outside an ESM package loads as CommonJS: unwrap the interop default (a scenario has no `default` key: the schema is strict).
+  if (value && typeof value === 'object' && 'default' in value) value = (value as { default: unknown }).default;
+  return value;
+}
+
+export async function loadScenarioFile(path: string | undefined, rootDir: string): Promise<LoadedScenario> {
+  if (!path) throw new UsageError(NO_SCENARIO, 'stages.load.scenario');
+  const file = resolve(rootDir, path);
+  if (!existsSync(file)) throw new UsageError('scenario file not found', file);
+  const value = await importScenario(file);
   if (value === undefined) throw new UsageError('the module has no default export (use `export default defineScenario({...})`)', file);
   return validateScenario(value, file);
 }

@@ -82,22 +82,40 @@ export const scenarioFileSchema = z
   .object({
     name: z.string().min(1).default('load'),
     description: z.string().optional(),
-    /** Logins happen once per role before the run; tokens are secrets. */
+    /**
+     * How a role logs in (once per role before the run; tokens are secrets):
+     * POST {usernameField, passwordField} to `path`, the token at `tokenField`.
+     * Required when a request or setup step names a role; no path is assumed.
+     */
     login: z
       .object({
-        path: z.string().default('/api/login'),
+        path: z.string().min(1),
         usernameField: z.string().default('username'),
         passwordField: z.string().default('password'),
         tokenField: z.string().default('token'),
       })
       .strict()
-      .prefault({}),
+      .optional(),
     setup: z.array(setupStepSchema).default([]),
     scenarios: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'scenario names are words'), executorSchema),
     thresholds: z.record(z.string(), z.array(z.union([z.string(), thresholdObjectSchema]))).default({}),
   })
   .strict()
-  .refine((s) => Object.keys(s.scenarios).length > 0, 'at least one scenario');
+  .refine((s) => Object.keys(s.scenarios).length > 0, 'at least one scenario')
+  .superRefine((s, ctx) => {
+    const roles = rolesUsed(s);
+    if (roles.length && !s.login) {
+      ctx.addIssue({ code: 'custom', path: ['login'], message: `requests use role(s) ${roles.map((r) => `"${r}"`).join(', ')}, so the scenario needs login: { path: '/your/login', … } (pdv assumes no login endpoint)` });
+    }
+  });
+
+/** Every role a scenario's setup steps and requests name. */
+export function rolesUsed(s: { setup: ReadonlyArray<{ role?: string | undefined }>; scenarios: Record<string, { requests: ReadonlyArray<{ role?: string | undefined }> }> }): string[] {
+  const roles = new Set<string>();
+  for (const st of s.setup) if (st.role) roles.add(st.role);
+  for (const sc of Object.values(s.scenarios)) for (const r of sc.requests) if (r.role) roles.add(r.role);
+  return [...roles];
+}
 
 export type RequestSpec = z.infer<typeof requestSpecSchema>;
 export type SetupStep = z.infer<typeof setupStepSchema>;

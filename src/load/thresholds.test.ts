@@ -33,6 +33,13 @@ describe('k6 threshold parser', () => {
     ['http_req_duration{name}', 'p(95)<1', /is not tag:value/],
     ['http_req_duration{expected_response:yes}', 'p(95)<1', /true or false/],
     ['http_req_duration', 'p(0)<1', /percentile/],
+    ['http_req_duration', 'p(101)<10', /percentile/],
+    // Limits that can never fail (or never pass) are not thresholds.
+    ['http_req_duration', 'p(95)<1e999', /finite/],
+    ['http_req_duration', 'p(95)<-1', /negative/],
+    ['http_req_duration', 'max<1e12', /absurd|longer than/],
+    ['http_req_failed', 'rate<2', /between 0 and 1/],
+    ['dropped_iterations', 'count<-1', /negative/],
   ])('rejects %s %s', (key, expr, message) => {
     let err: unknown;
     try {

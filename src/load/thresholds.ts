@@ -79,7 +79,21 @@ export function parseExpression(expr: string, metric: MetricName, where: string)
   if (!(ALLOWED_AGG[type] ?? []).includes(agg.kind)) {
     throw new UsageError(`"${head}" does not apply to ${type} metric ${metric} in "${expr}" (use ${(ALLOWED_AGG[type] ?? []).join(', ')})`, where);
   }
-  return { agg, op: m[3] as Operator, limit: Number(m[4]) };
+  const limit = Number(m[4]);
+  checkLimit(limit, agg, metric, expr, where);
+  return { agg, op: m[3] as Operator, limit };
+}
+
+/** No request lives this long: a latency limit past it can never fail. */
+export const MAX_LATENCY_LIMIT_MS = 3_600_000;
+
+/** A limit that cannot fail (or cannot pass) decides nothing: refuse it with the reason. */
+function checkLimit(limit: number, agg: Aggregation, metric: MetricName, expr: string, where: string): void {
+  if (!Number.isFinite(limit)) throw new UsageError(`limit in "${expr}" is not a finite number`, where);
+  if (limit < 0) throw new UsageError(`limit in "${expr}" is negative; ${metric} never is`, where);
+  const { type } = METRICS[metric];
+  if (type === 'rate' && agg.kind === 'rate' && limit > 1) throw new UsageError(`"${expr}": ${metric} is a share of requests, its limit must be between 0 and 1 (0.01 = 1 %)`, where);
+  if (type === 'trend' && limit > MAX_LATENCY_LIMIT_MS) throw new UsageError(`"${expr}": ${limit} ms is longer than any request lives (at most ${MAX_LATENCY_LIMIT_MS} ms) — an absurd limit that can never fail`, where);
 }
 
 /** Parse every threshold of a scenario file; `file` names the source in errors. */

@@ -1,6 +1,7 @@
 import type { CheckResult, VerdictReport } from '../core/types.ts';
 import { isExcused, VERDICT_LABEL } from './format.ts';
 import type { Reporter } from './types.ts';
+import { UNRECORDED_TITLE, unrecordedSentence } from './unrecorded.ts';
 
 export const JUNIT_FILE = 'junit.xml';
 
@@ -133,11 +134,30 @@ export function buildJunitXml(report: VerdictReport): string {
   return out.join('\n');
 }
 
+/** junit.xml when verdict.json could not be written: one failed testcase, so CI does not go green. */
+export function buildUnrecordedJunit(runId: string, why: string): string {
+  const sentence = unrecordedSentence(why);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="pdv ${attr(runId)}" tests="1" failures="1" errors="0" skipped="0">`,
+    '  <testsuite name="pdv" tests="1" failures="1" errors="0" skipped="0">',
+    '    <testcase classname="pdv" name="verdict recorded" time="0.000">',
+    `      <failure message="${attr(sentence)}" type="unrecorded">${xmlEscape(`${UNRECORDED_TITLE}: ${sentence}`)}</failure>`,
+    '    </testcase>',
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
 export function junitReporter(): Reporter {
   return {
     name: 'junit',
     async write(report, ctx) {
       return [await ctx.writeText(JUNIT_FILE, buildJunitXml(report))];
+    },
+    async unrecorded(report, why, ctx) {
+      return [await ctx.writeText(JUNIT_FILE, buildUnrecordedJunit(report.runId, why))];
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   totalRetries,
 } from './format.ts';
 import type { Env, Reporter } from './types.ts';
+import { UNRECORDED_EVENTS_NOTE, UNRECORDED_TITLE, unrecordedSentence } from './unrecorded.ts';
 
 export const SUMMARY_FILE = 'summary.md';
 
@@ -110,6 +111,11 @@ export function buildSummaryMarkdown(report: VerdictReport): string {
   return out.join('\n');
 }
 
+/** summary.md (and the step summary) when verdict.json could not be written: no verdict claimed. */
+export function buildUnrecordedMarkdown(runId: string, why: string): string {
+  return [`## ${UNRECORDED_TITLE}`, '', `Run ${code(runId)}: ${mdEscape(unrecordedSentence(why))}`, '', mdEscape(UNRECORDED_EVENTS_NOTE), ''].join('\n');
+}
+
 export function markdownReporter(options: { env?: Env } = {}): Reporter {
   return {
     name: 'markdown',
@@ -121,6 +127,13 @@ export function markdownReporter(options: { env?: Env } = {}): Reporter {
       const stepSummary = env.GITHUB_STEP_SUMMARY;
       if (stepSummary) await appendFile(stepSummary, ctx.redact(text, 'text') + '\n');
       return written;
+    },
+    async unrecorded(report, why, ctx) {
+      const text = buildUnrecordedMarkdown(report.runId, why);
+      const stepSummary = (options.env ?? process.env).GITHUB_STEP_SUMMARY;
+      // The step summary first: it is what a person reads, and the run folder may be the full disk.
+      if (stepSummary) await appendFile(stepSummary, ctx.redact(text, 'text') + '\n');
+      return [await ctx.writeText(SUMMARY_FILE, text)];
     },
   };
 }

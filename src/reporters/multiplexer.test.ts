@@ -1,5 +1,5 @@
 import { XMLValidator } from 'fast-xml-parser';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,12 +56,45 @@ describe('writeReports', () => {
     expect(result.written).toEqual(['verdict.json', 'summary.md', 'junit.xml', 'index.html']);
   });
 
-  it('an invalid report fails the json reporter (a bug) but the human reports are still written', async () => {
+  it('an invalid report fails the json reporter (a bug); the human reports say the verdict was not recorded', async () => {
     const bad = { ...report(), verdict: 'maybe' } as unknown as ReturnType<typeof report>;
     const result = await writeReports(bad, dir, defaultReporters({ env: {} }));
     expect(result.failures.map((f) => f.reporter)).toEqual(['json']);
     expect(result.failures[0]!.error).toMatch(/does not match schema/);
     expect(await allFiles(dir)).toEqual(['index.html', 'junit.xml', 'summary.md']);
+    for (const f of ['index.html', 'junit.xml', 'summary.md']) expect(await readFile(join(dir, f), 'utf8')).toMatch(/failed to record its verdict/);
+  });
+
+  // Issue 13 item 5: when verdict.json cannot be written, no other file claims a verdict.
+  it.each([
+    ['stand', report()],
+    ['rollback', rollbackReport],
+  ])('verdict.json blocked on a %s run: every other report and the step summary say the run failed to record its verdict', async (_name, r) => {
+    const stepSummary = join(dir, 'step.md');
+    await writeFile(stepSummary, '## earlier step\n');
+    const run = join(dir, 'run');
+    await mkdir(join(run, 'verdict.json', 'in-the-way'), { recursive: true }); // rename onto a folder fails, even as root
+    const result = await writeReports(r, run, { reporters: defaultReporters({ env: { GITHUB_STEP_SUMMARY: stepSummary } }) });
+    expect(result.failures.map((f) => f.reporter)).toEqual(['json']);
+    expect(result.written.sort()).toEqual(['index.html', 'junit.xml', 'summary.md']);
+    for (const f of [join(run, 'summary.md'), join(run, 'junit.xml'), join(run, 'index.html'), stepSummary]) {
+      const text = await readFile(f, 'utf8');
+      expect(text, f).toMatch(/failed to record its verdict/);
+      expect(text, f).not.toMatch(/\bstands?\b|\bSTAND\b|ROLLBACK|roll(ed)? back/i);
+    }
+    expect(await readFile(stepSummary, 'utf8')).toMatch(/^## earlier step\n/);
+    expect(XMLValidator.validate(await readFile(join(run, 'junit.xml'), 'utf8'))).toBe(true);
+    expect(await readFile(join(run, 'junit.xml'), 'utf8')).toMatch(/<failure /);
+  });
+
+  it('a reporter without an unrecorded page writes nothing when verdict.json failed', async () => {
+    const [json] = defaultReporters({ env: {} });
+    let wrote = false;
+    const plain: Reporter = { name: 'plain', write: async () => ((wrote = true), []) };
+    await mkdir(join(dir, 'verdict.json', 'x'), { recursive: true });
+    const result = await writeReports(report(), dir, [json!, plain]);
+    expect(result.failures.map((f) => f.reporter)).toEqual(['json']);
+    expect(wrote).toBe(false);
   });
 
   it('refuses a reporter path that leaves the run folder', async () => {

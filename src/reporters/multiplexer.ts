@@ -9,6 +9,9 @@ import type { FinalRedactor, ReportContext, Reporter, TextFormat, WriteReportsOp
 // Runs every reporter; one broken reporter is recorded and never sinks the
 // others or the run (Playwright reporters/multiplexer.ts).
 
+/** The reporter that writes verdict.json (json.ts); its failure means the run has no recorded verdict. */
+const JSON_REPORTER = 'json';
+
 export function reportContext(runDir: string, redactor?: FinalRedactor): ReportContext {
   return {
     runDir,
@@ -25,8 +28,10 @@ export function reportContext(runDir: string, redactor?: FinalRedactor): ReportC
 
 /**
  * Write every report of a run into `runDir`. Never throws for a reporter's
- * sake: failures come back in `failures` (a `json` failure means verdict.json
- * did not validate — a bug — and the caller should treat it as one).
+ * sake: failures come back in `failures`. A `json` failure (verdict.json not
+ * written or not valid) sets `unrecorded`: the other reporters then write
+ * their "failed to record its verdict" page instead, and the caller must
+ * treat the run as hold.
  */
 export async function writeReports(
   report: VerdictReport,
@@ -39,12 +44,15 @@ export async function writeReports(
   const result: WriteReportsResult = { written: [], failures: [] };
   // Data-level pass first: every builder sees redacted values, structure intact.
   const data = opts.redactor?.deep ? opts.redactor.deep(report) : report;
-  for (const reporter of reporters) {
+  // verdict.json first: if it cannot be written, no other report may claim a verdict.
+  const ordered = [...reporters.filter((r) => r.name === JSON_REPORTER), ...reporters.filter((r) => r.name !== JSON_REPORTER)];
+  for (const reporter of ordered) {
     try {
-      const files = await reporter.write(data, ctx);
-      result.written.push(...files);
+      if (result.unrecorded === undefined) result.written.push(...(await reporter.write(data, ctx)));
+      else if (reporter.unrecorded) result.written.push(...(await reporter.unrecorded(data, result.unrecorded, ctx)));
     } catch (err) {
       result.failures.push({ reporter: reporter.name, error: errorMessage(err) });
+      if (reporter.name === JSON_REPORTER) result.unrecorded = errorMessage(err);
     }
   }
   return result;

@@ -31,6 +31,12 @@ export interface Reporter {
   name: string;
   /** Returns the files written, relative to the run folder. */
   write(report: VerdictReport, ctx: ReportContext): Promise<string[]>;
+  /**
+   * Called instead of write() when verdict.json could not be written: the
+   * reporter says the run failed to record its verdict (and claims none).
+   * A reporter without this hook writes nothing then.
+   */
+  unrecorded?(report: VerdictReport, why: string, ctx: ReportContext): Promise<string[]>;
 }
 
 export interface ReporterFailure {
@@ -41,6 +47,8 @@ export interface ReporterFailure {
 export interface WriteReportsResult {
   written: string[];
   failures: ReporterFailure[];
+  /** Set when verdict.json could not be written: why (the other reports then say so instead of a verdict). */
+  unrecorded?: string;
 }
 
 export interface WriteReportsOptions {

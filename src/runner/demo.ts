@@ -14,7 +14,7 @@ import { startBlueGreen, useBlueGreenRollback } from '../../demo/bluegreen.ts';
 import { FAULTS, unknownFaults } from '../../demo/faults.ts';
 import { startDemo } from '../../demo/launch.ts';
 import { prometheusAvailable, startPrometheus } from '../../demo/prometheus/launch.ts';
-import { planStages } from './plan.ts';
+import { checkPlan, planStages } from './plan.ts';
 import { runVerification, type RunHandle } from './verify.ts';
 
 export const DEMO_CONFIG = fileURLToPath(new URL('../../demo/pdv.config.ts', import.meta.url));
@@ -93,6 +93,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ report: VerdictRepor
 
     const stages = planStages(config, opts.stages);
     const secrets = collectSecrets(config, environ);
+    await checkPlan({ config, stages, secrets, imports: [] });
     const actions = opts.afterVerdict ? await opts.afterVerdict(config, secrets) : undefined;
     if (actions) teardown.push(() => actions.release());
     return await runVerification({

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
 import { errorMessage, UsageError } from '../core/errors.ts';
 import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
@@ -12,7 +12,7 @@ import { updateLatestLink } from '../reporters/index.ts';
 import { STAGE_LOADERS } from '../stages/index.ts';
 import { isStageName } from './plan.ts';
 import { readRunDir, runStartOf, storedPolicy } from './replay.ts';
-import { newRunId, writeAllReports } from './verify.ts';
+import { newRunId, refuseReusedOut, writeAllReports } from './verify.ts';
 
 // `pdv merge`: shards (Playwright --shard), load segments or runs from other
 // machines become one verdict. Raw events are the truth: checks are taken as
@@ -80,7 +80,11 @@ export async function mergeRuns(opts: MergeOptions): Promise<{ report: VerdictRe
   const problems = shardProblems(starts);
 
   const runId = newRunId(first.target.environment);
-  const runDir = opts.out ?? join(opts.config.reportsDir, runId);
+  const runDir = opts.out ? resolve(opts.out) : join(opts.config.reportsDir, runId);
+  // The merged log must not be appended to an input (or any other run).
+  const outReal = realOrSelf(runDir);
+  if (inputs.some((i) => realOrSelf(i.dir) === outReal)) throw new UsageError(`${runDir} is one of the inputs; choose a new folder`, '--out');
+  refuseReusedOut(runDir);
   mkdirSync(runDir, { recursive: true });
   const redactor = new Redactor();
   const log = new EventLog(join(runDir, EVENTS_FILE), redactor);
@@ -165,6 +169,11 @@ export async function mergeRuns(opts: MergeOptions): Promise<{ report: VerdictRe
   await writeAllReports(report, runDir, { redactor });
   if (!opts.out) await updateLatestLink(opts.config.reportsDir, runDir);
   return { report, runDir };
+}
+
+function realOrSelf(dir: string): string {
+  const abs = resolve(dir);
+  return existsSync(abs) ? realpathSync(abs) : abs;
 }
 
 function stageOf(e: RunEvent): string | undefined {

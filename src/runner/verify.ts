@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
+import { UsageError } from '../core/errors.ts';
 import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
 import type { RunEvent } from '../core/events.ts';
 import { orchestrate } from '../core/orchestrator.ts';
@@ -59,9 +60,19 @@ export function verdictOptions(config: ResolvedConfig): VerdictOptions {
  */
 export async function writeAllReports(report: VerdictReport, runDir: string, options: WriteReportsOptions): Promise<string[]> {
   const result = await writeReports(report, runDir, options);
-  const json = result.failures.find((f) => f.reporter === 'json');
-  if (json) throw new Error(`verdict.json could not be written: ${json.error}`);
+  // The other reports already say the run failed to record its verdict; the caller must not act on it.
+  if (result.unrecorded !== undefined) {
+    throw new Error(`the run failed to record its verdict: verdict.json could not be written (${result.unrecorded}) in ${runDir}; treat the run as hold`);
+  }
   return result.failures.map((f) => `reporter ${f.reporter} failed: ${f.error}`);
+}
+
+/**
+ * `--out DIR` must be a new run folder: appending to another run's event log
+ * would mix two runs into one verdict. Checked before anything is written.
+ */
+export function refuseReusedOut(runDir: string, flag = '--out'): void {
+  if (existsSync(join(runDir, EVENTS_FILE))) throw new UsageError(`${runDir} already holds a run (${EVENTS_FILE}); choose a new folder`, flag);
 }
 
 /** One verification run: run folder, event log, stages, verdict, reports. */
@@ -70,6 +81,8 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
   const runId = newRunId(config.environmentName);
   const cwd = opts.cwd ?? process.cwd();
   const runDir = opts.out ? (isAbsolute(opts.out) ? opts.out : resolve(cwd, opts.out)) : join(config.reportsDir, runId);
+  refuseReusedOut(runDir);
+  const createdDir = !existsSync(runDir);
   mkdirSync(runDir, { recursive: true });
 
   const redactor = new Redactor(opts.secrets);
@@ -120,20 +133,29 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
     log.append({ type: 'run.end', at: now(), interrupted: result.interrupted, ...(result.reason ? { reason: result.reason } : {}) });
   } catch (err) {
     log.close();
-    // Bad input discovered by a stage: nothing half-written stays behind.
-    if ((err as Error).name === 'UsageError' && !opts.out) rmSync(runDir, { recursive: true, force: true });
+    // Bad input discovered by a stage: nothing half-written stays behind (a
+    // folder given by --out that existed before keeps only what it had).
+    if ((err as Error).name === 'UsageError') {
+      if (createdDir) rmSync(runDir, { recursive: true, force: true });
+      else rmSync(join(runDir, EVENTS_FILE), { force: true });
+    }
     throw err;
   }
 
-  let report = buildVerdict(log.events, verdictOptions(config));
-  let warnings = await writeAllReports(report, runDir, { redactor });
-  if (opts.afterVerdict) {
-    const handle: RunHandle = { runId, runDir, redactor, record: (e) => log.append(e) };
-    await opts.afterVerdict(report, handle);
+  let report: VerdictReport;
+  let warnings: string[];
+  try {
     report = buildVerdict(log.events, verdictOptions(config));
     warnings = await writeAllReports(report, runDir, { redactor });
+    if (opts.afterVerdict) {
+      const handle: RunHandle = { runId, runDir, redactor, record: (e) => log.append(e) };
+      await opts.afterVerdict(report, handle);
+      report = buildVerdict(log.events, verdictOptions(config));
+      warnings = await writeAllReports(report, runDir, { redactor });
+    }
+  } finally {
+    log.close();
   }
-  log.close();
   if (!opts.out) await updateLatestLink(config.reportsDir, runDir);
   return { report, runDir, warnings };
 }

@@ -43,7 +43,7 @@ export async function judgeSoak(dir: string, opts: JudgeOptions = {}): Promise<J
   const warmupEnd = startMs + plan.soak.warmup;
   const specs = seriesSpecs(plan);
   const acc = newAccumulator(specs);
-  const { skipped } = await readTicks(dir, (t) => accumulate(acc, t, warmupEnd));
+  const { skipped, duplicates } = await readTicks(dir, (t) => accumulate(acc, t, warmupEnd));
 
   const checks: CheckResult[] = [];
   const trends: TrendResult[] = [];
@@ -65,6 +65,7 @@ export async function judgeSoak(dir: string, opts: JudgeOptions = {}): Promise<J
     ended: state.ended ?? null,
     ticks: acc.ticks,
     skippedLines: skipped,
+    duplicateTicks: duplicates,
     intervalMs: state.intervalMs,
     series: specs.map((s) => {
       const data = acc.series.get(s.name)!;

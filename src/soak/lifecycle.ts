@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { acquireFileLock } from '../actions/lock.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { targetMetricsUrl } from '../stages/metrics/sources.ts';
 import { takeSample, type SampleOptions } from './sample.ts';
-import { appendTick, readPlan, readState, writePlan, writeState } from './store.ts';
+import { assertSoakHostsAllowed } from './hosts.ts';
+import { appendTick, lastTick, readPlan, readState, writePlan, writeState } from './store.ts';
 import { LOCK_FILE, STATE_FILE, type SoakPlan, type SoakState, type TickRecord } from './types.ts';
 
 // start / tick / run / status. Plain functions returning data; the CLI
@@ -51,7 +53,9 @@ export function startSoak(opts: StartOptions): { dir: string; state: SoakState; 
     quarantine: cfg.quarantine,
     processMetricsUrl: soak.process.metricsPath ? targetMetricsUrl(cfg.environment.baseUrl, soak.process.metricsPath) : '',
     ...(cfg.runtime.awsRegion ? { awsRegion: cfg.runtime.awsRegion } : {}),
+    allowedHosts: [...cfg.environment.allowedHosts],
   };
+  assertSoakHostsAllowed(plan, plan.allowedHosts ?? []);
   const state: SoakState = {
     version: 1,
     id,
@@ -75,11 +79,18 @@ export interface TickOutcome {
   skipped?: string;
 }
 
-/** One sample, appended durably. Reads only plan.json and state.json, whatever the soak's length. */
+/**
+ * One sample, appended durably. Reads plan.json, state.json and the journal's
+ * last record, whatever the soak's length. The journal, not state.json, says
+ * which sequence number is next: a kill between the append and the state
+ * write must not make the next tick repeat one.
+ */
 export async function tickSoak(dir: string, opts: Omit<SampleOptions, 'seq'> & { now?: () => Date } = {}): Promise<TickOutcome> {
   const now = opts.now ?? (() => new Date());
   let state = readState(dir);
   if (state.ended) return { state, skipped: `soak ended (${state.ended.reason}) at ${state.ended.at}` };
+  const last = lastTick(dir);
+  if (last && last.seq > state.ticks) state = { ...state, ticks: last.seq, lastTickAt: last.at };
   if (state.ticks === 0) {
     // The duration counts from the first sample, not from `start` (a scheduler may start it long before).
     const t = now().getTime();
@@ -91,6 +102,8 @@ export async function tickSoak(dir: string, opts: Omit<SampleOptions, 'seq'> & {
     return { state: ended, skipped: 'duration reached' };
   }
   const plan = readPlan(dir);
+  // Plans written before allowedHosts was recorded were not checked at start.
+  if (plan.allowedHosts) assertSoakHostsAllowed(plan, plan.allowedHosts);
   const tick = await takeSample(plan, { ...opts, seq: state.ticks + 1 });
   appendTick(dir, tick);
   const critical = tick.alarms.filter((a) => a.state === 'alarm' && a.severity === 'critical');
@@ -102,32 +115,11 @@ export async function tickSoak(dir: string, opts: Omit<SampleOptions, 'seq'> & {
   return { tick, state: next };
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One `run` per soak folder at a time; a lock left by a killed run (dead pid) is taken over. */
-function acquireLock(dir: string): () => void {
-  const file = join(dir, LOCK_FILE);
-  for (let i = 0; i < 2; i++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(file, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) throw new UsageError(`another \`pdv soak run\` (pid ${pid}) is ticking this soak`, dir);
-      rmSync(file, { force: true });
-    }
-  }
-  throw new UsageError('cannot take the soak lock', file);
+/** One `run` (or `tick`) per soak folder at a time; a lock left by a killed run (dead pid) is taken over. */
+export async function lockSoak(dir: string): Promise<() => Promise<void>> {
+  const lock = await acquireFileLock(join(dir, LOCK_FILE), { timeoutMs: 0 });
+  if ('timedOut' in lock) throw new UsageError(`another \`pdv soak run\` or \`tick\` (pid ${lock.holder.pid}) is ticking this soak`, dir);
+  return lock.release;
 }
 
 export interface RunOptions extends Omit<SampleOptions, 'seq'> {
@@ -158,7 +150,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
  * kill -9 the next tick is due `interval` after the last one that landed.
  */
 export async function runSoak(dir: string, opts: RunOptions = {}): Promise<SoakState> {
-  const release = acquireLock(dir);
+  readState(dir); // not a soak folder: say so before taking a lock in it
+  const release = await lockSoak(dir);
   try {
     let done = 0;
     for (;;) {
@@ -175,7 +168,7 @@ export async function runSoak(dir: string, opts: RunOptions = {}): Promise<SoakS
       if (state.ended) return state;
     }
   } finally {
-    release();
+    await release();
   }
 }
 

@@ -4,6 +4,7 @@ import { parseSelector } from '../sources/exposition.ts';
 import { evaluateSelector } from '../sources/scrape.ts';
 import type { MetricSource } from '../sources/types.ts';
 import { buildSources, pickSource, toQuery } from '../stages/metrics/sources.ts';
+import { probeUrl } from './hosts.ts';
 import type { AlarmObservation, ProbeResult, SoakPlan, TickRecord } from './types.ts';
 
 // One tick's sample: light HTTP probes (not a browser), the target's process
@@ -20,16 +21,24 @@ export interface SampleOptions {
   sources?: Map<string, MetricSource>;
 }
 
+/** Redirects are never followed: a redirect could lead off the allow-list, and is not the page asked for. */
+const noRedirects =
+  (doFetch: typeof fetch): typeof fetch =>
+  (input, init) =>
+    doFetch(input, { ...init, redirect: 'manual' });
+
 async function probe(plan: SoakPlan, p: SoakPlan['soak']['probes'][number], doFetch: typeof fetch, signal?: AbortSignal): Promise<ProbeResult> {
-  const url = new URL(p.path, plan.target.baseUrl.endsWith('/') ? plan.target.baseUrl : `${plan.target.baseUrl}/`).toString();
+  const url = probeUrl(plan.target.baseUrl, p.path);
   const started = performance.now();
   try {
     const timeout = AbortSignal.timeout(p.timeout);
     const res = await doFetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: 'manual' });
     await res.arrayBuffer();
     const ms = performance.now() - started;
-    const ok = res.status >= 200 && res.status < 400;
-    return { name: p.name, ok, status: res.status, ms, ...(ok ? {} : { error: `HTTP ${res.status}` }) };
+    // Only 2xx: a 3xx is a login page or a moved app, not the probe's answer.
+    const ok = res.status >= 200 && res.status < 300;
+    const where = res.status >= 300 && res.status < 400 ? ` (redirect to ${res.headers.get('location') ?? '?'}, not followed)` : '';
+    return { name: p.name, ok, status: res.status, ms, ...(ok ? {} : { error: `HTTP ${res.status}${where}` }) };
   } catch (err) {
     return { name: p.name, ok: false, ms: performance.now() - started, error: errorMessage(err) };
   }
@@ -51,7 +60,7 @@ export async function takeSample(plan: SoakPlan, opts: SampleOptions): Promise<T
     const wanted = Object.entries(figures).filter(([, m]) => m);
     if (!plan.processMetricsUrl || wanted.length === 0) return;
     try {
-      const samples = await new ScrapeSource({ name: 'process', url: plan.processMetricsUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}) }).scrape(opts.signal);
+      const samples = await new ScrapeSource({ name: 'process', url: plan.processMetricsUrl, fetch: noRedirects(doFetch) }).scrape(opts.signal);
       for (const [key, metric] of wanted) {
         const sel = parseSelector(`sum(${metric})`);
         const v = sel ? evaluateSelector(samples, sel, started)[0]?.value : undefined;

@@ -27,7 +27,7 @@ describe('journal', () => {
     const seen: number[] = [];
     const r = await readTicks(dir, (t) => seen.push(t.seq));
     expect(seen).toEqual([1, 2]);
-    expect(r).toEqual({ ticks: 2, skipped: 1 });
+    expect(r).toEqual({ ticks: 2, skipped: 1, duplicates: 0 });
   });
 });
 

@@ -8,8 +8,10 @@ import { PLAN_FILE, STATE_FILE, TICKS_FILE, type SoakPlan, type SoakState, type 
 // Durable, constant-cost storage. A tick appends one line with one write()
 // and fsyncs it, then rewrites the small state file atomically; kill -9
 // between the two loses nothing (the journal is the truth, state.ticks a
-// counter). A torn last line (killed mid-write) is skipped by readers and
-// sealed off with a newline by the next append.
+// counter): the next tick numbers itself from the journal's last record, and
+// readers count each sequence number once. A torn last line (killed
+// mid-write) is skipped by readers and sealed off with a newline by the next
+// append.
 
 function readJson<T>(file: string): T {
   if (!existsSync(file)) throw new UsageError('not a soak folder (missing file)', file);
@@ -54,34 +56,75 @@ export function appendTick(dir: string, tick: TickRecord): void {
   }
 }
 
+function parseTick(line: string): TickRecord | undefined {
+  try {
+    const rec = JSON.parse(line) as TickRecord;
+    return rec && typeof rec.seq === 'number' && typeof rec.at === 'string' ? rec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The journal's last whole record, reading only its tail (a window that
+ * grows only when a record is longer than it), so a tick's cost stays flat.
+ */
+export function lastTick(dir: string): TickRecord | undefined {
+  const file = join(dir, TICKS_FILE);
+  if (!existsSync(file)) return undefined;
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    for (let window = 64 * 1024; ; window *= 4) {
+      const from = Math.max(0, size - window);
+      const buf = Buffer.alloc(size - from);
+      readSync(fd, buf, 0, buf.length, from);
+      const lines = buf.toString('utf8').split('\n');
+      if (from > 0) lines.shift(); // may start mid-record
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const rec = lines[i] ? parseTick(lines[i]!) : undefined;
+        if (rec) return rec;
+      }
+      if (from === 0) return undefined;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface ReadTicksResult {
   ticks: number;
   /** Lines that did not parse (a torn tail after kill -9). */
   skipped: number;
+  /** Records whose sequence number was already seen (journals written before seq came from the journal). */
+  duplicates: number;
 }
 
 /** Stream the journal once, calling `onTick` per record: memory stays flat whatever its length. */
 export async function readTicks(dir: string, onTick: (t: TickRecord) => void): Promise<ReadTicksResult> {
   const file = join(dir, TICKS_FILE);
-  if (!existsSync(file)) return { ticks: 0, skipped: 0 };
+  if (!existsSync(file)) return { ticks: 0, skipped: 0, duplicates: 0 };
   const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Number.POSITIVE_INFINITY });
   let ticks = 0;
   let skipped = 0;
+  let duplicates = 0;
+  let lastSeq = Number.NEGATIVE_INFINITY;
   for await (const line of rl) {
     if (!line) continue;
-    let rec: TickRecord;
-    try {
-      rec = JSON.parse(line) as TickRecord;
-    } catch {
+    const rec = parseTick(line);
+    if (!rec) {
       skipped++;
       continue;
     }
-    if (typeof rec.seq !== 'number' || typeof rec.at !== 'string') {
-      skipped++;
+    // Appends number themselves after the last record, so a sequence number
+    // not above the last one is a repeat: count the sample once.
+    if (rec.seq <= lastSeq) {
+      duplicates++;
       continue;
     }
+    lastSeq = rec.seq;
     ticks++;
     onTick(rec);
   }
-  return { ticks, skipped };
+  return { ticks, skipped, duplicates };
 }

@@ -24,6 +24,8 @@ export interface SoakPlan {
   /** Base URL of the target's own /metrics for process figures ('' = none). */
   processMetricsUrl: string;
   awsRegion?: string;
+  /** environment.allowedHosts at start; every tick's requests stay on it. */
+  allowedHosts?: string[];
 }
 
 export interface SoakState {

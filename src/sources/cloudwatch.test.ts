@@ -12,7 +12,7 @@ function throttled(): Error {
   return Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
 }
 
-const source = (): CloudWatchSource => new CloudWatchSource({ client, namespace: 'staging/ai-film-studio/api', baseDelayMs: 1, maxRetries: 3 });
+const source = (): CloudWatchSource => new CloudWatchSource({ client, namespace: 'MyApp/API', baseDelayMs: 1, maxRetries: 3 });
 const t = (s: number): Date => new Date(1_790_000_000_000 + s * 1000);
 
 describe('CloudWatchSource.range (GetMetricData)', () => {
@@ -30,7 +30,7 @@ describe('CloudWatchSource.range (GetMetricData)', () => {
     expect(calls).toHaveLength(2);
     const input = calls[0]!.args[0].input;
     expect(input.MetricDataQueries?.map((q) => q.Id)).toEqual(['errors', 'requests', 'pdv_result']);
-    expect(input.MetricDataQueries?.[1]?.MetricStat?.Metric?.Namespace).toBe('staging/ai-film-studio/api');
+    expect(input.MetricDataQueries?.[1]?.MetricStat?.Metric?.Namespace).toBe('MyApp/API');
     expect(input.MetricDataQueries?.[1]?.MetricStat?.Metric?.Dimensions).toEqual([{ Name: 'Service', Value: 'api' }]);
     expect(input.MetricDataQueries?.[2]).toMatchObject({ Expression: '100 * errors / requests', ReturnData: true, Period: 60 });
     expect(calls[1]!.args[0].input.NextToken).toBe('p2');
@@ -38,7 +38,7 @@ describe('CloudWatchSource.range (GetMetricData)', () => {
 
   it('retries throttling with backoff, then succeeds', async () => {
     cw.on(GetMetricDataCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({ MetricDataResults: [{ Id: 'pdv_result', StatusCode: 'Complete', Timestamps: [t(0)], Values: [7] }] });
-    const samples = await source().instant({ expr: 'SELECT AVG(Latency) FROM "staging/ai-film-studio/api"' }, { at: t(30).getTime() });
+    const samples = await source().instant({ expr: 'SELECT AVG(Latency) FROM "MyApp/API"' }, { at: t(30).getTime() });
     expect(samples.map((s) => s.value)).toEqual([7]);
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(3);
   });

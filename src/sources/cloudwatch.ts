@@ -17,7 +17,7 @@ import { sleep } from '../core/sleep.ts';
 export interface CloudWatchOptions {
   name?: string;
   region?: string;
-  /** Default namespace for metrics that name none (e.g. `staging/ai-film-studio/api`). */
+  /** Default namespace for metrics that name none (e.g. `MyApp/API`). */
   namespace?: string;
   client?: CloudWatchClient;
   /** Retries on throttling (default 5) and the first backoff (default 200 ms, doubling, ±50% jitter). */
@@ -144,6 +144,25 @@ export class CloudWatchSource implements MetricSource {
       points.sort((a, b) => a[0] - b[0]);
       return { labels: { label: r.Label ?? r.Id ?? '' }, points };
     });
+  }
+
+  /**
+   * One real call: the stage's own query over the instant look-back window
+   * (GetMetricData), or DescribeAlarms for one record when the source has no
+   * query to run. Passes only on an answer.
+   */
+  async readable(opts: QueryOptions & { query?: MetricQuery } = {}): Promise<string> {
+    if (opts.query) {
+      const end = Date.now();
+      const periodSec = opts.query.periodSec ?? 60;
+      const start = end - Math.max(this.opts.instantLookbackMs ?? 600_000, periodSec * 3000);
+      const results = await this.fetch(opts.query, start, end, periodSec, opts.signal);
+      const points = results.reduce((a, r) => a + (r.Values?.length ?? 0), 0);
+      return `GetMetricData answered (${results.length} result(s), ${points} point(s) in the last ${Math.round((end - start) / 60_000)} min)`;
+    }
+    const input = { AlarmTypes: ['MetricAlarm' as const, 'CompositeAlarm' as const], MaxRecords: 1 };
+    const out = await this.send('DescribeAlarms', () => this.client.send(new DescribeAlarmsCommand(input), { abortSignal: opts.signal }), opts.signal);
+    return `DescribeAlarms answered (${(out.MetricAlarms?.length ?? 0) + (out.CompositeAlarms?.length ?? 0)} alarm(s) in the first page)`;
   }
 
   /** Metric and composite alarms by exact names (100 per call) and by prefix, every page. */

@@ -70,6 +70,12 @@ export interface MetricSource {
   range(query: MetricQuery, opts: QueryOptions & { start: number; end: number; stepMs: number }): Promise<Series[]>;
   /** Alarms matching the selector; a source without alarms throws SourceError. */
   alarms(selector: AlarmSelector, opts?: QueryOptions): Promise<Alarm[]>;
+  /**
+   * Optional: one real request that proves the source answers (e.g. the
+   * stage's own query over a short window); resolves with what it saw,
+   * throws SourceError otherwise.
+   */
+  readable?(opts?: QueryOptions & { query?: MetricQuery }): Promise<string>;
 }
 
 export class SourceError extends EvidenceError {

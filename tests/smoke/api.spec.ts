@@ -1,6 +1,6 @@
 import { test, expect } from '../support/fixtures.ts';
 import { apiLogin } from '../support/api.ts';
-import { apiUrl, target } from '../support/target.ts';
+import { apiUrl, requireVar, target } from '../support/target.ts';
 
 // The API answers a signed-in user, with the shapes clients rely on.
 
@@ -39,7 +39,7 @@ test('read endpoints', { tag: ['@smoke', '@major'] }, async ({ request }) => {
 });
 
 test('integration probe', { tag: ['@smoke', '@major', '@hold'] }, async ({ request }) => {
-  const res = await request.get(apiUrl('/api/integrations/salesforce'));
+  const res = await request.get(apiUrl(requireVar('integrationPath')));
   const body = (await res.json().catch(() => ({}))) as { status?: string };
   expect(res.status(), `Salesforce sandbox answered ${res.status()} ${JSON.stringify(body)}`).toBe(200);
   expect(body.status).toBe('ok');

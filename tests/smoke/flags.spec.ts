@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { test, expect } from '../support/fixtures.ts';
-import { apiUrl, target } from '../support/target.ts';
+import { apiUrl, PreconditionError, target } from '../support/target.ts';
 
 // Staging must run production's flag set, with nothing experimental switched on.
 
@@ -10,8 +10,13 @@ interface FlagSet {
 }
 
 test('feature flags', { tag: ['@smoke', '@critical'] }, async ({ request }) => {
-  if (!target.flagsMirror) throw new Error('no production flag mirror configured (stages.smoke.flagsMirror)');
-  const mirror = JSON.parse(await readFile(target.flagsMirror, 'utf8')) as FlagSet;
+  if (!target.flagsMirror) throw new PreconditionError('no production flag mirror configured (stages.smoke.flagsMirror)');
+  let mirror: FlagSet;
+  try {
+    mirror = JSON.parse(await readFile(target.flagsMirror, 'utf8')) as FlagSet;
+  } catch (err) {
+    throw new PreconditionError(`cannot read the production flag mirror ${target.flagsMirror}: ${(err as Error).message}`);
+  }
   const res = await request.get(apiUrl('/api/flags'));
   expect(res.status(), 'GET /api/flags').toBe(200);
   const live = (await res.json()) as FlagSet;

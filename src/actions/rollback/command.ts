@@ -10,6 +10,9 @@ import type { ExecContext } from './context.ts';
 // verdict as PDV_* env vars; exit 0 is success, anything else is retried.
 
 const TAIL = 2_000;
+// Raw output is kept longer than the tail and redacted before the tail is cut:
+// cutting first could leave part of a secret the redactor no longer recognises.
+const RAW_TAIL = TAIL + 8_192;
 
 export function describeCommand(action: CommandAction, ctx: ExecContext): string {
   const argv = Array.isArray(action.command) ? action.command.map((a) => fill(a, ctx.vars)).join(' ') : fill(action.command, ctx.vars);
@@ -29,7 +32,7 @@ function once(action: CommandAction, ctx: ExecContext): Promise<AttemptOutcome> 
   return new Promise((done, fail) => {
     let out = '';
     const keep = (chunk: Buffer): void => {
-      out = (out + chunk.toString('utf8')).slice(-TAIL);
+      out = (out + chunk.toString('utf8')).slice(-RAW_TAIL);
     };
     let child;
     try {
@@ -70,8 +73,9 @@ function once(action: CommandAction, ctx: ExecContext): Promise<AttemptOutcome> 
     child.on('close', (code, sig) => {
       clearTimeout(timer);
       ctx.signal?.removeEventListener('abort', onAbort);
-      const tail = ctx.redactor.text(out.trim().split('\n').slice(-5).join(' | '));
-      const data = { exitCode: code, signal: sig, output: ctx.redactor.text(out) };
+      const output = ctx.redactor.text(out).slice(-TAIL);
+      const tail = output.trim().split('\n').slice(-5).join(' | ');
+      const data = { exitCode: code, signal: sig, output };
       if (code === 0) return done({ ok: true, message: `exit 0${tail ? ` — ${tail}` : ''}`, data });
       const why = timedOut ? `timed out after ${action.timeout} ms` : sig ? `killed by ${sig}` : `exit ${code}`;
       done({ ok: false, transient: !ctx.signal?.aborted, message: `${why}${tail ? ` — ${tail}` : ''}`, data });

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../../config/common.ts';
+import { parseDuration, timerLimitProblem } from '../../config/common.ts';
 import { loadConfig } from '../../config/load.ts';
 import { UsageError } from '../../core/errors.ts';
 import { exitCodeFor } from '../../core/verdict-exit.ts';
-import { judgeSoak, runSoak, soakStatus, startSoak, tickSoak, type TickOutcome } from '../../soak/index.ts';
+import { judgeSoak, lockSoak, runSoak, soakStatus, startSoak, tickSoak, type TickOutcome } from '../../soak/index.ts';
 import type { CliIo } from '../io.ts';
 import { configFlags, type TargetOptions } from '../options.ts';
 
@@ -22,6 +22,8 @@ function ms(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const v = parseDuration(value);
   if (v === undefined || !(v > 0)) throw new UsageError(`"${value}" is not a duration (e.g. 30s, 5m, 48h)`, flag);
+  const tooLong = timerLimitProblem(value, v);
+  if (tooLong) throw new UsageError(tooLong, flag);
   return v;
 }
 
@@ -73,7 +75,8 @@ export function register(program: Command, io: CliIo): void {
     .requiredOption('--state <dir>', 'state folder')
     .option('--json', 'machine output on stdout', false)
     .action(async (o: { state: string; json?: boolean }) => {
-      const t = await tickSoak(o.state);
+      const release = await lockSoak(o.state);
+      const t = await tickSoak(o.state).finally(release);
       if (o.json || io.json) io.out(JSON.stringify(t, null, 2));
       else io.info(tickLine(t));
     });

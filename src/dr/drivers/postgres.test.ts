@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStageContext } from '../../../e2e/helpers/stage-context.ts';
-import { PG_BIN, postgresAvailable, startPostgres, type TestPostgres } from '../../../e2e/helpers/postgres.ts';
+import { PG_BIN, skipWithoutPostgres, startPostgres, type TestPostgres } from '../../../e2e/helpers/postgres.ts';
 import { runDr } from '../../stages/dr/run.ts';
 import { cleanupLeftovers } from '../cleanup.ts';
 import { execFileCapture, libpqEnv } from '../exec.ts';
@@ -84,7 +84,56 @@ async function runStage(folder: string, extra: Record<string, unknown> = {}) {
   return { ctx, byId };
 }
 
-describe.skipIf(!postgresAvailable())('postgres driver (real PostgreSQL 15)', () => {
+async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Like runStage, with the live database (DATABASE_URL) and the scratch server set apart. */
+async function runWith(folder: string, extra: Record<string, unknown>, urls: { live: string; scratch: string; liveEnv?: string; scratchViaEnv?: boolean }) {
+  const scratchEnv = extra.databaseUrlEnv as string | undefined;
+  const envNames: Record<string, string> = {};
+  if (scratchEnv) envNames[scratchEnv] = urls.scratch;
+  if (urls.liveEnv) envNames.PDV_TEST_DR_LIVE_URL = urls.liveEnv;
+  const useScratchEnv = urls.scratchViaEnv && !scratchEnv;
+  if (useScratchEnv) envNames.PDV_TEST_DR_SCRATCH_URL = urls.scratch;
+  const saved = Object.fromEntries(Object.keys(envNames).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, envNames);
+  try {
+    const ctx = await makeStageContext({
+      target: { environment: 'test', baseUrl: 'http://127.0.0.1:9' },
+      config: {
+        stages: {
+          dr: {
+            driver: 'postgres',
+            source: { folder },
+            pgBin: PG_BIN,
+            criticalTables: ['users', 'events'],
+            checksums: { users: ['id', 'email'], events: '*' },
+            expectedMigration: '002_events',
+            ...(useScratchEnv ? { databaseUrlEnv: 'PDV_TEST_DR_SCRATCH_URL' } : {}),
+            ...extra,
+          },
+        },
+      },
+    });
+    ctx.config.runtime.databaseUrl = urls.live;
+    runDirs.push(ctx.runDir);
+    await runDr(ctx);
+    return { ctx, byId: Object.fromEntries(ctx.checks.map((c) => [c.id, c])) };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+describe.skipIf(skipWithoutPostgres())('postgres driver (real PostgreSQL)', () => {
   beforeAll(async () => {
     server = await startPostgres();
     dir = await mkdtemp(join(tmpdir(), 'pdv-dr-pg-'));
@@ -108,6 +157,35 @@ describe.skipIf(!postgresAvailable())('postgres driver (real PostgreSQL 15)', ()
     expect(extra).toBeDefined();
     // The connection string's password never reaches a check.
     expect(JSON.stringify(ctx.events)).not.toContain(server.password);
+  });
+
+  it('compareTo "live" reads DATABASE_URL (the live database), not the scratch server of databaseUrlEnv', async () => {
+    const { ctx, byId } = await runWith(join(dir, 'good'), { compareTo: 'live', databaseUrlEnv: 'PDV_TEST_DR_SCRATCH_URL' }, { live: server.urlFor('good'), scratch: server.url });
+    expect(byId['dr.row-counts']?.status, byId['dr.row-counts']?.message).toBe('passed');
+    expect(byId['dr.row-counts']?.message).toContain('live database');
+    expect(byId['dr.checksums']?.status, byId['dr.checksums']?.message).toBe('passed');
+    expect(JSON.stringify(ctx.events)).not.toContain(server.password);
+  });
+
+  it('compareTo "live" reads liveDatabaseUrlEnv when it is set', async () => {
+    const { byId } = await runWith(join(dir, 'good'), { compareTo: 'live', liveDatabaseUrlEnv: 'PDV_TEST_DR_LIVE_URL' }, { live: server.url, scratch: server.url, liveEnv: server.urlFor('good') });
+    expect(byId['dr.row-counts']?.status, byId['dr.row-counts']?.message).toBe('passed');
+  });
+
+  it('an unreachable live database makes row counts and checksums errored (hold), not failed', async () => {
+    const { byId } = await runWith(join(dir, 'good'), { compareTo: 'live' }, { live: `postgres://postgres:x@127.0.0.1:${await closedPort()}/app`, scratch: server.url, scratchViaEnv: true });
+    expect(byId['dr.restore']?.status).toBe('passed');
+    expect(byId['dr.row-counts']?.status, byId['dr.row-counts']?.message).toBe('errored');
+    expect(byId['dr.checksums']?.status).toBe('errored');
+    expect(byId['dr.row-counts']?.message).toMatch(/live database/);
+  });
+
+  it('an unreachable scratch database server makes the restore errored (hold), not failed (rollback)', async () => {
+    const { byId } = await runWith(join(dir, 'good'), {}, { live: `postgres://postgres:x@127.0.0.1:${await closedPort()}/postgres`, scratch: '' });
+    expect(byId['dr.archive-reads']?.status).toBe('passed');
+    expect(byId['dr.restore']?.status, byId['dr.restore']?.message).toBe('errored');
+    expect(byId['dr.restore']?.message).toMatch(/scratch database server/);
+    expect(Object.values(byId).filter((c) => c.status === 'failed' && c.severity !== 'minor')).toEqual([]);
   });
 
   it('fails the archive check on a truncated archive and creates no scratch database', async () => {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { EvidenceError, errorMessage } from '../../core/errors.ts';
 import { execFileCapture, libpqEnv, pgBinary, withDatabase } from '../exec.ts';
 import { locateBackupFile } from '../locate.ts';
 import { isScratchDbName, parseTagComment, quoteIdent, quoteLiteral, tagComment } from '../naming.ts';
@@ -20,14 +21,28 @@ function lastLines(text: string, n = 6): string {
   return text.trim().split('\n').slice(-n).join('\n');
 }
 
+/** The scratch server is the harness's: when it cannot be reached or refuses, that is no evidence about the backup. */
 async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw new EvidenceError(`cannot reach the scratch database server: ${errorMessage(err)}`, { cause: err });
+  }
   try {
     return await fn(client);
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** pg_restore that cannot be started (not installed, not executable) is the harness's fault; an abort stays an abort. */
+function toolFault(file: string, signal: AbortSignal): (err: unknown) => never {
+  return (err: unknown) => {
+    if (signal.aborted) throw err;
+    throw new EvidenceError(`cannot run ${file}: ${errorMessage(err)} (set stages.dr.pgBin)`, { cause: err });
+  };
 }
 
 export function createPostgresDriver(opts: PostgresDriverOptions): RestoreDriver {
@@ -38,7 +53,7 @@ export function createPostgresDriver(opts: PostgresDriverOptions): RestoreDriver
     locate: () => locateBackupFile(opts.source, opts.rootDir),
 
     async verifyArchive(backup: BackupRef, signal: AbortSignal): Promise<ArchiveInfo> {
-      const res = await execFileCapture(pgRestore, ['--list', backup.id], { signal });
+      const res = await execFileCapture(pgRestore, ['--list', backup.id], { signal }).catch(toolFault(pgRestore, signal));
       if (res.code !== 0) return { ok: false, message: `pg_restore --list failed (exit ${res.code}): ${lastLines(res.stderr)}` };
       const entries = res.stdout.split('\n').filter((l) => l.trim() && !l.startsWith(';')).length;
       if (entries === 0) return { ok: false, message: 'pg_restore --list: the archive has no entries', entries };
@@ -47,16 +62,30 @@ export function createPostgresDriver(opts: PostgresDriverOptions): RestoreDriver
 
     async restore(backup: BackupRef, scratch: ScratchRef, signal: AbortSignal): Promise<RestoredCopy> {
       await withAdmin(opts.adminUrl, async (c) => {
-        await c.query(`CREATE DATABASE ${quoteIdent(scratch.name)}`);
-        await c.query(`COMMENT ON DATABASE ${quoteIdent(scratch.name)} IS ${quoteLiteral(tagComment(scratch.runId))}`);
+        try {
+          await c.query(`CREATE DATABASE ${quoteIdent(scratch.name)}`);
+          await c.query(`COMMENT ON DATABASE ${quoteIdent(scratch.name)} IS ${quoteLiteral(tagComment(scratch.runId))}`);
+        } catch (err) {
+          throw new EvidenceError(`cannot create the scratch database on its server: ${errorMessage(err)}`, { cause: err });
+        }
       });
       const env = { ...process.env, ...libpqEnv(opts.adminUrl, scratch.name) };
       const args = ['--exit-on-error', '--single-transaction', '--no-owner', '--no-privileges', '--dbname', scratch.name, backup.id];
-      const res = await execFileCapture(pgRestore, args, { env, signal });
-      if (res.code !== 0) throw new Error(`pg_restore failed (exit ${res.code ?? res.signal}): ${lastLines(res.stderr)}`);
+      const res = await execFileCapture(pgRestore, args, { env, signal }).catch(toolFault(pgRestore, signal));
+      if (res.code !== 0) {
+        const msg = `pg_restore failed (exit ${res.code ?? res.signal}): ${lastLines(res.stderr)}`;
+        // It could not reach the scratch server: that says nothing about the archive.
+        if (/connection to server .* failed|could not connect to server/i.test(res.stderr)) throw new EvidenceError(msg);
+        throw new Error(msg);
+      }
       const databaseUrl = withDatabase(opts.adminUrl, scratch.name);
       const db = new pg.Client({ connectionString: databaseUrl });
-      await db.connect();
+      try {
+        await db.connect();
+      } catch (err) {
+        await db.end().catch(() => undefined);
+        throw new EvidenceError(`cannot connect to the restored scratch database: ${errorMessage(err)}`, { cause: err });
+      }
       return {
         db,
         app: { placeholders: { databaseUrl }, env: { DATABASE_URL: databaseUrl } },

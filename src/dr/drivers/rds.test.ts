@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeStageContext } from '../../../e2e/helpers/stage-context.ts';
-import { postgresAvailable, startPostgres, type TestPostgres } from '../../../e2e/helpers/postgres.ts';
+import { skipWithoutPostgres, startPostgres, type TestPostgres } from '../../../e2e/helpers/postgres.ts';
 import { runDr } from '../../stages/dr/run.ts';
 import { cleanupLeftovers } from '../cleanup.ts';
 import { createDriver } from '../index.ts';
@@ -100,7 +100,7 @@ async function run(dr: Record<string, unknown> = {}) {
   return { ctx, byId: Object.fromEntries(ctx.checks.map((c) => [c.id, c])), scratch: scratchInstanceId(ctx.runId) };
 }
 
-describe.skipIf(!postgresAvailable())('rds driver (aws-sdk-client-mock)', () => {
+describe.skipIf(skipWithoutPostgres())('rds driver (aws-sdk-client-mock)', () => {
   beforeAll(async () => {
     server = await startPostgres();
     await server.query('CREATE DATABASE rdsapp');

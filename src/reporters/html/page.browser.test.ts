@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipWithoutChromium } from '../../../e2e/helpers/binaries.ts';
 import { chromiumLaunchOptions, findChromium } from '../../core/browser.ts';
 import { failedRollbackReport, hostileReport } from '../_fixtures.ts';
 import { lineChart } from './charts.ts';
@@ -17,7 +18,7 @@ import type { SectionRenderer } from './sections/index.ts';
 // 1x1 transparent PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
-describe.skipIf(!findChromium())('index.html in Chromium', () => {
+describe.skipIf(skipWithoutChromium(findChromium()))('index.html in Chromium', () => {
   let browser: Browser;
   let dir: string;
   beforeAll(async () => {

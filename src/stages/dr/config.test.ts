@@ -12,7 +12,8 @@ describe('stages.dr config', () => {
   it('parses durations and an app', () => {
     const c = drConfigSchema.parse({ driver: 'pglite', source: { folder: 'b' }, rpoTarget: '2h', app: { command: ['node', 'x.js', '{dataDir}'] } });
     expect(c.rpoTarget).toBe(7_200_000);
-    expect(c.app).toMatchObject({ smoke: 'smoke', startTimeout: 60_000, probes: ['/health', '/version'] });
+    expect(c.app).toMatchObject({ smoke: 'smoke', startTimeout: 60_000, probes: [] });
+    expect(c.app?.login).toBeUndefined();
   });
 
   it.each([

@@ -48,15 +48,13 @@ const appSchema = z
     startTimeout: duration.default(60_000),
     /** `smoke`: the smoke stage's checks (readiness + Playwright specs) against the restored app; `probes`: the paths below only. */
     smoke: z.enum(['smoke', 'probes']).default('smoke'),
-    /** Paths that must answer 2xx on the restored app (smoke: 'probes'). */
-    probes: z.array(z.string().startsWith('/')).default(['/health', '/version']),
-    /** Log in first (POST {username,password} → {token}) so probes can read data behind auth. */
-    login: z
-      .object({ path: z.string().startsWith('/').default('/api/login'), username: z.string().min(1), passwordEnv: envVarName })
-      .strict()
-      .optional(),
+    /** Paths that must answer 2xx on the restored app (smoke: 'probes'); the first one is retried through warm-up. */
+    probes: z.array(z.string().startsWith('/')).default([]),
+    /** Log in first (POST {username,password} → {token}) so probes can read data behind auth. Nothing is assumed: the path is the app's. */
+    login: z.object({ path: z.string().startsWith('/'), username: z.string().min(1), passwordEnv: envVarName }).strict().optional(),
   })
-  .strict();
+  .strict()
+  .refine((a) => a.smoke !== 'probes' || a.probes.length > 0, { message: "smoke: 'probes' needs the paths to probe (probes: ['/health', …])", path: ['probes'] });
 
 const rdsSchema = z
   .object({
@@ -87,8 +85,10 @@ export const drConfigSchema = stageBase
     /** A deployment without DR configured opts in; the stage reports "skipped" otherwise. */
     driver: z.enum(['postgres', 'rds', 'pglite']).optional(),
     source: sourceSchema.default({}),
-    /** postgres: the server scratch databases are created on (default DATABASE_URL). */
+    /** postgres: env var with the server scratch databases are created on (default DATABASE_URL). */
     databaseUrlEnv: envVarName.optional(),
+    /** compareTo 'live': env var with the live database to count against (default DATABASE_URL, the runbook's). */
+    liveDatabaseUrlEnv: envVarName.optional(),
     /** pglite: where scratch data dirs go (default <tmp>/pdv-dr). */
     scratchDir: z.string().optional(),
     /** postgres: folder with pg_restore (default: PATH, then /usr/lib/postgresql/<v>/bin). */
@@ -97,7 +97,7 @@ export const drConfigSchema = stageBase
     criticalTables: z.array(tableName).default([]),
     /** table → columns (or "*" for the whole row) whose checksum must match. */
     checksums: z.record(tableName, z.union([z.literal('*'), z.array(columnName).min(1)])).default({}),
-    /** Compare row counts with the backup's manifest, or with the live database. */
+    /** Compare row counts with the backup's manifest, or with the live database (liveDatabaseUrlEnv, else DATABASE_URL). */
     compareTo: z.enum(['manifest', 'live']).default('manifest'),
     /** Allowed relative difference in row counts (0.01 = 1 %). */
     tolerance: z.number().min(0).max(1).default(0),

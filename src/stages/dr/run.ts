@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { errorMessage } from '../../core/errors.ts';
+import { EvidenceError, errorMessage } from '../../core/errors.ts';
 import { writeJsonAtomic } from '../../core/fs.ts';
 import type { StageContext } from '../../core/stage.ts';
 import { startApp, type RunningApp } from '../../dr/app.ts';
@@ -12,6 +12,7 @@ import { checkChecksums, checkMigration, checkRowCounts } from '../../dr/validat
 import { drCheck, type CheckFacts, type DrCheckSlug } from './checks.ts';
 import type { DrConfig } from './config.ts';
 import { expectations, expectedMigration } from './expect.ts';
+import { liveDatabaseUrl } from './plan.ts';
 import { smokeRestoredApp } from './smoke.ts';
 
 // The DR stage: find leftovers, locate the newest backup (RPO), prove the
@@ -113,8 +114,9 @@ export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void>
       }
       return { ok: info.ok, message: info.message, evidence };
     })
-    .catch((err: unknown) => ({ ok: false, message: errorMessage(err), evidence: [] }));
-  emit('archive-reads', { status: archiveOk.ok ? 'passed' : ctx.signal.aborted ? 'errored' : 'failed', message: archiveOk.message, evidence: archiveOk.evidence ?? [] });
+    .catch((err: unknown) => ({ ok: false, harness: err instanceof EvidenceError, message: errorMessage(err), evidence: [] }));
+  const archiveHarness = 'harness' in archiveOk && archiveOk.harness;
+  emit('archive-reads', { status: archiveOk.ok ? 'passed' : ctx.signal.aborted || archiveHarness ? 'errored' : 'failed', message: archiveOk.message, evidence: archiveOk.evidence ?? [] });
   if (!archiveOk.ok) {
     skipRest('the archive does not read');
     await finish();
@@ -133,12 +135,17 @@ export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void>
 
     phase = 'migration-version';
     const restored = copy;
-    const liveUrl = cfg.databaseUrlEnv ? process.env[cfg.databaseUrlEnv] : ctx.config.runtime.databaseUrl;
+    // The live database is the runbook's DATABASE_URL (or liveDatabaseUrlEnv) — never the scratch server of databaseUrlEnv.
+    const live = cfg.compareTo === 'live' ? liveDatabaseUrl(cfg, ctx.config.runtime, (n) => ctx.secrets.get(n) ?? process.env[n]) : { name: 'DATABASE_URL', url: undefined };
+    registerUrlSecret(ctx, live.name, live.url);
     await clock.time('validate', async () => {
-      const mig = await checkMigration(restored.db, await expectedMigration(cfg, ctx.config.rootDir), cfg.migrationsTable, backup.manifest);
+      const expected = await expectedMigration(cfg, ctx.config.rootDir).catch((err: unknown) => {
+        throw new EvidenceError(`cannot read the release's migrations: ${errorMessage(err)}`);
+      });
+      const mig = await checkMigration(restored.db, expected, cfg.migrationsTable, backup.manifest);
       emit('migration-version', mig);
       phase = 'row-counts';
-      const exp = await expectations(cfg, backup.manifest, liveUrl);
+      const exp = await expectations(cfg, backup.manifest, live);
       emit('row-counts', exp.missing && cfg.criticalTables.length
         ? { status: 'errored', message: exp.missing }
         : await checkRowCounts(restored.db, cfg.criticalTables, exp.rowCounts, cfg.tolerance, exp.against));
@@ -159,7 +166,8 @@ export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void>
       app = started;
       const smoke = await clock.time('smoke', async () => {
         const s = await smokeRestoredApp(ctx, started.baseUrl, appCfg);
-        if (!s.ok) throw Object.assign(new Error(s.message), { smoke: s });
+        // Errored smoke checks (a browser that cannot start, a missing password) are the harness's: no evidence about the restore.
+        if (s.status !== 'passed') throw Object.assign(s.status === 'errored' ? new EvidenceError(s.message) : new Error(s.message), { smoke: s });
         return s;
       });
       emit('app-on-restored-data', { status: 'passed', message: `the app started on ${scratch.name} and passed smoke: ${smoke.message}`, evidence: [{ kind: 'json', label: 'smoke on restored app', data: smoke.data }] });
@@ -189,20 +197,40 @@ export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void>
     const smoke = (err as { smoke?: { data: unknown } }).smoke;
     const evidence: CheckFacts['evidence'] = smoke ? [{ kind: 'json', label: 'smoke on restored app', data: smoke.data }] : [];
     if (app && !smoke) evidence.push({ kind: 'text', label: 'app output', text: ctx.redactor.text(app.output()) });
+    const harness = isHarnessFault(err);
     if (!emitted.has(phase)) {
+      const what = phase !== 'app-on-restored-data' ? '' : harness ? 'could not check the app on the restored data: ' : 'the app on the restored data failed: ';
       emit(phase, {
-        status: aborted ? 'errored' : 'failed',
-        message: aborted ? `interrupted: ${errorMessage(ctx.signal.reason)}` : `${phase === 'app-on-restored-data' ? 'the app on the restored data failed: ' : ''}${errorMessage(err)}`,
+        status: aborted || harness ? 'errored' : 'failed',
+        message: aborted ? `interrupted: ${errorMessage(ctx.signal.reason)}` : `${what}${errorMessage(err)}`,
         evidence,
       });
     }
-    skipRest(aborted ? 'interrupted' : `not reached: ${phase} failed`);
+    skipRest(aborted ? 'interrupted' : `not reached: ${phase} ${harness ? 'could not be checked' : 'failed'}`);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     await app?.stop().catch(() => undefined);
     await copy?.close().catch(() => undefined);
     await cleanup(ctx, driver, scratch, clock, cfg, emit);
     await finish();
+  }
+}
+
+/** The harness (or its inputs) failed, not the backup: a scratch server out of reach, a tool or app command that cannot start. */
+function isHarnessFault(err: unknown): boolean {
+  if (err instanceof EvidenceError) return true;
+  const e = err as { code?: string; syscall?: string };
+  return (e.code === 'ENOENT' || e.code === 'EACCES') && typeof e.syscall === 'string' && e.syscall.startsWith('spawn');
+}
+
+function registerUrlSecret(ctx: StageContext, name: string, url: string | undefined): void {
+  if (!url) return;
+  ctx.redactor.addSecret(name, url);
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    if (password) ctx.redactor.addSecret(`${name}_PASSWORD`, password);
+  } catch {
+    // not a URL: the whole value is registered
   }
 }
 

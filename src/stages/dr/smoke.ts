@@ -1,44 +1,49 @@
 import { loginForToken, probeApp } from '../../dr/probe.ts';
 import type { StageContext } from '../../core/stage.ts';
+import type { CheckResult } from '../../core/types.ts';
 import { runSmoke } from '../smoke/run.ts';
 import type { DrAppConfig } from './config.ts';
 
 // "The app works on the restored data": the smoke stage's own checks
 // (readiness, then the Playwright smoke specs) against the restored app's
 // URL, collected rather than emitted — they become one DR check. `probes`
-// mode is the light alternative: health (with warm-up), version and a read
-// endpoint behind login.
+// mode is the light alternative: health (with warm-up), the configured
+// paths, behind a login when one is configured.
 
 export interface RestoredSmoke {
-  ok: boolean;
+  /** failed: evidence the app does not work on the copy; errored: the harness could not tell (→ hold). */
+  status: 'passed' | 'failed' | 'errored';
   message: string;
   data: unknown;
+}
+
+/** One verdict over the smoke checks: a failure is evidence; errored or nothing passed is missing evidence. */
+export function judgeRestoredSmoke(results: readonly Pick<CheckResult, 'id' | 'status' | 'message'>[]): Omit<RestoredSmoke, 'data'> {
+  const failed = results.filter((c) => c.status === 'failed');
+  const errored = results.filter((c) => c.status === 'errored');
+  const passed = results.filter((c) => c.status === 'passed' || c.status === 'flaky').length;
+  const list = (cs: typeof results) => cs.map((c) => `${c.id} ${c.status}${c.message ? `: ${c.message}` : ''}`).join('; ');
+  if (failed.length) return { status: 'failed', message: list([...failed, ...errored]) };
+  if (errored.length) return { status: 'errored', message: list(errored) };
+  if (passed === 0) return { status: 'errored', message: 'no smoke check passed or failed on the restored app (nothing ran)' };
+  return { status: 'passed', message: `${passed} smoke check(s) passed` };
 }
 
 export async function smokeRestoredApp(ctx: StageContext, baseUrl: string, app: DrAppConfig): Promise<RestoredSmoke> {
   if (app.smoke === 'smoke') {
     const target = { ...ctx.target, baseUrl, apiUrl: baseUrl };
     const results = await runSmoke(ctx, target, { idPrefix: 'dr.restored-smoke', emit: false });
-    const summary = results.map((c) => ({ id: c.id, status: c.status, message: c.message }));
-    const bad = results.filter((c) => c.status !== 'passed' && c.status !== 'flaky' && c.status !== 'skipped');
-    const passed = results.filter((c) => c.status === 'passed' || c.status === 'flaky').length;
-    return {
-      ok: passed > 0 && bad.length === 0,
-      message: bad.length
-        ? bad.map((c) => `${c.id} ${c.status}${c.message ? `: ${c.message}` : ''}`).join('; ')
-        : `${passed} smoke check(s) passed`,
-      data: summary,
-    };
+    return { ...judgeRestoredSmoke(results), data: results.map((c) => ({ id: c.id, status: c.status, message: c.message })) };
   }
   const login = app.login;
+  const password = login ? (ctx.secrets.get(login.passwordEnv) ?? process.env[login.passwordEnv]) : undefined;
+  if (login && !password) return { status: 'errored', message: `the probe login needs ${login.passwordEnv} in the environment`, data: [] };
   const results = await probeApp(baseUrl, app.probes, {
     signal: ctx.signal,
     warmupMs: app.startTimeout,
-    ...(login
+    ...(login && password
       ? {
           login: async () => {
-            const password = ctx.secrets.get(login.passwordEnv) ?? process.env[login.passwordEnv];
-            if (!password) throw new Error(`login needs ${login.passwordEnv} in the environment`);
             const token = await loginForToken(baseUrl, login.path, login.username, password, ctx.signal);
             ctx.redactor.addSecret('DR_APP_TOKEN', token);
             return token;
@@ -48,8 +53,8 @@ export async function smokeRestoredApp(ctx: StageContext, baseUrl: string, app: 
   });
   const bad = results.filter((r) => !r.ok);
   return {
-    ok: results.length > 0 && bad.length === 0,
-    message: bad.length ? bad.map((r) => r.message).join('; ') : results.map((r) => r.message).join(', '),
+    status: results.length === 0 ? 'errored' : bad.length === 0 ? 'passed' : 'failed',
+    message: results.length === 0 ? 'no probes configured (stages.dr.app.probes)' : bad.length ? bad.map((r) => r.message).join('; ') : results.map((r) => r.message).join(', '),
     data: results,
   };
 }

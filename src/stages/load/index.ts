@@ -1,18 +1,15 @@
-import { relative } from 'node:path';
 import { EvidenceError, errorMessage, UsageError } from '../../core/errors.ts';
 import type { Stage, StageContext } from '../../core/stage.ts';
 import type { CheckResult } from '../../core/types.ts';
 import { isK6SummaryFile, k6SummaryChecks } from '../../load/k6-import.ts';
-import { loadScenarioFile } from '../../load/scenario-file.ts';
-import { origins, prepare } from '../../load/prepare.ts';
+import { prepare } from '../../load/prepare.ts';
 import { runPlan } from '../../load/runner.ts';
-import { assertHostsAllowed, assertWithinCaps } from '../../load/safety.ts';
 import { executorDurationMs } from '../../load/scenario.ts';
-import { peakRatePerSecond } from '../../load/schedule.ts';
 import { compareWithBaseline, historyDir, latestBaseline } from './baseline.ts';
 import { capacityCheck } from './capacity.ts';
 import type { LoadConfig } from './config.ts';
 import { mergeLoad } from './merge.ts';
+import { planLoad, resolveLoadPlan } from './plan.ts';
 import { loadChecks, summarizeLoad, type Measured } from './results.ts';
 import { saveRaw } from './raw.ts';
 
@@ -23,6 +20,8 @@ import { saveRaw } from './raw.ts';
 export const loadStage: Stage = {
   name: 'load',
   description: 'open-model load with k6-style thresholds, honest (corrected) latency tails and baselines',
+  segments: true,
+  plan: (ctx) => planLoad(ctx),
   run: runLoad,
   merge: mergeLoad,
 };
@@ -38,25 +37,10 @@ async function runLoad(ctx: StageContext): Promise<void> {
     return;
   }
 
-  const loaded = await loadScenarioFile(cfg.scenario, ctx.config.rootDir);
-  const fileLabel = relative(ctx.config.rootDir, loaded.file) || loaded.file;
+  const { loaded, fileLabel, specs, apiUrl } = await resolveLoadPlan(ctx.config, ctx.target);
   const sc = loaded.scenario;
   const env = ctx.config.environment;
   const baseUrl = ctx.target.baseUrl;
-  const apiUrl = ctx.target.apiUrl ?? env.apiUrl;
-  const specs = Object.values(sc.scenarios).map((s) => (s.executor === 'constant-arrival-rate' && cfg.duration ? { ...s, duration: cfg.duration } : s));
-  // Safety first: nothing is sent (not even a login) unless every origin is allowed and the plan is under the caps.
-  assertHostsAllowed(origins({ scenario: sc, baseUrl, ...(apiUrl ? { apiUrl } : {}) }), env.allowedHosts, `${fileLabel} (environment.allowedHosts)`);
-  assertWithinCaps(
-    {
-      peakRate: specs.reduce((a, s) => a + peakRatePerSecond(s), 0),
-      durationMs: Math.max(...specs.map(executorDurationMs)),
-      connections: specs.reduce((a, s) => a + s.connections, 0),
-      inFlight: specs.reduce((a, s) => a + s.maxInFlight, 0),
-    },
-    { maxRate: cfg.caps.maxRate, maxDurationMs: cfg.caps.maxDuration, maxConnections: cfg.caps.maxConnections },
-    `${fileLabel} (stages.load.caps)`,
-  );
 
   ctx.progress(`load: logging in and preparing ${sc.name}`);
   let prepared;
@@ -67,7 +51,7 @@ async function runLoad(ctx: StageContext): Promise<void> {
       thresholds: loaded.thresholds,
       baseUrl,
       ...(apiUrl ? { apiUrl } : {}),
-      credentials: env.credentials,
+      credentials: Object.fromEntries(Object.entries(env.credentials).flatMap(([r, c]) => (c.username && c.passwordEnv ? [[r, { username: c.username, passwordEnv: c.passwordEnv }]] : []))),
       secrets: ctx.secrets,
       vars: env.vars,
       allowedHosts: env.allowedHosts,

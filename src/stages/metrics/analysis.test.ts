@@ -17,6 +17,13 @@ describe('classify', () => {
     [{ successCondition: 'value < 1', failureCondition: 'value > 2' }, s(1.5), 'inconclusive'],
     [{ successCondition: 'value < 1' }, [], 'inconclusive'],
     [{ successCondition: 'result[3] < 1' }, s(1), 'error'],
+    // 0/0 with no traffic is NaN, not a healthy value: no evidence either way.
+    [{ failureCondition: 'value > 0.05' }, s(Number.NaN), 'inconclusive'],
+    [{ successCondition: 'value < 0.05' }, s(Number.NaN), 'inconclusive'],
+    [{ failureCondition: 'value > 0.05' }, s(0.01, Number.NaN), 'inconclusive'],
+    [{ failureCondition: 'value < 0' }, s(Number.POSITIVE_INFINITY), 'inconclusive'],
+    [{ successCondition: 'value < 300' }, s(Number.NEGATIVE_INFINITY), 'inconclusive'],
+    [{ failureCondition: 'value > 0.05' }, [], 'inconclusive'],
   ])('%j on %j → %s', (rule, samples, phase) => {
     expect(classify(samples, rule).phase).toBe(phase);
   });
@@ -82,6 +89,20 @@ describe('runRule', () => {
     const out = await runRule(rule, fakeSource([new SourceError('fake', 'connection refused')]), { sleep });
     expect(out.status).toBe('errored');
     expect(out.message).toMatch(/connection refused/);
+  });
+  it.each([
+    ['NaN (0/0 without traffic)', Number.NaN],
+    ['+Inf', Number.POSITIVE_INFINITY],
+    ['-Inf', Number.NEGATIVE_INFINITY],
+  ])('a query answering %s never passes: errored (→ hold)', async (_name, v) => {
+    const rule = ruleConfigSchema.parse({ name: 'n', query: 'x', failureCondition: 'value > 0.05', count: 2 });
+    const out = await runRule(rule, fakeSource([s(v)]), { sleep });
+    expect(out.status).toBe('errored');
+    expect(out.message).toMatch(/not a number|NaN|Inf/);
+  });
+  it('no series never passes: errored (→ hold)', async () => {
+    const rule = ruleConfigSchema.parse({ name: 'n', query: 'x', failureCondition: 'value > 0.05', count: 2 });
+    expect((await runRule(rule, fakeSource([[]]), { sleep })).status).toBe('errored');
   });
   it('rejects a rule without conditions and a bad condition at config time', () => {
     expect(ruleConfigSchema.safeParse({ name: 'x', query: 'q' }).success).toBe(false);

@@ -29,11 +29,17 @@ export interface RuleOutcome {
   measurements: Measurement[];
 }
 
+/** The names a condition can use: every value, the first one, the first series' labels. */
+export const CONDITION_SCOPE = ['result', 'value', 'labels'] as const;
+
 /** Classify one query result against the rule's conditions (pure). */
 export function classify(samples: readonly Sample[], rule: Pick<RuleConfig, 'successCondition' | 'failureCondition'>): Pick<Measurement, 'phase' | 'message'> {
-  if (samples.length === 0) return { phase: 'inconclusive', message: 'empty result' };
+  if (samples.length === 0) return { phase: 'inconclusive', message: 'empty result (no series)' };
   const result = samples.map((s) => s.value);
-  const scope: Record<string, Value> = { result, value: result[0]!, labels: samples[0]!.labels };
+  // NaN (0/0 when there is no traffic) and ±Inf satisfy no comparison honestly: no evidence, never a pass.
+  const odd = result.filter((v) => !Number.isFinite(v));
+  if (odd.length) return { phase: 'inconclusive', message: `result is not a number (${[...new Set(odd.map(String))].join(', ')}) in ${odd.length} of ${result.length} series` };
+  const scope: Record<(typeof CONDITION_SCOPE)[number], Value> = { result, value: result[0]!, labels: samples[0]!.labels };
   try {
     if (rule.failureCondition !== undefined && compileExpression(rule.failureCondition).evaluate(scope)) {
       return { phase: 'failed', message: `failureCondition ${rule.failureCondition} met` };

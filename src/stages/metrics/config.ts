@@ -32,7 +32,7 @@ export const sourceConfigSchema = z.discriminatedUnion('type', [
       type: z.literal('cloudwatch'),
       /** Default: AWS_REGION from the runbook. */
       region: z.string().optional(),
-      /** Default namespace of metrics that name none, e.g. `staging/ai-film-studio/api`. */
+      /** Default namespace of metrics that name none, e.g. `MyApp/API` (none by default). */
       namespace: z.string().optional(),
     })
     .strict(),
@@ -132,7 +132,8 @@ export const soakConfigSchema = z
       .object({
         metricsPath: z.string().default('/metrics'),
         memory: z.string().default('process_resident_memory_bytes'),
-        openConnections: z.string().default('demo_open_connections'),
+        /** No default: a connection gauge's name belongs to the target ('' = not watched). */
+        openConnections: z.string().default(''),
       })
       .strict()
       .prefault({}),

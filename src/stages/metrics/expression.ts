@@ -134,3 +134,58 @@ export function compileExpression(source: string): CompiledExpression {
   if (ast.type === 'Compound') throw new ExpressionError('one expression only');
   return { source, evaluate: (scope) => evaluateNode(ast, scope) };
 }
+
+/** Names a condition refers to that are not in `known` (nor built in): checked before the run, not when a measurement arrives. */
+export function unknownNames(source: string, known: readonly string[]): string[] {
+  const ast = jsep(source);
+  const out = new Set<string>();
+  const walk = (node: jsep.Expression | null | undefined): void => {
+    if (!node) return;
+    switch (node.type) {
+      case 'Identifier': {
+        const name = (node as jsep.Identifier).name;
+        if (name !== 'NaN' && name !== 'Infinity' && !known.includes(name)) out.add(name);
+        return;
+      }
+      case 'MemberExpression': {
+        const m = node as jsep.MemberExpression;
+        walk(m.object);
+        if (m.computed) walk(m.property);
+        return;
+      }
+      case 'CallExpression': {
+        const c = node as jsep.CallExpression;
+        if (c.callee.type === 'Identifier') {
+          const name = (c.callee as jsep.Identifier).name;
+          if (!Object.hasOwn(FUNCTIONS, name)) out.add(`${name}()`);
+        } else walk(c.callee);
+        c.arguments.forEach(walk);
+        return;
+      }
+      case 'UnaryExpression':
+        walk((node as jsep.UnaryExpression).argument);
+        return;
+      case 'BinaryExpression':
+        walk((node as jsep.BinaryExpression).left);
+        walk((node as jsep.BinaryExpression).right);
+        return;
+      case 'ConditionalExpression': {
+        const c = node as jsep.ConditionalExpression;
+        walk(c.test);
+        walk(c.consequent);
+        walk(c.alternate);
+        return;
+      }
+      case 'ArrayExpression':
+        (node as jsep.ArrayExpression).elements.forEach(walk);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(ast);
+  return [...out];
+}
+
+/** The functions a condition may call. */
+export const CONDITION_FUNCTIONS: readonly string[] = Object.keys(FUNCTIONS);

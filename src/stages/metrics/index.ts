@@ -7,7 +7,8 @@ import { defaultSleep, runRule } from './analysis.ts';
 import { runComparison } from './comparison.ts';
 import { metricsConfigSchema, type MetricsConfig } from './config.ts';
 import { sourceHealth } from './health.ts';
-import { buildSources, pickSource } from './sources.ts';
+import { NOTHING_TO_EVALUATE, nothingToEvaluate, planMetrics } from './plan.ts';
+import { buildSources, pickSource, toQuery } from './sources.ts';
 
 // The metrics stage: source health, alarms, Argo-like analysis rules and
 // before/after comparisons, all at once. It emits facts only; the policy
@@ -21,6 +22,11 @@ export function deployTimeOf(cfg: Pick<MetricsConfig, 'deployTime'>, env: NodeJS
 
 async function run(ctx: StageContext): Promise<void> {
   const cfg: MetricsConfig = ctx.config.stages.metrics ?? metricsConfigSchema.parse({});
+  if (nothingToEvaluate(cfg)) {
+    // A readable source alone says nothing about the deploy: no counted evidence (the plan refuses this case first).
+    ctx.check({ id: 'metrics.nothing-to-evaluate', stage: 'metrics', title: 'Metrics rules, alarms or comparisons', severity: 'major', status: 'skipped', message: NOTHING_TO_EVALUATE, durationMs: 0, attempts: 0, evidence: [] });
+    return;
+  }
   const startedAt = Date.now();
   const sources = buildSources(cfg, { baseUrl: ctx.target.baseUrl, env: process.env, ...(ctx.config.runtime.awsRegion ? { awsRegion: ctx.config.runtime.awsRegion } : {}) });
   const deployTime = deployTimeOf(cfg, process.env, startedAt);
@@ -30,7 +36,9 @@ async function run(ctx: StageContext): Promise<void> {
   const health = Promise.all(
     [...sources.values()].map(async (s) => {
       const conf = cfg.sources[s.name];
-      emitCheck(await sourceHealth(stage, s, conf?.type === 'prometheus' ? conf.upQuery : undefined, ctx.signal));
+      // A query the stage will ask this source anyway: its answer proves the source reads.
+      const first = [...cfg.rules, ...cfg.comparisons].find((q) => (q.source ?? sources.keys().next().value) === s.name);
+      emitCheck(await sourceHealth(stage, s, conf?.type === 'prometheus' ? conf.upQuery : undefined, ctx.signal, first ? toQuery(first) : undefined));
     }),
   );
 
@@ -119,5 +127,6 @@ async function run(ctx: StageContext): Promise<void> {
 export const metricsStage: Stage = {
   name: 'metrics',
   description: 'Metrics and alarms: source health, alarms, analysis rules, before/after comparison',
+  plan: (ctx) => planMetrics(ctx),
   run,
 };

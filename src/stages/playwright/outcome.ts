@@ -20,6 +20,9 @@ const INFRA_ERROR = [
   /exceeded while setting up "(?:browser|context|page|_[\w]+)"/i,
   /exceeded while running "before(?:Each|All)" hook/i,
   /Worker process exited unexpectedly/i,
+  // A spec's own PreconditionError (src/stages/playwright/precondition.ts).
+  /\[pdv:precondition\]/,
+  /PreconditionError/,
 ];
 
 export function isInfrastructureError(message: string | undefined): boolean {

@@ -113,11 +113,21 @@ function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string
   const credentials: PwTarget['credentials'] = {};
   const out: Record<string, string> = {};
   for (const [role, c] of Object.entries(env.credentials)) {
-    credentials[role] = { username: c.username, passwordEnv: c.passwordEnv };
-    const pw = ctx.secrets.get(c.passwordEnv);
-    if (pw !== undefined) out[c.passwordEnv] = pw;
+    credentials[role] = {
+      ...(c.username ? { username: c.username } : {}),
+      ...(c.passwordEnv ? { passwordEnv: c.passwordEnv } : {}),
+      ...(c.tokenEnv ? { tokenEnv: c.tokenEnv } : {}),
+      ...(c.cookieEnv ? { cookieEnv: c.cookieEnv } : {}),
+    };
+    // Only the secrets the specs need reach the child, and only through its env.
+    for (const name of [c.passwordEnv, c.tokenEnv, c.cookieEnv]) {
+      const value = name ? ctx.secrets.get(name) : undefined;
+      if (name && value !== undefined) out[name] = value;
+    }
   }
   const flagsMirror = ctx.config.stages.smoke.flagsMirror;
+  const dir = (d: string | undefined): string | undefined => (d ? resolve(ctx.config.rootDir, d) : undefined);
+  const testDirs = { ...(dir(ctx.config.stages.smoke.testDir) ? { smoke: dir(ctx.config.stages.smoke.testDir) } : {}), ...(dir(ctx.config.stages.uat.testDir) ? { uat: dir(ctx.config.stages.uat.testDir) } : {}) };
   const target: PwTarget = {
     runId: ctx.runId,
     environment: o.target.environment,
@@ -129,6 +139,8 @@ function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string
     stateDir: join(scratch, 'state'),
     outputDir: join(scratch, 'output'),
     credentials,
+    ...(env.auth ? { auth: env.auth } : {}),
+    testDirs,
     vars: env.vars,
     trace: o.trace ?? 'on-first-retry',
     screenshot: o.screenshot ?? 'only-on-failure',

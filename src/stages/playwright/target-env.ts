@@ -6,8 +6,10 @@
 export const TARGET_ENV = 'PDV_PW_TARGET';
 
 export interface PwCredential {
-  username: string;
-  passwordEnv: string;
+  username?: string;
+  passwordEnv?: string;
+  tokenEnv?: string;
+  cookieEnv?: string;
 }
 
 export interface PwTarget {
@@ -25,6 +27,10 @@ export interface PwTarget {
   /** Playwright's outputDir (scratch; evidence is copied out by the stage). */
   outputDir: string;
   credentials: Record<string, PwCredential>;
+  /** The environment's login (src/auth/config.ts), for specs that sign in through the API. */
+  auth?: unknown;
+  /** Absolute spec folders (from `stages.smoke.testDir` / `stages.uat.testDir`). */
+  testDirs: { smoke?: string; uat?: string };
   /** Free-form, non-secret values from the environment config (e.g. renderTimeoutMs). */
   vars: Record<string, string>;
   trace: 'on' | 'off' | 'on-first-retry' | 'retain-on-failure' | 'on-all-retries';
@@ -35,25 +41,34 @@ export interface PwTarget {
   testTimeout?: number;
 }
 
-/** Used when specs run under plain `npx playwright test`, outside pdv. */
+/**
+ * Used when specs run under plain `npx playwright test`, outside pdv: the
+ * target comes from the runbook's env vars only — no built-in users, flags
+ * or URLs (a spec that needs one throws a PreconditionError).
+ */
 function fromPlainEnv(env: NodeJS.ProcessEnv): PwTarget {
-  const baseUrl = env.PDV_BASE_URL ?? 'http://127.0.0.1:3000';
+  const baseUrl = env.PDV_BASE_URL ?? '';
   // Set once in the runner process; workers inherit it, so all agree on the run id.
   env.PDV_RUN_KEY ??= `local-${Date.now()}`;
+  let credentials: Record<string, PwCredential> = {};
+  if (env.PDV_CREDENTIALS) {
+    try {
+      credentials = JSON.parse(env.PDV_CREDENTIALS) as Record<string, PwCredential>;
+    } catch {
+      credentials = {};
+    }
+  }
   return {
     runId: env.PDV_RUN_KEY,
     environment: env.ENVIRONMENT ?? 'staging',
     baseUrl,
     apiUrl: env.API_BASE_URL ?? baseUrl,
-    expectedVersion: env.PDV_EXPECT_VERSION,
-    flagsMirror: env.PDV_FLAGS_MIRROR ?? 'demo/flags.production.json',
+    ...(env.PDV_EXPECT_VERSION ? { expectedVersion: env.PDV_EXPECT_VERSION } : {}),
+    ...(env.PDV_FLAGS_MIRROR ? { flagsMirror: env.PDV_FLAGS_MIRROR } : {}),
     stateDir: env.PDV_STATE_DIR ?? 'test-results/.auth',
     outputDir: 'test-results',
-    credentials: {
-      admin: { username: 'admin@studio.test', passwordEnv: 'DEMO_ADMIN_PASSWORD' },
-      editor: { username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
-      viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' },
-    },
+    credentials,
+    testDirs: {},
     vars: {},
     trace: 'on-first-retry',
     screenshot: 'only-on-failure',

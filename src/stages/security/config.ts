@@ -7,6 +7,28 @@ const GRADES = ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D
 
 const statusList = z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]);
 
+const regexSource = z.string().min(1).refine((src) => {
+  try {
+    new RegExp(src, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a regular expression (JavaScript syntax, matched case-insensitively)');
+
+/** One way an app says "too many attempts": every condition given must hold. */
+const limitedRule = z
+  .object({
+    /** Status (or any of several), e.g. 429, or [403, 500] together with `body`. */
+    status: statusList.transform((v) => (Array.isArray(v) ? v : [v])).optional(),
+    /** Regular expression the body must match (case-insensitive), e.g. "too many attempts". */
+    body: regexSource.optional(),
+    /** A Retry-After header must be present. */
+    retryAfter: z.boolean().optional(),
+  })
+  .strict()
+  .refine((r) => r.status !== undefined || r.body !== undefined || r.retryAfter === true, 'name at least one of status, body, retryAfter');
+
 /** One row of the access-control table: endpoint × role × expected status. */
 export const accessRuleSchema = z
   .object({
@@ -21,6 +43,13 @@ export const accessRuleSchema = z
     expect: statusList,
     body: z.unknown().optional(),
     severity: severity.default('critical'),
+  })
+  .strict();
+
+/** The access table; roles sign in the way `environments.<env>.auth` says (src/auth/). */
+const accessSchema = z
+  .object({
+    rules: z.array(accessRuleSchema).max(40).default([]),
   })
   .strict();
 
@@ -75,8 +104,8 @@ export const securityConfigSchema = stageBase
     cors: z
       .object({
         enabled: z.boolean().default(true),
-        /** Paths probed with an arbitrary Origin (on the API URL when it is set). */
-        paths: z.array(z.string().startsWith('/')).min(1).max(10).default(['/', '/api/me']),
+        /** Paths probed with an arbitrary Origin (on the API URL when it is set); name your API's credentialed endpoints. */
+        paths: z.array(z.string().startsWith('/')).min(1).max(10).default(['/']),
       })
       .strict()
       .prefault({}),
@@ -92,18 +121,7 @@ export const securityConfigSchema = stageBase
       })
       .strict()
       .prefault({}),
-    access: z
-      .object({
-        /** Login endpoint on the API URL (JSON `{username,password}` → `{token, user:{id}}`). */
-        loginPath: z.string().startsWith('/').default('/api/login'),
-        usernameField: z.string().default('username'),
-        passwordField: z.string().default('password'),
-        tokenField: z.string().default('token'),
-        userIdField: z.string().default('user.id'),
-        rules: z.array(accessRuleSchema).max(40).default([]),
-      })
-      .strict()
-      .prefault({}),
+    access: accessSchema.prefault({}),
     sessionCookie: z
       .object({
         enabled: z.boolean().default(true),
@@ -115,15 +133,18 @@ export const securityConfigSchema = stageBase
       .prefault({}),
     openRedirect: z
       .object({
-        enabled: z.boolean().default(true),
-        /** Login page with its return-URL parameter. */
-        path: z.string().startsWith('/').default('/login'),
-        param: z.string().default('returnTo'),
+        /** On when `path` is set; `enabled: true` without it is a configuration error. */
+        enabled: z.boolean().optional(),
+        /** Page (on the web URL) that takes a return-URL parameter, e.g. `/login`. No default: it is the app's. */
+        path: z.string().startsWith('/').optional(),
+        /** Its return-URL query parameter, e.g. `returnTo`, `next`, `redirect_uri`. Required with `path`. */
+        param: z.string().min(1).optional(),
         severity: severity.default('major'),
         /** Also post the login form with a role's credentials and a foreign return URL (the redirect after login is the real test). */
         form: z
           .object({
-            path: z.string().startsWith('/').default('/login'),
+            /** Where the form posts; default: `openRedirect.path`. */
+            path: z.string().startsWith('/').optional(),
             role: z.string().min(1),
             usernameField: z.string().default('username'),
             passwordField: z.string().default('password'),
@@ -132,18 +153,44 @@ export const securityConfigSchema = stageBase
           .optional(),
       })
       .strict()
+      .superRefine((v, ctx) => {
+        if (v.enabled === true && !v.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'is required when openRedirect is enabled (the page that takes a return URL, e.g. "/login")' });
+        if (v.path && !v.param) ctx.addIssue({ code: 'custom', path: ['param'], message: `is required with openRedirect.path (the return-URL parameter of ${v.path}, e.g. "returnTo")` });
+      })
+      .transform((v) => ({ ...v, enabled: v.enabled ?? v.path !== undefined }))
       .prefault({}),
     rateLimit: z
       .object({
-        enabled: z.boolean().default(true),
-        /** Failed logins sent at most; the check passes at the first 429. */
+        /** On when `path` is set; `enabled: true` without it is a configuration error. */
+        enabled: z.boolean().optional(),
+        /** Login endpoint on the API URL that the failed logins go to. No default: it is the app's. */
+        path: z.string().startsWith('/').optional(),
+        method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
+        /** How the credentials are sent: a JSON object or an HTML-form body. */
+        body: z.enum(['json', 'form']).default('json'),
+        usernameField: z.string().min(1).default('username'),
+        passwordField: z.string().min(1).default('password'),
+        /** Fixed fields sent with every attempt (e.g. `{ grant_type: 'password', client_id: 'web' }`). */
+        fields: z.record(z.string(), z.string()).default({}),
+        /** Extra request headers (no secrets: the config file holds none). */
+        headers: z.record(z.string(), z.string()).default({}),
+        /** Failed logins sent at most; the check passes at the first limited answer. */
         attempts: z.number().int().min(2).max(50).default(10),
         /** Username used for the failed logins (an account nobody uses: it may get locked). */
         username: z.string().default('pdv-rate-limit-probe@invalid.test'),
+        /**
+         * What a limited answer looks like: one rule or several (any may match); every
+         * condition a rule names must hold. Default: status 429.
+         */
+        limited: z.union([limitedRule, z.array(limitedRule).min(1)]).default([{ status: [429] }]).transform((v) => (Array.isArray(v) ? v : [v])),
         severity: severity.default('major'),
         onFail: onFail.optional(),
       })
       .strict()
+      .superRefine((v, ctx) => {
+        if (v.enabled === true && !v.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'is required when rateLimit is enabled (the login endpoint the failed logins go to, e.g. "/api/login")' });
+      })
+      .transform((v) => ({ ...v, enabled: v.enabled ?? v.path !== undefined }))
       .prefault({}),
     /** Scanner reports to import (in addition to `--import`). */
     imports: z.array(importEntrySchema).default([]),
@@ -156,3 +203,4 @@ export type SecurityConfig = z.infer<typeof securityConfigSchema>;
 export type AccessRule = z.infer<typeof accessRuleSchema>;
 export type SeverityOverride = z.infer<typeof severityOverrideSchema>;
 export type ImportEntry = z.infer<typeof importEntrySchema>;
+export type LimitedRule = z.infer<typeof limitedRule>;

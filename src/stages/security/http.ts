@@ -20,7 +20,10 @@ export interface ProbeResponse {
   status: number;
   /** Lower-case names; every value kept (Set-Cookie can repeat). */
   headers: Record<string, string[]>;
+  /** The body decoded as UTF-8 (cut at `maxBodyBytes`). */
   body: string;
+  /** The body's bytes as received (cut at `maxBodyBytes`): for format magic at byte offsets. */
+  raw?: Buffer;
   /** https only: the certificate chain verified against the trust store (system roots + configured CA). */
   verified?: boolean;
 }
@@ -79,17 +82,19 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         });
         const finish = (): void => {
           const out: Record<string, string[]> = {};
-          const raw = res.rawHeaders;
-          for (let i = 0; i + 1 < raw.length; i += 2) {
-            const name = (raw[i] ?? '').toLowerCase();
-            (out[name] ??= []).push(raw[i + 1] ?? '');
+          const names = res.rawHeaders;
+          for (let i = 0; i + 1 < names.length; i += 2) {
+            const name = (names[i] ?? '').toLowerCase();
+            (out[name] ??= []).push(names[i + 1] ?? '');
           }
           const socket = res.socket as TLSSocket | null;
+          const raw = Buffer.concat(chunks);
           resolve({
             url: req.url,
             status: res.statusCode ?? 0,
             headers: out,
-            body: Buffer.concat(chunks).toString('utf8'),
+            body: raw.toString('utf8'),
+            raw,
             ...(isHttps ? { verified: socket?.authorized === true } : {}),
           });
         };

@@ -8,6 +8,7 @@ import { accessChecks, sessionCookieCheck } from './checks/access.ts';
 import { corsCheck } from './checks/cors.ts';
 import { exposedChecks } from './checks/exposed.ts';
 import { headerChecks, type SiteGrade } from './checks/headers.ts';
+import { Authenticator } from '../../auth/index.ts';
 import { Logins } from './checks/login.ts';
 import { openRedirectCheck, rateLimitCheck } from './checks/redirect-ratelimit.ts';
 import { tlsChecks, type TlsSummary } from './checks/tls.ts';
@@ -54,6 +55,11 @@ async function readCa(cfg: SecurityConfig, rootDir: string): Promise<string[]> {
   );
 }
 
+/** A probe left off: listed in the report with what would turn it on, never a finding. */
+function notRun(def: string, why: string): CheckResult {
+  return makeCheck({ def, slug: def, status: 'skipped', message: why, startedAt: Date.now() });
+}
+
 async function run(ctx: StageContext): Promise<void> {
   const cfg = ctx.config.stages.security;
   // Bad scanner files stop the run before anything is checked (the CLI validates them up front too).
@@ -62,15 +68,28 @@ async function run(ctx: StageContext): Promise<void> {
   const budget = new RequestBudget(cfg.maxRequests);
   const credentials = new Map<string, { username: string; password: string }>();
   for (const [role, c] of Object.entries(ctx.config.environment.credentials)) {
-    const password = ctx.secrets.get(c.passwordEnv) ?? process.env[c.passwordEnv];
-    if (password) credentials.set(role, { username: c.username, password });
+    const password = c.passwordEnv ? ctx.secrets.get(c.passwordEnv) : undefined;
+    if (c.username && password) credentials.set(role, { username: c.username, password });
   }
   const sites = planSites(ctx.target.baseUrl, ctx.target.apiUrl, cfg.httpsUrl);
   const base = sites[0] as Site;
   const webUrl = siteUrl(base);
+  const client = createHttpClient({ ca, timeoutMs: cfg.requestTimeout, signal: ctx.signal, budget });
+  const env = ctx.config.environment;
+  const auth = new Authenticator({
+    ...(env.auth ? { auth: env.auth } : {}),
+    roles: env.credentials,
+    apiUrl: ctx.target.apiUrl ?? webUrl,
+    secrets: ctx.secrets,
+    redactor: ctx.redactor,
+    signal: ctx.signal,
+    // Logins go through the stage's own client: same trusted CA, same request budget.
+    send: (req) => client(req),
+  });
   const r: SecurityRun = {
     config: cfg,
-    client: createHttpClient({ ca, timeoutMs: cfg.requestTimeout, signal: ctx.signal, budget }),
+    client,
+    auth,
     budget,
     redactor: ctx.redactor,
     signal: ctx.signal,
@@ -135,9 +154,12 @@ async function run(ctx: StageContext): Promise<void> {
     ctx.progress(`access control: ${cfg.access.rules.length} rules`);
     await guard('access.rule', 'access.table', () => accessChecks(r, logins));
   }
+  // The app-specific probes run only against endpoints the config names.
   if (cfg.openRedirect.enabled) await guard('redirect.login-return-to', 'redirect.login-return-to', async () => [await openRedirectCheck(r)]);
+  else emit([notRun('redirect.login-return-to', cfg.openRedirect.path ? 'stages.security.openRedirect.enabled is false' : 'not configured: set stages.security.openRedirect.path and .param (the page that takes a return URL) to probe it')]);
   // Last: the failed logins may lock the probe account for a while.
   if (cfg.rateLimit.enabled) await guard('rate-limit.login', 'rate-limit.login', async () => [await rateLimitCheck(r)]);
+  else emit([notRun('rate-limit.login', cfg.rateLimit.path ? 'stages.security.rateLimit.enabled is false' : 'not configured: set stages.security.rateLimit.path (the login endpoint) to probe it')]);
   const importIds = new Set<string>();
   for (const imp of imports) emit(importChecks(imp, importIds));
 

@@ -1,3 +1,4 @@
+import type { Authenticator } from '../../auth/index.ts';
 import type { Redactor } from '../../core/redact.ts';
 import type { CheckResult } from '../../core/types.ts';
 import type { SecurityConfig } from './config.ts';
@@ -26,7 +27,9 @@ export interface SecurityRun {
   webUrl: string;
   /** Extra trusted CA PEMs. */
   ca: string[];
-  /** Credentials by role (username + password from the environment). */
+  /** Signs in as the environment's roles (one login module for every stage). */
+  auth: Authenticator;
+  /** Credentials by role (username + password from the environment), for form posts that need them (open-redirect). */
   credentials: Map<string, { username: string; password: string }>;
   progress(message: string): void;
 }

@@ -1,10 +1,24 @@
 import { request } from 'undici';
 import { errorMessage } from '../../core/errors.ts';
+import { evaluate, type ResponseExpect, type StatusSpec } from '../../http/expect.ts';
+import { attemptSignal } from '../../http/timeout.ts';
 
 // A deploy that is still warming up is not a failed deploy: poll the health
-// endpoint while it says "starting" (503 + status "starting" or Retry-After),
-// up to a bound. A target that cannot be reached, or says it is down, is
-// answered at once: that is the fast path to a rollback.
+// endpoint while it answers what the target's config calls "warming" (by
+// default 502/503/504 or Retry-After), up to a bound. Only what the config
+// calls "ready" (by default any 2xx) passes; anything else — a 500, a 404, a
+// target that cannot be reached or says it is down — fails at once.
+
+export interface HealthSpec {
+  /** What a ready answer looks like (default any 2xx). */
+  ready: ResponseExpect;
+  /** Answers retried until the timeout (default 502/503/504, or any 5xx/429 with Retry-After). */
+  warming: ResponseExpect & { retryAfter?: boolean };
+  /** Answers that fail at once (optional). */
+  down?: ResponseExpect;
+}
+
+export const DEFAULT_HEALTH: HealthSpec = { ready: {}, warming: { status: [502, 503, 504], retryAfter: true } };
 
 export interface ReadinessOptions {
   url: string;
@@ -13,9 +27,14 @@ export interface ReadinessOptions {
   /** Connection refused is retried only this long (a port may open a moment late). */
   refusedGraceMs: number;
   signal: AbortSignal;
+  health?: HealthSpec;
+  /** One poll's own bound (default: min(5 s, what is left), at least 500 ms). */
+  attemptTimeoutMs?: number;
+  /** Extra request headers (e.g. a role's Authorization for a protected health endpoint). */
+  headers?: Record<string, string>;
 }
 
-export type ReadinessCause = 'refused' | 'dns' | 'tls' | 'down' | 'timeout' | 'network' | 'aborted';
+export type ReadinessCause = 'refused' | 'dns' | 'tls' | 'down' | 'unhealthy' | 'timeout' | 'network' | 'aborted';
 
 export type Readiness =
   | { ready: true; polls: number; waitedMs: number; status: number; body?: unknown; note?: string }
@@ -63,7 +82,53 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done, { once: true });
   });
 
+const ANY_STATUS: StatusSpec = ['1xx', '2xx', '3xx', '4xx', '5xx'];
+const MAX_REDIRECTS = 5;
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  body: unknown;
+  url: string;
+  note?: string;
+}
+
+/** GET, following redirects on the same origin only (a hand-off to another host is the answer). */
+async function poll(url: string, o: ReadinessOptions, timeoutMs: number): Promise<Answer> {
+  const attempt = attemptSignal(o.signal, timeoutMs);
+  try {
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      const res = await request(current, { method: 'GET', signal: attempt.signal, headers: { accept: 'application/json, text/html;q=0.9, */*;q=0.5', ...o.headers }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const location = res.headers.location;
+      const next = typeof location === 'string' && res.statusCode >= 300 && res.statusCode < 400 ? new URL(location, current) : undefined;
+      if (next && next.origin === new URL(current).origin && hop < MAX_REDIRECTS) {
+        await res.body.dump();
+        current = next.toString();
+        continue;
+      }
+      const text = (await res.body.text()).slice(0, 64 * 1024);
+      let body: unknown = text.slice(0, 2000);
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* not JSON: keep the text */
+      }
+      const answer: Answer = { status: res.statusCode, headers: res.headers, text, body, url: current };
+      if (next) answer.note = `redirects to ${next.origin}`;
+      return answer;
+    }
+  } catch (err) {
+    if (attempt.timedOut() && !o.signal.aborted) throw Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'PDV_ATTEMPT_TIMEOUT' });
+    throw err;
+  } finally {
+    attempt.clear();
+  }
+}
+
 export async function waitForReadiness(o: ReadinessOptions): Promise<Readiness> {
+  const health = o.health ?? DEFAULT_HEALTH;
   const start = Date.now();
   const elapsed = (): number => Date.now() - start;
   let polls = 0;
@@ -74,26 +139,34 @@ export async function waitForReadiness(o: ReadinessOptions): Promise<Readiness> 
     const remaining = o.timeoutMs - elapsed();
     let wait = o.intervalMs;
     try {
-      const perTry = AbortSignal.any([o.signal, AbortSignal.timeout(Math.max(500, Math.min(5000, remaining)))]);
-      const res = await request(o.url, { method: 'GET', signal: perTry, headers: { accept: 'application/json' } });
-      const text = await res.body.text();
-      let body: unknown = text.slice(0, 2000);
-      try {
-        body = JSON.parse(text);
-      } catch {
-        /* not JSON: keep the text */
-      }
-      const status = (body as { status?: unknown } | null)?.status;
+      const a = await poll(o.url, o, o.attemptTimeoutMs ?? Math.max(500, Math.min(5000, remaining)));
       firstRefusal = undefined;
-      if (status === 'down') {
-        return { ready: false, cause: 'down', polls, waitedMs: elapsed(), status: res.statusCode, body, message: `health at ${o.url} says down (HTTP ${res.statusCode}): ${summarise(body)}` };
+      const answer = { status: a.status, headers: a.headers, body: a.text };
+      const at = a.url === o.url ? o.url : `${o.url} (→ ${a.url})`;
+      if (health.down && evaluate(health.down, answer, ANY_STATUS).length === 0) {
+        return { ready: false, cause: 'down', polls, waitedMs: elapsed(), status: a.status, body: a.body, message: `health at ${at} says down (HTTP ${a.status}): ${summarise(a.body)}` };
       }
-      const retryAfter = retryAfterMs(res.headers['retry-after']);
-      const warming = res.statusCode === 503 && (status === 'starting' || retryAfter !== undefined);
+      const unmet = evaluate(health.ready, answer);
+      if (unmet.length === 0) {
+        const note = a.note ?? (a.status >= 200 && a.status < 300 ? undefined : `health answered HTTP ${a.status}`);
+        return { ready: true, polls, waitedMs: elapsed(), status: a.status, body: a.body, ...(note ? { note } : {}) };
+      }
+      const retryAfter = retryAfterMs(a.headers['retry-after']);
+      const { retryAfter: honourRetryAfter = true, ...warmingExpect } = health.warming;
+      const warming =
+        evaluate(warmingExpect, answer, [503]).length === 0 || (honourRetryAfter && retryAfter !== undefined && (a.status >= 500 || a.status === 429));
       if (!warming) {
-        return { ready: true, polls, waitedMs: elapsed(), status: res.statusCode, body, ...(res.statusCode === 200 ? {} : { note: `health answered HTTP ${res.statusCode}` }) };
+        return {
+          ready: false,
+          cause: 'unhealthy',
+          polls,
+          waitedMs: elapsed(),
+          status: a.status,
+          body: a.body,
+          message: `health at ${at} is not ready: ${unmet.join('; ')}: ${summarise(a.body)}`,
+        };
       }
-      last = { status: res.statusCode, body, what: `still starting (HTTP 503 ${summarise(body)})` };
+      last = { status: a.status, body: a.body, what: `still starting (HTTP ${a.status} ${summarise(a.body)})` };
       if (retryAfter !== undefined) wait = Math.min(Math.max(o.intervalMs, retryAfter), 5000);
     } catch (err) {
       if (o.signal.aborted) break;

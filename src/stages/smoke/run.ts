@@ -1,10 +1,12 @@
 import type { StageContext } from '../../core/stage.ts';
 import type { CheckResult, Target } from '../../core/types.ts';
 import { runPlaywrightChecks } from '../playwright/run-checks.ts';
+import { authenticatorFor, declaredCheck, loginChecks, urlOn, versionCheck } from './probes.ts';
 import { waitForReadiness, type Readiness } from './readiness.ts';
 
-// The smoke checks against one target: the readiness wait, then the
-// Playwright smoke specs. Used by the smoke stage and, against other URLs, by
+// The smoke checks against one target: the readiness wait, then sign-in per
+// role, the live version and the declared HTTP checks, then the user's
+// Playwright smoke specs (when `stages.smoke.testDir` names them). Used by the smoke stage and, against other URLs, by
 // the DR stage (restored app) and the rollback action (post-rollback check).
 
 export interface RunSmokeOptions {
@@ -28,13 +30,16 @@ export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmoke
     if (emit && emitIt) ctx.check(safe);
   };
 
-  const healthUrl = new URL(cfg.readiness.path, target.apiUrl ?? target.baseUrl).toString();
+  const health = ctx.config.environment.health;
+  const healthUrl = urlOn(target, health.on ?? (health.path ? 'api' : 'web'), health.path ?? '/');
   const started = Date.now();
   const ready = await waitForReadiness({
     url: healthUrl,
     timeoutMs: cfg.readiness.timeout,
     intervalMs: cfg.readiness.interval,
     refusedGraceMs: cfg.readiness.refusedGrace,
+    attemptTimeoutMs: cfg.readiness.attemptTimeout,
+    health: { ready: health.ready, warming: health.warming, ...(health.down ? { down: health.down } : {}) },
     signal: ctx.signal,
   });
   const readiness = readinessCheck(stage, `${idPrefix}.readiness`, ready, Date.now() - started, ctx.redactor.url(healthUrl));
@@ -44,6 +49,22 @@ export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmoke
   if (!ready.ready) return results;
   if (emit) ctx.progress(`target ready after ${ready.waitedMs} ms`);
 
+  // The declarative checks run once, not per Playwright shard or --grep selection.
+  if (!selective) {
+    const auth = authenticatorFor(ctx, target);
+    for (const check of await loginChecks(ctx, auth, idPrefix, stage)) record(check, true);
+    const version = await versionCheck(ctx, target, idPrefix, stage);
+    if (version) {
+      if (version.observed !== undefined && emit) ctx.emit({ type: 'observation', key: 'observedVersion', value: ctx.redactor.text(version.observed) });
+      record(version.check, true);
+    }
+    for (const c of cfg.checks) {
+      if (ctx.signal.aborted) break;
+      record(await declaredCheck(ctx, target, auth, c, idPrefix, stage), true);
+    }
+  }
+
+  if (!cfg.testDir) return results;
   const pw = await runPlaywrightChecks(ctx, {
     stage,
     idPrefix,

@@ -5,6 +5,8 @@ import { duration, stageBase } from '../../config/common.ts';
 export const uatConfigSchema = stageBase
   .extend({
     timeout: duration.default(600_000),
+    /** Your Playwright UAT specs (a folder, relative to the config file): `*.spec.ts`, with `*.setup.ts` run first. */
+    testDir: z.string().min(1).optional(),
     /** Attempts after a failure; a pass on retry is reported `flaky`. */
     retries: z.number().int().min(0).max(5).default(1),
     /** Parallel browser workers (Playwright `--workers`). */

@@ -4,7 +4,7 @@ import type { AccessRule } from '../config.ts';
 import { httpEvidence, type ProbeRequest } from '../http.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
-import type { Logins } from './login.ts';
+import type { Logins, Session } from './login.ts';
 import { parseSetCookie } from '../grader/tests.ts';
 
 export function ruleSlug(rule: AccessRule): string {
@@ -30,8 +30,8 @@ export async function accessChecks(run: SecurityRun, logins: Logins): Promise<Ch
       }
       if (rule.role !== 'anonymous') {
         const s = await logins.get(rule.role);
-        if (s.error || !s.token) throw new Error(s.error ?? `login as ${rule.role} gave no token`);
-        headers.authorization = `Bearer ${s.token}`;
+        if (s.error) throw new Error(s.error);
+        Object.assign(headers, s.headers);
       }
     } catch (err) {
       out.push(makeCheck({ ...base, status: 'errored', message: `cannot run ${rule.method} ${rule.path} as ${rule.role}: ${errorMessage(err)}`, url: joinUrl(run.apiUrl, rule.path) }));
@@ -67,13 +67,25 @@ export async function accessChecks(run: SecurityRun, logins: Logins): Promise<Ch
 export async function sessionCookieCheck(run: SecurityRun, logins: Logins): Promise<CheckResult> {
   const startedAt = Date.now();
   const cfg = run.config.sessionCookie;
-  const role = logins.available()[0];
-  const base = { def: 'cookies.session', slug: 'cookies.session', severity: cfg.severity, startedAt, url: joinUrl(run.apiUrl, run.config.access.loginPath) };
-  if (!role) return makeCheck({ ...base, status: 'skipped', message: 'no credentials configured: cannot log in to see the session cookie' });
-  const s = await logins.get(role);
-  if (s.error) return makeCheck({ ...base, status: 'errored', message: s.error, evidence: [s.evidence] });
+  const meta = { def: 'cookies.session', slug: 'cookies.session', severity: cfg.severity, startedAt };
+  const roles = logins.available();
+  if (!roles.length) return makeCheck({ ...meta, status: 'skipped', message: 'no roles configured: no login to see the session cookie of' });
+  // Only a real login answer shows the cookie the app sets; pre-issued tokens or cookies say nothing about it.
+  let s: Session | undefined;
+  let role = '';
+  for (const r of roles) {
+    const got = await logins.get(r);
+    if (got.error) return makeCheck({ ...meta, status: 'errored', message: got.error, evidence: got.evidence });
+    if (got.loggedIn) {
+      s = got;
+      role = r;
+      break;
+    }
+  }
+  if (!s) return makeCheck({ ...meta, status: 'skipped', message: 'no role signs in through a login request (pre-issued tokens/cookies): no session cookie to inspect' });
+  const base = { ...meta, ...(s.evidence[0]?.url ? { url: s.evidence[0].url } : {}) };
   const cookies = s.setCookies.map((raw) => ({ raw, c: parseSetCookie(raw) })).filter(({ c }) => !cfg.name || c.name === cfg.name);
-  if (!cookies.length) return makeCheck({ ...base, status: cfg.name ? 'failed' : 'skipped', message: cfg.name ? `login did not set cookie ${cfg.name}` : 'login sets no cookie (token-only session)', evidence: [s.evidence] });
+  if (!cookies.length) return makeCheck({ ...base, status: cfg.name ? 'failed' : 'skipped', message: cfg.name ? `login did not set cookie ${cfg.name}` : 'login sets no cookie (token-only session)', evidence: s.evidence });
   const problems = cookies.flatMap(({ c }) => {
     const missing = [!c.secure && 'Secure', !c.httpOnly && 'HttpOnly', !(c.sameSite === 'lax' || c.sameSite === 'strict') && 'SameSite=Lax|Strict'].filter(Boolean);
     return missing.length ? [`${c.name} set without ${missing.join(', ')}`] : [];
@@ -82,6 +94,6 @@ export async function sessionCookieCheck(run: SecurityRun, logins: Logins): Prom
     ...base,
     status: problems.length ? 'failed' : 'passed',
     message: problems.length ? `${problems.join('; ')} (login as ${role})` : `${cookies.map(({ c }) => c.name).join(', ')} set with Secure, HttpOnly, SameSite`,
-    evidence: [s.evidence],
+    evidence: s.evidence,
   });
 }

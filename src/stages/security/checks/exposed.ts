@@ -5,31 +5,49 @@ import type { CheckResult, Evidence, Severity } from '../../../core/types.ts';
 import { httpEvidence, type ProbeResponse } from '../http.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
+import { bodySimilarity, catchAllThreshold, compileSignature, firstMatch, type Matcher } from './exposed-match.ts';
+
+export { bodySimilarity } from './exposed-match.ts';
 
 interface Probe {
   def: string;
   id: string;
   paths: string[];
-  pattern: RegExp;
+  matchers: Matcher[];
   severity?: Severity;
   title?: string;
 }
 
+function definedProbes(): Probe[] {
+  return [...checkDefinitions().values()]
+    .filter((d) => d.key.startsWith('exposed.') && d.paths && d.signatures)
+    .map((d) => ({
+      def: d.key,
+      id: d.key.slice('exposed.'.length),
+      paths: d.paths ?? [],
+      matchers: (d.signatures ?? []).map(compileSignature),
+    }));
+}
+
 export function exposedProbes(run: SecurityRun): Probe[] {
   const only = run.config.exposed.only;
-  const defined = [...checkDefinitions().values()]
-    .filter((d) => d.key.startsWith('exposed.') && d.paths && d.pattern)
-    .map((d) => ({ def: d.key, id: d.key.slice('exposed.'.length), paths: d.paths ?? [], pattern: new RegExp(d.pattern ?? '', 'm') }))
-    .filter((p) => !only || only.includes(p.id));
+  const defined = definedProbes().filter((p) => !only || only.includes(p.id));
   const extra = run.config.exposed.extra.map((e) => ({
     def: 'exposed.backup',
     id: e.id,
     paths: [e.path],
-    pattern: new RegExp(e.pattern, 'm'),
+    matchers: [compileSignature({ what: `content matching /${e.pattern}/m`, line: e.pattern })],
     severity: e.severity,
     title: `${e.path} not served`,
   }));
   return [...defined, ...extra];
+}
+
+/** What of probe `id`'s signatures the body carries (`backup`, `env`, …), or undefined. */
+export function matchSignature(id: string, raw: Buffer): string | undefined {
+  const probe = definedProbes().find((p) => p.id === id);
+  if (!probe) throw new Error(`no exposed-file probe "${id}"`);
+  return firstMatch(probe.matchers, raw)?.what;
 }
 
 /** An exposed file is full of secrets: keep the names as evidence, never the values. */
@@ -37,35 +55,59 @@ export function maskValues(body: string): string {
   return body.replace(/^(\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*[=:]\s*).+$/gm, '$1[REDACTED]');
 }
 
-/** Bodies compared without the path itself (catch-all pages often echo it). */
-function normalise(body: string, path: string): string {
-  return body.split(path).join('<path>').replace(/\s+/g, ' ').trim();
+const is2xx = (r: ProbeResponse): boolean => r.status >= 200 && r.status < 300;
+const rawOf = (r: ProbeResponse): Buffer => r.raw ?? Buffer.from(r.body, 'utf8');
+
+/** What random paths get on a site: the catch-all page(s), if the site has one. */
+export interface CatchAll {
+  /** 2xx answers to random paths. */
+  pages: ProbeResponse[];
+  /** Similarity above which an answer is the catch-all's. */
+  threshold: number;
+}
+
+export function catchAllOf(baselines: ProbeResponse[]): CatchAll {
+  const pages = baselines.filter(is2xx);
+  const [a, b] = pages;
+  const mutual = a && b ? bodySimilarity(a.body, b.body, new URL(a.url).pathname, new URL(b.url).pathname) : undefined;
+  return { pages, threshold: catchAllThreshold(mutual) };
 }
 
 /**
- * A path is exposed when it answers 2xx, its body matches the probe's pattern,
- * and the body is not what a random path gets: an app that answers 200 (or its
- * index page) everywhere is no false alarm.
+ * A path is exposed when it answers 2xx, its body carries one of the probe's
+ * signatures, and it is unlike what random paths get: an app that answers 200
+ * (its index page, an SPA shell with per-request nonces, a page echoing the
+ * path) everywhere is no false alarm.
  */
-export function judgeExposure(path: string, res: ProbeResponse, baseline: ProbeResponse | undefined, pattern: RegExp): { exposed: boolean; why: string } {
-  if (res.status < 200 || res.status >= 300) return { exposed: false, why: `${path} answered ${res.status}` };
-  if (!pattern.test(res.body)) return { exposed: false, why: `${path} answered ${res.status} without the tell-tale content` };
-  if (baseline && baseline.status >= 200 && baseline.status < 300 && normalise(baseline.body, new URL(baseline.url).pathname) === normalise(res.body, path)) {
-    return { exposed: false, why: `${path} answered exactly like a random path (catch-all)` };
+export function judgeExposure(path: string, res: ProbeResponse, catchAll: CatchAll, matchers: Matcher[]): { exposed: boolean; why: string; binary?: boolean } {
+  if (!is2xx(res)) return { exposed: false, why: `${path} answered ${res.status}` };
+  const found = firstMatch(matchers, rawOf(res));
+  if (!found) return { exposed: false, why: `${path} answered ${res.status} without the tell-tale content` };
+  for (const page of catchAll.pages) {
+    const sim = bodySimilarity(page.body, res.body, new URL(page.url).pathname, path);
+    if (sim >= catchAll.threshold) return { exposed: false, why: `${path} answered like a random path (catch-all, similarity ${sim.toFixed(2)})` };
   }
-  return { exposed: true, why: `${path} answered ${res.status} with matching content (${res.body.length} bytes)` };
+  return { exposed: true, why: `${path} answered ${res.status} with ${found.what} (${rawOf(res).length} bytes)`, binary: found.binary };
+}
+
+/** Two random paths of the shapes probed (plain, and a dot-file with an extension): a catch-all shows in both. */
+function randomPaths(): string[] {
+  return [`/pdv-probe-${randomBytes(6).toString('hex')}`, `/.pdv-probe-${randomBytes(6).toString('hex')}.bak`];
 }
 
 export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl: string): Promise<CheckResult[]> {
   const startedAt = Date.now();
-  const randomPath = `/pdv-probe-${randomBytes(6).toString('hex')}`;
-  let baseline: ProbeResponse | undefined;
-  let baselineError: string | undefined;
-  try {
-    baseline = await run.client({ url: joinUrl(baseUrl, randomPath) });
-  } catch (err) {
-    baselineError = errorMessage(err);
+  const baselines: ProbeResponse[] = [];
+  const baselineErrors: string[] = [];
+  for (const p of randomPaths()) {
+    try {
+      baselines.push(await run.client({ url: joinUrl(baseUrl, p) }));
+    } catch (err) {
+      baselineErrors.push(`${p}: ${errorMessage(err)}`);
+    }
   }
+  const catchAll = catchAllOf(baselines);
+  const noBaseline = baselines.length === 0;
   const checks: CheckResult[] = [];
   for (const probe of exposedProbes(run)) {
     const hits: string[] = [];
@@ -76,16 +118,20 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
       const req = { url: joinUrl(baseUrl, path) };
       try {
         const res = await run.client(req);
-        const j = judgeExposure(path, res, baseline, probe.pattern);
+        const j = judgeExposure(path, res, catchAll, probe.matchers);
         (j.exposed ? hits : notes).push(j.why);
-        if (j.exposed) evidence.push(httpEvidence(`GET ${path}`, req, { ...res, body: maskValues(res.body) }, run.redactor, 300));
+        if (j.exposed) {
+          const shown = j.binary ? `[binary, ${rawOf(res).length} bytes]` : maskValues(res.body);
+          evidence.push(httpEvidence(`GET ${path}`, req, { ...res, body: shown }, run.redactor, 300));
+        }
       } catch (err) {
         errors += 1;
         notes.push(`${path}: ${errorMessage(err)}`);
       }
     }
-    if (hits.length && baseline) evidence.push(httpEvidence(`random path ${randomPath} for comparison`, { url: joinUrl(baseUrl, randomPath) }, baseline, run.redactor, 200));
-    const status = hits.length ? 'failed' : errors === probe.paths.length || (!baseline && baselineError) ? 'errored' : 'passed';
+    const page = catchAll.pages[0];
+    if (hits.length && page) evidence.push(httpEvidence(`random path ${new URL(page.url).pathname} for comparison`, { url: page.url }, page, run.redactor, 200));
+    const status = hits.length ? 'failed' : errors === probe.paths.length || noBaseline ? 'errored' : 'passed';
     checks.push(
       makeCheck({
         def: probe.def,
@@ -96,7 +142,7 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
         message: hits.length
           ? `exposed at ${baseUrl}: ${hits.join('; ')}`
           : status === 'errored'
-            ? `could not probe ${probe.paths.join(', ')} at ${baseUrl}: ${baselineError ?? notes.join('; ')}`
+            ? `could not probe ${probe.paths.join(', ')} at ${baseUrl}: ${noBaseline ? `random paths for comparison: ${baselineErrors.join('; ')}` : notes.join('; ')}`
             : `not exposed at ${baseUrl}: ${notes.join('; ')}`,
         url: joinUrl(baseUrl, probe.paths[0] ?? '/'),
         startedAt,

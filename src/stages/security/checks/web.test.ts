@@ -97,7 +97,7 @@ describe('open redirect on the login return URL', () => {
       if (to) res.writeHead(302, { location: to }).end();
       else res.writeHead(200).end('login');
     });
-    const c = await openRedirectCheck(testRun({ webUrl: url }));
+    const c = await openRedirectCheck(testRun({ webUrl: url, config: { openRedirect: { path: '/login', param: 'returnTo' } } }));
     expect(c).toMatchObject({ id: 'security.redirect.login-return-to', status: 'failed' });
   });
 
@@ -109,7 +109,7 @@ describe('open redirect on the login return URL', () => {
       }
       res.writeHead(200, { 'content-type': 'text/html' }).end('<form method="post"><input type="hidden" name="returnTo" value=""></form>');
     });
-    const r = testRun({ webUrl: url, config: { openRedirect: { form: { role: 'viewer', usernameField: 'email' } } }, credentials: { viewer: { username: 'v@x', password: 'pw-123456' } } });
+    const r = testRun({ webUrl: url, config: { openRedirect: { path: '/login', param: 'returnTo', form: { role: 'viewer', usernameField: 'email' } } }, credentials: { viewer: { username: 'v@x', password: 'pw-123456' } } });
     const c = await openRedirectCheck(r);
     expect(c.status).toBe('failed');
     expect(c.message).toMatch(/POST \/login/);
@@ -117,7 +117,7 @@ describe('open redirect on the login return URL', () => {
 
   it('passes when only same-site paths are honoured', async () => {
     const url = await serve((req, _b, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<form><input type="hidden" name="returnTo" value=""></form>'));
-    expect((await openRedirectCheck(testRun({ webUrl: url }))).status).toBe('passed');
+    expect((await openRedirectCheck(testRun({ webUrl: url, config: { openRedirect: { path: '/login', param: 'returnTo' } } }))).status).toBe('passed');
   });
 });
 
@@ -125,7 +125,7 @@ describe('rate limiting of failed logins', () => {
   it('passes at the first 429 and stops sending', async () => {
     let n = 0;
     const url = await serve((_req, _b, res) => (++n > 3 ? json(res, 429, { error: 'slow down' }, { 'retry-after': '60' }) : json(res, 401, { error: 'bad' })));
-    const c = await rateLimitCheck(testRun({ apiUrl: url }));
+    const c = await rateLimitCheck(testRun({ apiUrl: url, config: { rateLimit: { path: '/api/login' } } }));
     expect(c).toMatchObject({ status: 'passed', attempts: 1 });
     expect(c.evidence).toContainEqual({ kind: 'text', label: 'requests sent', text: '4' });
     expect(n).toBe(4);
@@ -137,9 +137,62 @@ describe('rate limiting of failed logins', () => {
       n++;
       json(res, 401, { error: 'bad' });
     });
-    const c = await rateLimitCheck(testRun({ apiUrl: url, config: { rateLimit: { attempts: 6, severity: 'critical' } } }));
+    const c = await rateLimitCheck(testRun({ apiUrl: url, config: { rateLimit: { path: '/api/login', attempts: 6, severity: 'critical' } } }));
     expect(c).toMatchObject({ status: 'failed', severity: 'critical', observed: 6 });
     expect(n).toBe(6);
+  });
+
+  const limitedApp = (o: { status: number; body: string; retryAfter?: boolean; after?: number }) => {
+    let n = 0;
+    return serve((req, _b, res) => {
+      if (req.url !== '/api/login') return json(res, 404, { error: 'no route' });
+      if (++n > (o.after ?? 3)) return res.writeHead(o.status, { 'content-type': 'text/html', ...(o.retryAfter ? { 'retry-after': '120' } : {}) }).end(o.body);
+      return res.writeHead(o.status === 403 ? 403 : 401, { 'content-type': 'text/html' }).end('<p>Wrong e-mail or password.</p>');
+    });
+  };
+
+  it.each([
+    ['403 + a "too many attempts" body', { status: 403, body: '<p>Too many attempts. Try again in 2 minutes.</p>' }, { status: [403], body: 'too many attempts' }],
+    ['500 + a "too many" body', { status: 500, body: 'Error: too many login attempts' }, { body: 'too many' }],
+    ['503 + Retry-After', { status: 503, body: 'busy', retryAfter: true }, { retryAfter: true }],
+  ])('passes an app that limits with %s when so configured', async (_label, app, limited) => {
+    const url = await limitedApp(app);
+    const c = await rateLimitCheck(testRun({ apiUrl: url, config: { rateLimit: { path: '/api/login', limited } } }));
+    expect(c.status, c.message).toBe('passed');
+    expect(c.message).toMatch(/after 3 failed logins/);
+  });
+
+  it('a limited answer must meet every condition of one rule: a plain 403 for a wrong password is no limit', async () => {
+    const url = await limitedApp({ status: 403, body: 'forbidden', after: 50 });
+    const c = await rateLimitCheck(testRun({ apiUrl: url, config: { rateLimit: { path: '/api/login', attempts: 5, limited: { status: 403, body: 'too many' } } } }));
+    expect(c).toMatchObject({ status: 'failed', observed: 5 });
+  });
+
+  it.each([404, 405])('an endpoint that answers %i is not found: errored, never "no rate limit"', async (status) => {
+    const url = await serve((_req, _b, res) => json(res, status, { error: 'nope' }));
+    const c = await rateLimitCheck(testRun({ apiUrl: url, config: { rateLimit: { path: '/api/v1/session' } } }));
+    expect(c.status).toBe('errored');
+    expect(c.message).toMatch(new RegExp(`endpoint not found: .*answered ${status}`));
+  });
+
+  it('server errors that match no "limited" rule are errored, not failed', async () => {
+    const url = await serve((_req, _b, res) => json(res, 500, { error: 'boom' }));
+    const c = await rateLimitCheck(testRun({ apiUrl: url, config: { rateLimit: { path: '/api/login' } } }));
+    expect(c.status).toBe('errored');
+    expect(c.message).toMatch(/500/);
+  });
+
+  it('sends the configured request shape: form-encoded, own field names, fixed extra fields', async () => {
+    const seen: Array<{ type: string | undefined; body: string }> = [];
+    const url = await serve((req, body, res) => {
+      seen.push({ type: req.headers['content-type'], body });
+      json(res, seen.length > 2 ? 429 : 401, {});
+    });
+    const c = await rateLimitCheck(testRun({ apiUrl: url, config: { rateLimit: { path: '/oauth/token', body: 'form', usernameField: 'email', passwordField: 'pass', fields: { grant_type: 'password', client_id: 'web' }, username: 'probe@x.test' } } }));
+    expect(c.status).toBe('passed');
+    expect(seen[0]?.type).toBe('application/x-www-form-urlencoded');
+    const p = new URLSearchParams(seen[0]?.body);
+    expect(Object.fromEntries([...p.keys()].map((k) => [k, k === 'pass' ? '…' : p.get(k)]))).toEqual({ email: 'probe@x.test', pass: '…', grant_type: 'password', client_id: 'web' });
   });
 });
 
@@ -163,6 +216,7 @@ describe('access control per role and the session cookie', () => {
       return json(res, 200, {});
     });
   }
+  const LOGIN = { type: 'json', url: '/api/login', tokenPath: 'token', userIdPath: 'user.id' };
   const creds = { editor: { username: 'editor@x', password: 'editor-pw-1' }, editor2: { username: 'editor2@x', password: 'editor-pw-1' }, viewer: { username: 'viewer@x', password: 'viewer-pw-1' } };
   const rules = [
     { path: '/api/projects', role: 'anonymous', expect: [401, 403] },
@@ -173,7 +227,7 @@ describe('access control per role and the session cookie', () => {
   it('passes a sound app and fails one where a user reads another user\'s settings', async () => {
     for (const [leaky, failing] of [[false, 0], [true, 1]] as const) {
       const url = await app({ leaky });
-      const r = testRun({ apiUrl: url, credentials: creds, config: { access: { rules } } });
+      const r = testRun({ apiUrl: url, credentials: creds, auth: LOGIN, config: { access: { rules } } });
       const checks = await accessChecks(r, new Logins(r));
       expect(checks).toHaveLength(3);
       expect(checks.filter((c) => c.status === 'failed')).toHaveLength(failing);
@@ -185,14 +239,14 @@ describe('access control per role and the session cookie', () => {
 
   it('a role without credentials is errored, not passed', async () => {
     const url = await app();
-    const r = testRun({ apiUrl: url, credentials: {}, config: { access: { rules: [{ path: '/api/x', role: 'viewer', expect: 403 }] } } });
+    const r = testRun({ apiUrl: url, credentials: {}, auth: LOGIN, config: { access: { rules: [{ path: '/api/x', role: 'viewer', expect: 403 }] } } });
     expect((await accessChecks(r, new Logins(r)))[0]?.status).toBe('errored');
   });
 
   it('the session cookie must be Secure and HttpOnly', async () => {
     for (const [weak, status] of [[false, 'passed'], [true, 'failed']] as const) {
       const url = await app({ weakCookie: weak });
-      const r = testRun({ apiUrl: url, credentials: creds });
+      const r = testRun({ apiUrl: url, credentials: creds, auth: LOGIN });
       const c = await sessionCookieCheck(r, new Logins(r));
       expect(c.status).toBe(status);
       if (weak) expect(c.message).toMatch(/sid set without Secure, HttpOnly/);
