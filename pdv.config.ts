@@ -58,6 +58,8 @@ export default defineConfig({
       openRedirect: { path: '/login', param: 'returnTo', form: { role: 'viewer', usernameField: 'email' } },
       rateLimit: { path: '/api/login' },
     },
+    // The AI Film Studio's API read/write mix at a modest open-model rate (the scenario names its login).
+    load: { scenario: 'perf/scenarios/staging.ts' },
     // Restore the newest RDS snapshot of the environment's database to a temporary
     // instance, validate it, delete it. Every stage that runs must give evidence:
     // a stage left unconfigured holds the verdict (set `enabled: false` to opt out).
@@ -71,6 +73,11 @@ export default defineConfig({
       rpoTarget: '26h',
       rtoTarget: '45m',
       timeout: '60m',
+    },
+    // The app's own alarm gauge from its /metrics (no source configured: the target's page is read).
+    // A stage with nothing to evaluate is refused at plan time: name what to watch, or `enabled: false`.
+    metrics: {
+      rules: [{ name: 'alarm-condition', query: 'demo_alarm_condition', failureCondition: 'value > 0', severity: 'critical' }],
     },
   },
   policy: {

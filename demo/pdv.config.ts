@@ -50,6 +50,8 @@ export default defineConfig({
       // POST /api/login {username, password}; 429 + Retry-After after 5 failures.
       rateLimit: { path: '/api/login', limited: { status: 429 } },
     },
+    // The demo's staging traffic (viewer and editor, its JSON login); there is no default scenario.
+    load: { scenario: '../perf/scenarios/staging.ts' },
     metrics: {
       // Without a Prometheus binary the stage reads the demo's /metrics directly.
       rules: [{ name: 'alarm-condition', query: 'demo_alarm_condition', failureCondition: 'value > 0', severity: 'critical' }],

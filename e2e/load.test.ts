@@ -1,4 +1,7 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,7 +33,7 @@ async function runLoadAgainst(faults: string[], extra: Record<string, unknown> =
   const ctx = await makeStageContext({
     target: { environment: 'staging', baseUrl: demo.baseUrl, apiUrl: demo.apiUrl },
     secrets: SECRETS,
-    config: { stages: { load: { baseline: { enabled: false }, ...extra } } },
+    config: { stages: { load: { scenario: 'perf/scenarios/staging.ts', baseline: { enabled: false }, ...extra } } },
   });
   // The shared helper builds the environment; load needs the loopback host on the allow-list.
   ctx.config.environment.allowedHosts = ['127.0.0.1'];
@@ -103,7 +106,7 @@ export default defineConfig({
   environments: { staging: { baseUrl: ${JSON.stringify(baseUrl)}, credentials: {
     editor: { username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
     viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' } }, allowedHosts: ['127.0.0.1'] } },
-  stages: { load: { duration: '3s' } },
+  stages: { load: { scenario: ${JSON.stringify(join(REPO, 'perf/scenarios/staging.ts'))}, duration: '3s' } },
   reportsDir: 'reports',
 });
 `,
@@ -117,7 +120,7 @@ export default defineConfig({
     const cfg = await writeConfig(dir, demo.baseUrl);
     const seg = async (i: number) => runCli(['run', 'load', '--config', cfg, '--segment', `${i}/2`, '--out', join(dir, `seg${i}`)], { cwd: dir, env: SECRETS });
     const [a, b] = [await seg(1), await seg(2)];
-    expect([a.code, b.code].every((c) => c !== null && c <= 2)).toBe(true);
+    expect([a.code, b.code].every((c) => c !== null && c <= 2), `${a.stderr}\n${b.stderr}`).toBe(true);
     const merged = await runCli(['merge', join(dir, 'seg1'), join(dir, 'seg2'), '--config', cfg, '--out', join(dir, 'merged')], { cwd: dir, env: SECRETS });
     expect(merged.code === null ? -1 : merged.code).toBeLessThanOrEqual(2);
     const load = (d: string) => readVerdict(join(dir, d)).extras.load as LoadSummary;
@@ -144,5 +147,39 @@ export default defineConfig({
     const script = await readFile(join(dir, 'k6', 'pdv-staging-api.k6.js'), 'utf8');
     expect(script).toContain('"http_req_duration{name:list projects}"');
     expect(await readFile(join(dir, 'k6', 'pdv-staging-api.testrun.yaml'), 'utf8')).toContain('parallelism: 3');
+  });
+});
+
+describe('a bad scenario is a plan-time usage error', () => {
+  it('p(101)<10: exit 3 before smoke sends anything, no run folder written', async () => {
+    let hits = 0;
+    const server = createServer((_req, res) => {
+      hits++;
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const dir = await mkdtemp(join(tmpdir(), 'pdv-load-plan-cli-'));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await writeFile(
+        join(dir, 'bad.ts'),
+        `export default { scenarios: { api: { executor: 'constant-arrival-rate', rate: 5, duration: '1s', requests: [{ name: 'home', path: '/' }] } }, thresholds: { http_req_duration: ['p(101)<10'] } };\n`,
+      );
+      await writeFile(
+        join(dir, 'pdv.config.ts'),
+        `export default { stageOrder: ['smoke', 'load'], environments: { staging: { baseUrl: ${JSON.stringify(url)}, allowedHosts: ['127.0.0.1'] } }, stages: { load: { scenario: 'bad.ts' } }, reportsDir: 'reports' };\n`,
+      );
+      const out = join(dir, 'out');
+      const res = await runCli(['verify', '--config', join(dir, 'pdv.config.ts'), '--out', out], { cwd: dir });
+      expect(res.code, res.stderr).toBe(3);
+      expect(res.stderr).toContain('bad.ts');
+      expect(res.stderr).toContain('percentile');
+      expect(hits).toBe(0);
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(join(dir, 'reports'))).toBe(false);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

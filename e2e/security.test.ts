@@ -9,7 +9,7 @@ import type { CheckResult, VerdictReport } from '../src/core/types.ts';
 import { presentedCertificatePem } from '../src/stages/security/pin.ts';
 import { securityStage } from '../src/stages/security/index.ts';
 import { readVerdict, REPO, runCli } from './helpers/cli.ts';
-import { makeStageContext } from './helpers/stage-context.ts';
+import { DEMO_TARGET, makeStageContext } from './helpers/stage-context.ts';
 
 // The security stage against the real demo (HTTP + HTTPS listeners), once per
 // fault of issue 5, asserting the verdict the policy gives its checks; then
@@ -157,7 +157,7 @@ describe('security stage against the demo, fault by fault', { timeout: 240_000 }
 describe('pdv run security (the real CLI)', { timeout: 240_000 }, () => {
   async function configFile(demo: DemoHandle, caFile: string): Promise<string> {
     const file = join(tmp, `pdv-${demo.pid}.config.ts`);
-    const cfg = { environments: { demo: { baseUrl: demo.baseUrl, credentials: CREDENTIALS } }, stages: { security: securityConfig(demo, caFile) }, reportsDir: join(tmp, 'reports') };
+    const cfg = { environments: { demo: { baseUrl: demo.baseUrl, credentials: CREDENTIALS, auth: DEMO_TARGET.auth } }, stages: { security: securityConfig(demo, caFile) }, reportsDir: join(tmp, 'reports') };
     await writeFile(file, `export default ${JSON.stringify(cfg, null, 2)};\n`);
     return file;
   }

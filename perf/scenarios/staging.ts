@@ -7,6 +7,8 @@ import { defineScenario } from '../../src/load/scenario.ts';
 export default defineScenario({
   name: 'staging-api',
   description: 'API read and write paths of the AI Film Studio, as viewer and editor',
+  // The AI Film Studio's JSON login: POST {username, password} → {token}.
+  login: { path: '/api/login' },
   setup: [
     { name: 'create load project', method: 'POST', path: '/api/projects', role: 'editor', body: { title: 'pdv load {{runId}}' }, capture: { projectId: 'id' } },
   ],

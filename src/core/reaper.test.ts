@@ -41,7 +41,7 @@ function sleeper(): ChildProcess {
 }
 
 /** A stand-in for pdv: starts a detached child and makes a tagged temp folder, registers both, reports them, then waits. */
-async function owner(): Promise<{ proc: ChildProcess; childPid: number; dir: string }> {
+async function owner(): Promise<{ proc: ChildProcess; childPid: number; taggedPid: number; dir: string }> {
   const script = join(work, 'owner.mts');
   writeFileSync(
     script,
@@ -52,29 +52,36 @@ import { registerOwned } from ${JSON.stringify(resolve('src/core/reaper.ts'))};
 const opts = { dir: ${JSON.stringify(registry)} };
 const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', detached: true });
 registerOwned({ pid: child.pid, what: 'test server' }, opts);
+// A detached tree found by its environment tag (as Playwright's browsers are).
+const tag = 'tag' + process.pid + 'xyz';
+const tagged = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', detached: true, env: { ...process.env, PDV_OWNER_TAG: tag } });
+registerOwned({ tag, what: 'browsers' }, opts);
 const dir = mkdtempSync(join(${JSON.stringify(work)}, 'pdv-owned-test-'));
 registerOwned({ dir, what: 'session folder' }, opts);
-process.stdout.write(JSON.stringify({ childPid: child.pid, dir }) + '\\n');
+process.stdout.write(JSON.stringify({ childPid: child.pid, taggedPid: tagged.pid, dir }) + '\\n');
 setInterval(() => {}, 1000);
 `,
   );
   const proc = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   cleanup.push(() => void proc.kill('SIGKILL'));
   const line = await new Promise<string>((r) => createInterface({ input: proc.stdout! }).once('line', r));
-  const { childPid, dir } = JSON.parse(line) as { childPid: number; dir: string };
+  const { childPid, taggedPid, dir } = JSON.parse(line) as { childPid: number; taggedPid: number; dir: string };
   cleanup.push(() => {
-    try {
-      process.kill(childPid, 'SIGKILL');
-    } catch {
-      // reaped
+    for (const pid of [childPid, taggedPid]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // reaped
+      }
     }
   });
-  return { proc, childPid, dir };
+  return { proc, childPid, taggedPid, dir };
 }
 
 it('what a kill -9ed run registered is reaped at the next startup: its process killed, its tagged folder removed', async () => {
   const o = await owner();
   expect(running(o.childPid)).toBe(true);
+  expect(running(o.taggedPid)).toBe(true);
   // The owner is alive: nothing of it is touched.
   expect(await reapLeftovers({ dir: registry })).toEqual([]);
   expect(running(o.childPid)).toBe(true);
@@ -83,8 +90,12 @@ it('what a kill -9ed run registered is reaped at the next startup: its process k
   o.proc.kill('SIGKILL');
   await exited;
   const reaped = await reapLeftovers({ dir: registry });
-  expect(reaped).toEqual([expect.stringMatching(new RegExp(`killed test server \\(pid ${o.childPid}\\)`)), expect.stringContaining(`removed session folder ${o.dir}`)]);
-  expect(await until(() => !running(o.childPid))).toBe(true);
+  expect(reaped).toEqual([
+    expect.stringMatching(new RegExp(`killed test server \\(pid ${o.childPid}\\)`)),
+    expect.stringMatching(/killed browsers \(1 process\)/),
+    expect.stringContaining(`removed session folder ${o.dir}`),
+  ]);
+  expect(await until(() => !running(o.childPid) && !running(o.taggedPid))).toBe(true);
   expect(existsSync(o.dir)).toBe(false);
   expect(readdirSync(registry)).toEqual([]); // the dead run's entry is gone too
   expect(await reapLeftovers({ dir: registry })).toEqual([]);

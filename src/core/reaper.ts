@@ -21,9 +21,18 @@ export interface RegistryOptions {
   dir?: string;
 }
 
-export type OwnedInput = { pid: number; what: string } | { dir: string; what: string };
+/**
+ * A process (by pid, checked against its start time), a temp folder (only
+ * names tagged `pdv-`), or every process carrying `PDV_OWNER_TAG=<tag>` in its
+ * environment — how a detached tree (Playwright's browsers) is found after
+ * its parent died and the pids were re-parented.
+ */
+export type OwnedInput = { pid: number; what: string } | { dir: string; what: string } | { tag: string; what: string };
 
-type OwnedItem = { id: string; what: string } & ({ kind: 'process'; pid: number; startTime: string } | { kind: 'dir'; path: string });
+/** The variable a process tree is tagged with (see killTagged). */
+export const OWNER_TAG_ENV = 'PDV_OWNER_TAG';
+
+type OwnedItem = { id: string; what: string } & ({ kind: 'process'; pid: number; startTime: string } | { kind: 'dir'; path: string } | { kind: 'tag'; tag: string });
 
 interface RegistryFile {
   owner: { pid: number; startTime?: string };
@@ -75,6 +84,8 @@ export function registerOwned(input: OwnedInput, opts: RegistryOptions = {}): ()
   if ('pid' in input) {
     const startTime = processStartTime(input.pid);
     if (startTime) item = { id, kind: 'process', pid: input.pid, startTime, what: input.what };
+  } else if ('tag' in input) {
+    if (/^[A-Za-z0-9_-]{8,}$/.test(input.tag)) item = { id, kind: 'tag', tag: input.tag, what: input.what };
   } else if (basename(input.dir).startsWith(OWNED_DIR_TAG)) item = { id, kind: 'dir', path: input.dir, what: input.what };
   if (!item) return () => undefined;
   const added = item;
@@ -132,6 +143,43 @@ function treeOf(pid: number, table: ReturnType<typeof processTable>): number[] {
   return [...found];
 }
 
+/** SIGKILL every process (but this one) whose environment holds `PDV_OWNER_TAG=<tag>`; returns their pids. Linux only. */
+export function killTagged(tag: string): number[] {
+  const needle = Buffer.from(`\0${OWNER_TAG_ENV}=${tag}\0`);
+  const first = Buffer.from(`${OWNER_TAG_ENV}=${tag}\0`);
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const killed: number[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    let env: Buffer;
+    try {
+      env = readFileSync(`/proc/${name}/environ`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if ((env.includes(needle) || env.subarray(0, first.length).equals(first)) && kill(Number(name))) killed.push(Number(name));
+  }
+  return killed;
+}
+
+/** Wait (bounded) until these pids are gone or zombies, so their files can be removed. */
+export async function waitGone(pids: readonly number[], maxWaits = 100): Promise<void> {
+  const running = (pid: number): boolean => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < maxWaits && pids.some(running); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
 function kill(pid: number): boolean {
   try {
     process.kill(pid, 'SIGKILL');
@@ -162,13 +210,19 @@ export async function reapLeftovers(opts: RegistryOptions = {}): Promise<string[
     const file = join(dir, name);
     const reg = readRegistry(file);
     if (reg && sameProcessAlive(reg.owner.pid, reg.owner.startTime)) continue;
-    for (const item of reg?.items ?? []) {
+    // Processes first: a folder is removed once nothing of the dead run writes into it.
+    const items = [...(reg?.items ?? [])].sort((x, y) => Number(x.kind === 'dir') - Number(y.kind === 'dir'));
+    for (const item of items) {
       if (item.kind === 'process') {
         if (processStartTime(item.pid) !== item.startTime) continue; // gone, or the pid is someone else's now
         table ??= processTable();
         const tree = treeOf(item.pid, table).filter((p) => p !== process.pid);
         const killed = tree.filter(kill);
         if (killed.length) reaped.push(`killed ${item.what} (pid ${item.pid}${killed.length > 1 ? ` and ${killed.length - 1} more` : ''}) left by pdv pid ${reg!.owner.pid}`);
+      } else if (item.kind === 'tag') {
+        const killed = killTagged(item.tag);
+        await waitGone(killed);
+        if (killed.length) reaped.push(`killed ${item.what} (${killed.length} process${killed.length > 1 ? 'es' : ''}) left by pdv pid ${reg!.owner.pid}`);
       } else if (basename(item.path).startsWith(OWNED_DIR_TAG)) {
         try {
           readdirSync(item.path);

@@ -57,7 +57,7 @@ const BASE_URL = __ENV.BASE_URL || ${JSON.stringify(env.baseUrl)};
 const API_URL = __ENV.API_URL || ${JSON.stringify(env.apiUrl ?? env.baseUrl)};
 const VARS = ${j(env.vars)};
 const ROLES = ${j(roles)};
-const LOGIN = ${j(s.login)};
+const LOGIN = ${j(s.login ?? null)};
 const SETUP = ${j(s.setup)};
 const MIXES = ${j(mixes)};
 

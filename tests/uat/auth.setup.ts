@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { test as setup } from '@playwright/test';
 import { apiLogin } from '../support/api.ts';
 import { statePath } from '../support/target.ts';
@@ -9,6 +10,8 @@ import { statePath } from '../support/target.ts';
 
 for (const role of ['editor', 'viewer', 'admin']) {
   setup(`session for ${role}`, async ({ playwright }) => {
+    // Under pdv the shared login module (environments.<env>.auth) already signed in and stored it.
+    if (existsSync(statePath(role))) return;
     const request = await playwright.request.newContext();
     try {
       await apiLogin(request, role);

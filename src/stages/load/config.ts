@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { duration, onFail, severity, stageBase } from '../../config/common.ts';
 
-// The load stage's section of the config (`stages.load`). Defaults keep
-// `pdv verify` on the demo short: the bundled scenario runs 8 s at 40 req/s.
+// The load stage's section of the config (`stages.load`). The scenario is the
+// target's own: there is no bundled default (a load stage without one is refused at plan time).
 export const loadConfigSchema = stageBase
   .extend({
-    /** Scenario module (relative to the config file); default: the bundled `perf/scenarios/staging.ts`. */
+    /** Scenario module (relative to the config file). Required when the load stage runs. */
     scenario: z.string().min(1).optional(),
     /** Override the duration of constant-arrival-rate scenarios (e.g. "3s" for a quick check). */
     duration: duration.optional(),

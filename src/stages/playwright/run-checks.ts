@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Authenticator } from '../../auth/index.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StageContext } from '../../core/stage.ts';
@@ -32,6 +33,37 @@ export interface PlaywrightChecksOptions {
   allure?: boolean;
   /** Emit checks, observations and artifacts through ctx as they arrive. */
   emit: boolean;
+  /**
+   * Sign in as every role through the shared login module first and store each
+   * session as `<stateDir>/<role>.json` (a Playwright storageState) plus
+   * `<role>.headers.json` (headers for API calls), in the private scratch folder.
+   */
+  signIn?: boolean;
+}
+
+/** Sessions for the specs: a role that cannot sign in gets none (smoke's login check reports it). */
+async function writeSessions(ctx: StageContext, target: Target, stateDir: string): Promise<void> {
+  const env = ctx.config.environment;
+  if (!Object.keys(env.credentials).length) return;
+  const auth = new Authenticator({
+    ...(env.auth ? { auth: env.auth } : {}),
+    roles: env.credentials,
+    apiUrl: target.apiUrl ?? target.baseUrl,
+    secrets: ctx.secrets,
+    redactor: ctx.redactor,
+    signal: ctx.signal,
+  });
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  for (const role of auth.roles()) {
+    const s = await auth.session(role);
+    if (!s.ok) {
+      ctx.progress(`no session for ${role}: ${s.message}`);
+      continue;
+    }
+    const storage = { cookies: s.cookies, origins: [] };
+    await writeFile(join(stateDir, `${role}.json`), JSON.stringify(storage), { mode: 0o600 });
+    await writeFile(join(stateDir, `${role}.headers.json`), JSON.stringify(s.headers), { mode: 0o600 });
+  }
 }
 
 /** Absolute path of the repo's playwright.config.ts. */
@@ -46,6 +78,7 @@ export async function runPlaywrightChecks(ctx: StageContext, o: PlaywrightChecks
   const results: CheckResult[] = [];
   try {
     const env = childEnv(ctx, o, scratch);
+    if (o.signIn) await writeSessions(ctx, o.target, join(scratch, 'state'));
     let queue = Promise.resolve();
     const handle = async (rec: BridgeCheckRecord): Promise<void> => {
       const check = rec.check;

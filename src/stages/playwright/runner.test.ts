@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,20 @@ function findProfiles(dir: string): string[] {
     if (!e.isDirectory()) continue;
     if (e.name.startsWith('playwright_chromiumdev_profile-')) out.push(join(dir, e.name));
     else out.push(...findProfiles(join(dir, e.name)));
+  }
+  return out;
+}
+
+function processesMentioning(text: string): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8') + readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (env.includes(text) && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') out.push(pid);
+    } catch {
+      // gone or not ours
+    }
   }
   return out;
 }
@@ -65,5 +79,7 @@ test('opens a browser and waits', async () => {
     const result = await run;
     expect(result.aborted).toBe(true);
     expect(findProfiles(testTmp)).toEqual([]);
+    // Nor a browser still running from that temp dir (browsers are detached from the runner's group).
+    expect(processesMentioning(testTmp)).toEqual([]);
   });
 });

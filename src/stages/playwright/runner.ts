@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
-import { open, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { killTagged, OWNER_TAG_ENV, registerOwned, waitGone } from '../../core/reaper.ts';
 import type { BridgeCheckRecord, BridgeEndRecord, BridgeRecord } from './protocol.ts';
 import { BRIDGE_ENV } from './protocol.ts';
 
@@ -88,7 +91,52 @@ class LineTail {
   }
 }
 
+/**
+ * What the run leaves outside its scratch folder is kept findable: the runner
+ * and its browsers carry a tag in their environment (browsers are detached
+ * from the runner's process group, so a group kill misses them), and their
+ * temp dir — where Chromium makes its `playwright_chromiumdev_profile-*`
+ * folders — is a pdv-owned folder removed on every path out. Both, and the
+ * scratch folder with the sessions, are registered for startup reaping in
+ * case pdv itself is killed -9.
+ */
+async function ownedRun(o: PlaywrightRunOptions): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
+  const tag = randomBytes(9).toString('hex');
+  const tmp = await mkdtemp(join(o.env.TMPDIR ?? tmpdir(), 'pdv-pwtmp-'));
+  const scratch = dirname(o.bridgeFile);
+  const owned = [
+    registerOwned({ tag, what: 'Playwright runner and browsers' }),
+    registerOwned({ dir: tmp, what: 'Playwright temp folder' }),
+    ...(basename(scratch).startsWith('pdv-pw-') ? [registerOwned({ dir: scratch, what: 'Playwright sessions and traces' })] : []),
+  ];
+  const cacheUid = process.getuid?.() ?? '';
+  const env = {
+    [OWNER_TAG_ENV]: tag,
+    TMPDIR: tmp,
+    // Keep Playwright's transform cache where it would be without our TMPDIR.
+    PLAYWRIGHT_TRANSFORM_CACHE_DIR: process.env.PLAYWRIGHT_TRANSFORM_CACHE_DIR ?? join(o.env.TMPDIR ?? tmpdir(), `playwright-transform-cache-${cacheUid}`),
+  };
+  return {
+    env,
+    async cleanup() {
+      await waitGone(killTagged(tag));
+      await rm(tmp, { recursive: true, force: true, maxRetries: 3 });
+      for (const off of owned) off();
+    },
+  };
+}
+
 export async function runPlaywright(o: PlaywrightRunOptions): Promise<PlaywrightRunResult> {
+  if (o.signal.aborted) return { exitCode: null, signal: null, checks: [], aborted: true, stderrTail: '' };
+  const owned = await ownedRun(o);
+  try {
+    return await runOwned(o, owned.env);
+  } finally {
+    await owned.cleanup();
+  }
+}
+
+async function runOwned(o: PlaywrightRunOptions, ownedEnv: Record<string, string>): Promise<PlaywrightRunResult> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...o.env,
@@ -98,6 +146,7 @@ export async function runPlaywright(o: PlaywrightRunOptions): Promise<Playwright
     // The runner's own colours and progress would only be thrown away.
     FORCE_COLOR: '0',
     CI: process.env.CI ?? '1',
+    ...ownedEnv,
   };
   delete env.NODE_OPTIONS; // vitest/tsx loaders must not leak into Playwright's own loader
 

@@ -7,6 +7,12 @@ export const uatConfigSchema = stageBase
     timeout: duration.default(600_000),
     /** Your Playwright UAT specs (a folder, relative to the config file): `*.spec.ts`, with `*.setup.ts` run first. */
     testDir: z.string().min(1).optional(),
+    /**
+     * Sign in as every role (environments.<env>.auth) before the specs run and
+     * hand each session to them as `<stateDir>/<role>.json` (storageState) and
+     * `<role>.headers.json`; see tests/support/target.ts `statePath`.
+     */
+    signIn: z.boolean().default(true),
     /** Attempts after a failure; a pass on retry is reported `flaky`. */
     retries: z.number().int().min(0).max(5).default(1),
     /** Parallel browser workers (Playwright `--workers`). */

@@ -29,6 +29,7 @@ export const uatStage: Stage = {
       screenshot: cfg.screenshot,
       testTimeout: cfg.testTimeout,
       allure: cfg.allure,
+      signIn: cfg.signIn,
       emit: true,
     });
   },
