@@ -62,6 +62,22 @@ async function runAgainstDemo(fault?: string, smoke: 'smoke' | 'probes' = fault 
 
 // Each case starts two demos (the deployment and the restored copy): minutes on a busy machine.
 describe('dr stage against the demo', { timeout: 300_000 }, () => {
+  it('PDV_CHROMIUM pointing at nothing: the restored-app smoke is errored → hold, never rollback', async () => {
+    const saved = process.env.PDV_CHROMIUM;
+    process.env.PDV_CHROMIUM = '/nonexistent/chromium';
+    try {
+      const { byId, verdict, left } = await runAgainstDemo(undefined, 'smoke');
+      expect(byId['dr.restore']?.status).toBe('passed');
+      expect(byId['dr.app-on-restored-data']?.status, byId['dr.app-on-restored-data']?.message).toBe('errored');
+      expect(byId['dr.app-on-restored-data']?.message).toMatch(/chromium|browser/i);
+      expect(verdict.verdict).toBe('hold');
+      expect(left).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.PDV_CHROMIUM;
+      else process.env.PDV_CHROMIUM = saved;
+    }
+  });
+
   it('healthy: the backup restores, the app works on it, RPO/RTO measured → stand', async () => {
     const { byId, verdict, left, ctx } = await runAgainstDemo();
     for (const id of ['dr.backup-found', 'dr.rpo', 'dr.archive-reads', 'dr.restore', 'dr.migration-version', 'dr.row-counts', 'dr.checksums', 'dr.app-on-restored-data', 'dr.rto', 'dr.cleanup']) {

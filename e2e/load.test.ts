@@ -105,7 +105,8 @@ describe('pdv load through the CLI', () => {
 export default defineConfig({
   environments: { staging: { baseUrl: ${JSON.stringify(baseUrl)}, credentials: {
     editor: { username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
-    viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' } }, allowedHosts: ['127.0.0.1'] } },
+    viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' } },
+    auth: { type: 'json', url: '/api/login', tokenPath: 'token' }, allowedHosts: ['127.0.0.1'] } },
   stages: { load: { scenario: ${JSON.stringify(join(REPO, 'perf/scenarios/staging.ts'))}, duration: '3s' } },
   reportsDir: 'reports',
 });

@@ -6,6 +6,7 @@ import type { VerdictReport } from '../core/types.ts';
 import { mergeRuns } from '../runner/merge.ts';
 import { checkPlan, planStages } from '../runner/plan.ts';
 import { rerender } from '../runner/replay.ts';
+import { reapLeftovers } from '../core/reaper.ts';
 import { refuseReusedOut, runVerification } from '../runner/verify.ts';
 import { COMMANDS } from './commands/index.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -40,12 +41,16 @@ export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[
   // A reused --out is refused before the lock or anything else is written.
   if (o.out) refuseReusedOut(resolve(o.out));
   await checkPlan({ config, stages, secrets, imports, ...(o.grep ? { grep: o.grep } : {}), ...(shard ? { shard } : {}), ...(segment ? { segment } : {}) });
+  // What an earlier pdv killed with -9 left behind (browsers, Prometheus, restored apps, temp folders).
+  const reaped = await reapLeftovers();
+  for (const line of reaped) io.error(`pdv: reaped ${line}`);
   const prepared = await prepareRun({ config, stages, imports, dryRun: Boolean(o.dryRun), verify: requested === undefined, signal, secrets });
   try {
     const { report, runDir, warnings } = await runVerification({
       config,
       stages: prepared.stages,
       preChecks: prepared.preChecks,
+      reaped,
       command,
       partial: requested !== undefined,
       secrets,

@@ -14,6 +14,7 @@ import { startBlueGreen, useBlueGreenRollback } from '../../demo/bluegreen.ts';
 import { FAULTS, unknownFaults } from '../../demo/faults.ts';
 import { startDemo } from '../../demo/launch.ts';
 import { prometheusAvailable, startPrometheus } from '../../demo/prometheus/launch.ts';
+import { reapLeftovers } from '../core/reaper.ts';
 import { checkPlan, planStages } from './plan.ts';
 import { runVerification, type RunHandle } from './verify.ts';
 
@@ -94,6 +95,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ report: VerdictRepor
     const stages = planStages(config, opts.stages);
     const secrets = collectSecrets(config, environ);
     await checkPlan({ config, stages, secrets, imports: [] });
+    const reaped = await reapLeftovers();
     const actions = opts.afterVerdict ? await opts.afterVerdict(config, secrets) : undefined;
     if (actions) teardown.push(() => actions.release());
     return await runVerification({
@@ -102,6 +104,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ report: VerdictRepor
       command: `demo${opts.blueGreen ? ' --blue-green' : ''}${opts.faults.map((f) => ` --fault ${f}`).join('')}`,
       partial: Boolean(opts.stages?.length),
       secrets,
+      reaped,
       signal: opts.signal,
       ...(opts.out ? { out: opts.out } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),

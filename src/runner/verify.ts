@@ -29,6 +29,8 @@ export interface VerifyOptions {
   onEvent?: (e: RunEvent) => void;
   /** Checks recorded before any stage runs (e.g. the environment lock was not free). */
   preChecks?: CheckResult[];
+  /** What startup reaping removed of earlier dead runs (recorded as `extras.reaped`). */
+  reaped?: string[];
   /** Runs after the first verdict (rollback, notify, publish); returns nothing, emits action events. */
   afterVerdict?: (report: VerdictReport, run: RunHandle) => Promise<void>;
 }
@@ -113,6 +115,7 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
       ...(opts.segment ? { segment: opts.segment } : {}),
     });
     for (const check of opts.preChecks ?? []) log.append({ type: 'check', at: now(), check });
+    if (opts.reaped?.length) log.append({ type: 'extra', at: now(), key: 'reaped', value: opts.reaped });
     const result = await orchestrate({
       runId,
       runDir,

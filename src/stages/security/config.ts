@@ -83,11 +83,13 @@ export const securityConfigSchema = stageBase
       .object({
         enabled: z.boolean().default(true),
         /**
-         * Lowest acceptable Observatory grade. C by default: a plain-HTTP staging
-         * stand cannot score above C+ (HSTS and the HTTPS redirect cost 40); set B
-         * or better for anything served over HTTPS.
+         * Lowest acceptable Observatory grade. Unset (the default), the grade and each
+         * header test are reported as warnings only: a site's header posture is the
+         * site's choice, not something a deploy broke. Set it (B or better for HTTPS;
+         * a plain-HTTP stand cannot score above C+) and a lower grade fails (major),
+         * as do the failed header tests by their own severity.
          */
-        minimumGrade: z.enum(GRADES).default('C'),
+        minimumGrade: z.enum(GRADES).optional(),
         /** Path graded on each site. */
         path: z.string().startsWith('/').default('/'),
       })

@@ -107,3 +107,29 @@ describe('the security stage on a site it has never seen', () => {
     expect(new Set(site.paths)).toEqual(new Set(['/auth/sign-in', '/signin', '/api/v2/me']));
   });
 });
+
+describe('header grading without and with a minimum grade', () => {
+  // Regression: a healthy site that never sent security headers (grade F) was rolled back by
+  // default — its header posture is the site's choice, not something this deploy broke.
+  it('without minimumGrade, a bare site stands and the grade is a warning', async () => {
+    const site = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/html', 'set-cookie': 'pref=1; Path=/' }).end('<h1>hi</h1>'));
+    const checks = await runStage(site.url, { tls: { enabled: false }, exposed: { enabled: false } });
+    const grade = checks.find((c) => c.id === 'security.headers.base.grade');
+    expect(grade).toMatchObject({ status: 'failed', onFail: 'warn', severity: 'minor', observed: 'F' });
+    expect(checks.filter((c) => c.id.startsWith('security.headers.') && c.status === 'failed').every((c) => c.onFail === 'warn')).toBe(true);
+    expect(verdictOf(checks)).toBe('stand');
+  });
+
+  it('with minimumGrade, a grade below it fails as major → rollback', async () => {
+    const site = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>hi</h1>'));
+    const checks = await runStage(site.url, { tls: { enabled: false }, exposed: { enabled: false }, headers: { minimumGrade: 'B' } });
+    expect(checks.find((c) => c.id === 'security.headers.base.grade')).toMatchObject({ status: 'failed', severity: 'major', limit: 'B' });
+    expect(verdictOf(checks)).toBe('rollback');
+  });
+
+  it('grades the headers of a page that answers 401 instead of giving no evidence', async () => {
+    const site = await serve((_req, res) => res.writeHead(401, { 'content-type': 'application/json', 'x-frame-options': 'DENY' }).end('{}'));
+    const checks = await runStage(site.url, { tls: { enabled: false }, exposed: { enabled: false } });
+    expect(checks.find((c) => c.id === 'security.headers.base.grade')?.status).not.toBe('errored');
+  });
+});

@@ -80,8 +80,9 @@ export async function headerChecks(run: SecurityRun, site: Site): Promise<{ chec
   const min = run.config.headers.minimumGrade;
   const { input, errors, autoReq } = await observe(run, site);
   const auto = input.auto;
-  if (!auto || auto.status < 200 || auto.status >= 300) {
-    const why = auto ? `the page answered ${auto.status}, not 2xx` : `no answer (${errors.join('; ') || 'unknown error'})`;
+  // Headers are graded on whatever the page answers (a 401 or 404 carries them too); a server error or no answer is no evidence.
+  if (!auto || auto.status >= 500) {
+    const why = auto ? `the page answered ${auto.status}` : `no answer (${errors.join('; ') || 'unknown error'})`;
     return {
       checks: [
         makeCheck({
@@ -99,18 +100,21 @@ export async function headerChecks(run: SecurityRun, site: Site): Promise<{ chec
   const result = gradeSite(input);
   const page: Evidence = httpEvidence('graded page', autoReq ?? { url: auto.url }, auto, run.redactor);
   const failed = result.tests.filter((t) => !t.pass);
-  const ok = gradeAtLeast(result.grade, min);
+  const ok = min === undefined || gradeAtLeast(result.grade, min);
+  // Without a minimum grade nothing here can move the verdict: reported as warnings.
+  const reportOnly = min === undefined ? { onFail: 'warn' as const, severity: 'minor' as const } : {};
   const checks: CheckResult[] = [
     makeCheck({
       def: 'headers.grade',
       slug: `headers.${site.name}.grade`,
-      status: ok ? 'passed' : 'failed',
+      ...reportOnly,
+      status: min === undefined ? (gradeAtLeast(result.grade, 'C') ? 'passed' : 'failed') : ok ? 'passed' : 'failed',
       message:
-        `grade ${result.grade} (score ${result.score}) for ${auto.url}; minimum ${min}` +
+        `grade ${result.grade} (score ${result.score}) for ${auto.url}${auto.status < 200 || auto.status >= 300 ? ` (HTTP ${auto.status})` : ''}; ${min === undefined ? 'no minimum grade set (stages.security.headers.minimumGrade): reported only' : `minimum ${min}`}` +
         (failed.length ? `; failed: ${failed.map((t) => `${t.name} (${t.modifier})`).join(', ')}` : ''),
       url: auto.url,
       observed: result.grade,
-      limit: min,
+      ...(min !== undefined ? { limit: min } : {}),
       startedAt,
       evidence: [page, { kind: 'json', label: 'observatory tests', data: result.tests }],
     }),
@@ -120,6 +124,7 @@ export async function headerChecks(run: SecurityRun, site: Site): Promise<{ chec
       makeCheck({
         def: `headers.${t.name}`,
         slug: `headers.${site.name}.${t.name}`,
+        ...reportOnly,
         status: t.pass ? 'passed' : 'failed',
         message: `${t.result} (${t.modifier >= 0 ? '+' : ''}${t.modifier}) at ${auto.url}; saw: ${t.seen === null ? 'not sent' : run.redactor.text(t.seen)}`,
         url: auto.url,
@@ -129,5 +134,5 @@ export async function headerChecks(run: SecurityRun, site: Site): Promise<{ chec
       }),
     );
   }
-  return { checks, grade: { ...result, site: site.name, url: auto.url, minimumGrade: min } };
+  return { checks, grade: { ...result, site: site.name, url: auto.url, minimumGrade: min ?? 'none' } };
 }
