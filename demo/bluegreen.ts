@@ -41,10 +41,10 @@ export interface BlueGreen {
 const release = JSON.parse(readFileSync(fileURLToPath(new URL('./release.json', import.meta.url)), 'utf8')) as { version: string; previousVersion: string };
 
 /** The rollback config the demo uses with blue-green (cwd: the demo folder, where its pdv.config.ts lives). */
-export function blueGreenRollback(): { actions: Array<{ type: 'command'; name: string; command: string[]; timeout: number; retries: number }>; verify: { previousVersion: string; timeout: number; interval: number } } {
+export function blueGreenRollback(): { actions: Array<{ type: 'command'; name: string; command: string[]; timeout: number; retries: number }>; verify: { previousVersion: string; versionPath: string; timeout: number; interval: number } } {
   return {
     actions: [{ type: 'command', name: 'switch-to-blue', command: [process.execPath, '--import', 'tsx', fileURLToPath(new URL('./switch-back.ts', import.meta.url)), 'blue'], timeout: 15_000, retries: 2 }],
-    verify: { previousVersion: release.previousVersion, timeout: 30_000, interval: 250 },
+    verify: { previousVersion: release.previousVersion, versionPath: '/version', timeout: 30_000, interval: 250 },
   };
 }
 

@@ -73,7 +73,10 @@ export const postRollbackSchema = z
     enabled: z.boolean().default(true),
     /** The version the environment must report after the rollback; else $PDV_PREVIOUS_VERSION, else "anything but the failed version". */
     previousVersion: z.string().min(1).optional(),
-    versionPath: z.string().default('/version'),
+    /** Where the version is read (default: the environment's `version`); without either, only the smoke checks run. */
+    versionPath: z.string().startsWith('/').optional(),
+    /** JSON field of the version at `versionPath` (default: the environment's `version.field`, else `version`). */
+    versionField: z.string().min(1).optional(),
     /** Bounded wait for /version to report the previous version. */
     timeout: duration.default(120_000),
     interval: duration.default(2_000),

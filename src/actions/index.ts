@@ -61,6 +61,7 @@ export async function runActions(input: RunActionsInput): Promise<ActionRecord[]
           signal: input.signal,
           smoke: input.smoke,
           sleep: input.sleep,
+          ...(config.environment.version ? { version: config.environment.version } : {}),
         })),
       );
     }

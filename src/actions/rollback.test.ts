@@ -202,7 +202,7 @@ describe('post-rollback verification', () => {
       const seen: string[] = [];
       const records = await runActions({
         report: fixtureReport({ target: { environment: 'staging', baseUrl: url, observedVersion: '1.4.0', deployId: 'd-9' } }),
-        config: fixtureConfig({ baseUrl: url, rollback: { actions: [{ type: 'command', command: ['true'] }], verify: { previousVersion: '1.3.2', interval: 20, timeout: 5_000 } } }, {}, dir),
+        config: fixtureConfig({ baseUrl: url, version: { path: '/version', field: 'version' }, rollback: { actions: [{ type: 'command', command: ['true'] }], verify: { previousVersion: '1.3.2', interval: 20, timeout: 5_000 } } }, {}, dir),
         runDir: dir,
         reportsDir: dir,
         redactor: new Redactor(),
@@ -231,7 +231,7 @@ describe('post-rollback verification', () => {
     try {
       const records = await runActions({
         report: fixtureReport({ target: { environment: 'staging', baseUrl: app.url, observedVersion: '1.4.0', deployId: 'd-10' } }),
-        config: fixtureConfig({ baseUrl: app.url, rollback: { actions: [{ type: 'command', command: ['true'] }], verify: { interval: 10, timeout: 200 } } }, {}, dir),
+        config: fixtureConfig({ baseUrl: app.url, version: { path: '/version', field: 'version' }, rollback: { actions: [{ type: 'command', command: ['true'] }], verify: { interval: 10, timeout: 200 } } }, {}, dir),
         runDir: dir,
         reportsDir: dir,
         redactor: new Redactor(),
@@ -280,3 +280,28 @@ describe('post-rollback verification', () => {
 function check(id: string, status: CheckResult['status']): CheckResult {
   return { id, stage: 'smoke', title: id, severity: 'critical', status, durationMs: 1, attempts: 1, evidence: [] };
 }
+
+describe('post-rollback verification without a version endpoint', () => {
+  // Regression: the post-rollback wait polled `/version` by default — the demo's path — so on
+  // any other app it waited out its timeout and reported the rollback unconfirmed.
+  it('runs the smoke checks alone when nothing says where the version is', async () => {
+    const seen: string[] = [];
+    const records = await runActions({
+      report: fixtureReport({ target: { environment: 'staging', baseUrl: 'http://127.0.0.1:9', observedVersion: '1.4.0', deployId: 'd-nov' } }),
+      config: fixtureConfig({ baseUrl: 'http://127.0.0.1:9', rollback: { actions: [{ type: 'command', command: ['true'] }], verify: { interval: 10, timeout: 200 } } }, {}, dir),
+      runDir: dir,
+      reportsDir: dir,
+      redactor: new Redactor(),
+      dryRun: false,
+      env: {},
+      smoke: async (target) => {
+        seen.push(target.baseUrl);
+        return [check('smoke.readiness', 'passed')];
+      },
+    });
+    const post = records.find((r) => r.kind === 'post-rollback');
+    expect(post).toMatchObject({ status: 'succeeded' });
+    expect(post?.message).toContain('smoke checks only');
+    expect(seen).toEqual(['http://127.0.0.1:9']);
+  });
+});

@@ -9,7 +9,7 @@ import { processAlive } from './pid.ts';
 import { actionName, describeAction, executeAction, type ExecContext } from './rollback/index.ts';
 import type { RetryOptions } from './retry.ts';
 import { templateVars } from './template.ts';
-import { verifyAfterRollback, type SmokeFn } from './verify.ts';
+import { verifyAfterRollback, type VerifyInput, type SmokeFn } from './verify.ts';
 
 // Fires the environment's rollback actions at most once per deploy id (see
 // ledger.ts), then verifies the environment came back healthy.
@@ -28,6 +28,8 @@ export interface RollbackInput {
   signal?: AbortSignal;
   smoke?: SmokeFn;
   sleep?: RetryOptions['sleep'];
+  /** The environment's version endpoint, read after the rollback. */
+  version?: VerifyInput['version'];
 }
 
 export async function runRollback(input: RollbackInput): Promise<ActionRecord[]> {
@@ -61,7 +63,7 @@ export async function runRollback(input: RollbackInput): Promise<ActionRecord[]>
     );
     if (rollback.verify.enabled) {
       const v = rollback.verify;
-      out.push({ ...note('dry-run', 'verify', `Would wait up to ${v.timeout} ms for ${v.versionPath} to report ${previousVersion ?? `a version other than ${failedVersion ?? 'the failed one'}`}, then run the smoke checks`), kind: 'post-rollback' });
+      out.push({ ...note('dry-run', 'verify', `Would wait up to ${v.timeout} ms for ${v.versionPath ?? input.version?.path ?? '(no version endpoint: smoke only)'} to report ${previousVersion ?? `a version other than ${failedVersion ?? 'the failed one'}`}, then run the smoke checks`), kind: 'post-rollback' });
     }
     return out;
   }
@@ -139,6 +141,7 @@ export async function runRollback(input: RollbackInput): Promise<ActionRecord[]>
       await verifyAfterRollback({
         target: report.target,
         cfg: rollback.verify,
+        ...(input.version ? { version: input.version } : {}),
         previousVersion,
         failedVersion,
         smoke: input.smoke,

@@ -13,6 +13,8 @@ export type SmokeFn = (target: Target) => Promise<CheckResult[]>;
 export interface VerifyInput {
   target: Target;
   cfg: PostRollbackConfig;
+  /** The environment's version endpoint (environments.<env>.version). */
+  version?: { path: string; on: 'api' | 'web'; field?: string | undefined; header?: string | undefined };
   /** What the environment should report after the rollback; unknown → anything but failedVersion. */
   previousVersion?: string;
   failedVersion?: string;
@@ -100,8 +102,20 @@ export async function verifyAfterRollback(input: VerifyInput): Promise<ActionRec
   );
 }
 
+/** Dotted JSON path lookup. */
+function pick(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
 async function waitForVersion(input: VerifyInput): Promise<VersionWait> {
-  const url = new URL(input.cfg.versionPath, input.target.apiUrl ?? input.target.baseUrl).toString();
+  const path = input.cfg.versionPath ?? input.version?.path;
+  // Nothing says where the version is: the smoke checks alone are the proof.
+  if (!path) return { ok: true, waitedMs: 0, polls: 0, message: 'no version endpoint configured (environments.<env>.version): smoke checks only' };
+  const base = input.version?.on === 'web' && !input.cfg.versionPath ? input.target.baseUrl : (input.target.apiUrl ?? input.target.baseUrl);
+  const url = new URL(path.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`).toString();
+  const header = input.cfg.versionPath ? undefined : input.version?.header;
+  const field = input.cfg.versionField ?? input.version?.field ?? 'version';
+  const label = path;
   const t0 = performance.now();
   const want = input.previousVersion;
   let observed: string | undefined;
@@ -112,13 +126,13 @@ async function waitForVersion(input: VerifyInput): Promise<VersionWait> {
     polls++;
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(Math.max(1_000, Math.min(10_000, input.cfg.timeout))) });
-      const body = (await res.json().catch(() => undefined)) as { version?: unknown } | undefined;
-      if (res.ok && typeof body?.version === 'string') {
-        observed = body.version;
+      const value = header ? res.headers.get(header) : pick(await res.json().catch(() => undefined), field);
+      if (res.ok && (typeof value === 'string' || typeof value === 'number')) {
+        observed = String(value);
         const done = want ? observed === want : observed !== input.failedVersion;
         if (done) {
           const waitedMs = Math.round(performance.now() - t0);
-          return { ok: true, observed, waitedMs, polls, message: `${input.cfg.versionPath} reports ${observed}${want ? '' : ` (was ${input.failedVersion ?? 'unknown'})`}` };
+          return { ok: true, observed, waitedMs, polls, message: `${label} reports ${observed}${want ? '' : ` (was ${input.failedVersion ?? 'unknown'})`}` };
         }
         lastProblem = `still reports ${observed}`;
       } else {
@@ -136,7 +150,7 @@ async function waitForVersion(input: VerifyInput): Promise<VersionWait> {
   }
   const waitedMs = Math.round(performance.now() - t0);
   const wanted = want ? `version ${want}` : `a version other than ${input.failedVersion ?? 'the failed one'}`;
-  return { ok: false, observed, waitedMs, polls, message: `waited ${waitedMs} ms for ${input.cfg.versionPath} to report ${wanted}; last: ${lastProblem}` };
+  return { ok: false, observed, waitedMs, polls, message: `waited ${waitedMs} ms for ${label} to report ${wanted}; last: ${lastProblem}` };
 }
 
 /** Fallback when no smoke function is wired: GET /health must answer 200. */

@@ -17,6 +17,11 @@ export interface PrepareInput {
   baseUrl: string;
   apiUrl?: string;
   credentials: Record<string, { username: string; passwordEnv: string }>;
+  /**
+   * The environment's shared login (src/auth/): headers that make a request a
+   * role's. Used when the scenario has no `login` of its own.
+   */
+  signIn?: (role: string) => Promise<Record<string, string>>;
   secrets: ReadonlyMap<string, string>;
   vars: Record<string, string>;
   allowedHosts: readonly string[];
@@ -106,7 +111,11 @@ async function send(method: string, url: string, headers: Record<string, string>
   throw last instanceof Error ? last : new Error(String(last));
 }
 
-async function login(role: string, input: PrepareInput): Promise<string> {
+async function login(role: string, input: PrepareInput): Promise<Record<string, string>> {
+  if (!input.scenario.login) {
+    if (!input.signIn) throw new EvidenceError(`role "${role}" needs the scenario's login (login.path) or the environment's auth`);
+    return input.signIn(role);
+  }
   const cred = input.credentials[role];
   if (!cred) throw new EvidenceError(`role "${role}" is not in environment.credentials`);
   const password = input.secrets.get(cred.passwordEnv) ?? process.env[cred.passwordEnv];
@@ -118,17 +127,17 @@ async function login(role: string, input: PrepareInput): Promise<string> {
   const token = pick(res.json, l.tokenField);
   if (res.status !== 200 || !token) throw new EvidenceError(`login as role "${role}" failed (HTTP ${res.status})`);
   input.redactor.addSecret(`load.token.${role}`, token);
-  return token;
+  return { authorization: `Bearer ${token}` };
 }
 
-function headersFor(spec: Pick<RequestSpec, 'headers' | 'role'>, tokens: Map<string, string>, c: Ctx): Record<string, string> {
+function headersFor(spec: Pick<RequestSpec, 'headers' | 'role'>, sessions: Map<string, Record<string, string>>, c: Ctx): Record<string, string> {
   const h: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.headers)) h[k.toLowerCase()] = fillTemplate(v, c);
-  if (spec.role) h.authorization = `Bearer ${tokens.get(spec.role) ?? ''}`;
+  if (spec.role) Object.assign(h, sessions.get(spec.role) ?? {});
   return h;
 }
 
-async function runSetup(steps: SetupStep[], tokens: Map<string, string>, input: PrepareInput, c: Ctx): Promise<void> {
+async function runSetup(steps: SetupStep[], tokens: Map<string, Record<string, string>>, input: PrepareInput, c: Ctx): Promise<void> {
   for (const step of steps) {
     const { origin, path } = originFor(step, input);
     const headers = headersFor(step, tokens, c);
@@ -155,7 +164,7 @@ export async function prepare(input: PrepareInput): Promise<Prepared> {
   assertHostsAllowed(origins(input), input.allowedHosts, `${input.file}`);
   const c: Ctx = { vars: input.vars, setup: {}, runId: input.runId };
   const roles = rolesUsed(input.scenario);
-  const tokens = new Map<string, string>();
+  const tokens = new Map<string, Record<string, string>>();
   for (const role of roles) tokens.set(role, await login(role, input));
   await runSetup(input.scenario.setup, tokens, input, c);
   const scenarios: PreparedScenario[] = Object.entries(input.scenario.scenarios).map(([name, spec]) => {

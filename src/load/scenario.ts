@@ -85,7 +85,8 @@ export const scenarioFileSchema = z
     /**
      * How a role logs in (once per role before the run; tokens are secrets):
      * POST {usernameField, passwordField} to `path`, the token at `tokenField`.
-     * Required when a request or setup step names a role; no path is assumed.
+     * Optional: without it, roles sign in through the environment's shared login
+     * (`environments.<env>.auth`); no path is assumed.
      */
     login: z
       .object({
@@ -102,12 +103,7 @@ export const scenarioFileSchema = z
   })
   .strict()
   .refine((s) => Object.keys(s.scenarios).length > 0, 'at least one scenario')
-  .superRefine((s, ctx) => {
-    const roles = rolesUsed(s);
-    if (roles.length && !s.login) {
-      ctx.addIssue({ code: 'custom', path: ['login'], message: `requests use role(s) ${roles.map((r) => `"${r}"`).join(', ')}, so the scenario needs login: { path: '/your/login', … } (pdv assumes no login endpoint)` });
-    }
-  });
+  ;
 
 /** Every role a scenario's setup steps and requests name. */
 export function rolesUsed(s: { setup: ReadonlyArray<{ role?: string | undefined }>; scenarios: Record<string, { requests: ReadonlyArray<{ role?: string | undefined }> }> }): string[] {

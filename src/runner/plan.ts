@@ -94,8 +94,8 @@ export async function checkPlan(input: PlanCheckInput): Promise<void> {
   if ((input.shard || input.grep) && !loaded.some((l) => l.stage.shards)) {
     throw new UsageError(`no planned stage runs Playwright specs (planned: ${planned.join(', ') || 'none'})`, input.shard ? '--shard' : '--grep');
   }
-  if (input.imports.length > 0 && !planned.includes('security')) {
-    throw new UsageError('scanner reports are read by the security stage, which this run does not include', '--import');
+  if (input.imports.length > 0 && !planned.includes('security') && !planned.includes('load')) {
+    throw new UsageError('imported reports are read by the security stage (scanner reports) or the load stage (k6 summaries), neither of which this run includes', '--import');
   }
   const ctx: PlanContext = {
     config,

@@ -33,7 +33,7 @@ export function register(program: Command, io: CliIo): void {
     .description('write a k6 script (same scenarios, thresholds, handleSummary → JSON) and a k6-operator TestRun manifest')
     .option('--config <file>', 'config file')
     .option('--env <name>', 'environment (default $ENVIRONMENT, else staging)')
-    .option('--scenario <file>', 'scenario module (default: stages.load.scenario, else the bundled staging scenario)')
+    .option('--scenario <file>', 'scenario module (default: stages.load.scenario)')
     .option('--out <dir>', 'output folder', 'perf/k6')
     .option('--parallelism <n>', 'k6-operator runners (each takes an equal execution segment)', '1')
     .option('--name <name>', 'name of the TestRun and its ConfigMap (default: pdv-<scenario>)')

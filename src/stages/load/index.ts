@@ -1,3 +1,4 @@
+import { Authenticator } from '../../auth/index.ts';
 import { EvidenceError, errorMessage, UsageError } from '../../core/errors.ts';
 import type { Stage, StageContext } from '../../core/stage.ts';
 import type { CheckResult } from '../../core/types.ts';
@@ -40,6 +41,14 @@ async function runLoad(ctx: StageContext): Promise<void> {
   const { loaded, fileLabel, specs, apiUrl } = await resolveLoadPlan(ctx.config, ctx.target);
   const sc = loaded.scenario;
   const env = ctx.config.environment;
+  const auth = new Authenticator({
+    ...(env.auth ? { auth: env.auth } : {}),
+    roles: env.credentials,
+    apiUrl: ctx.target.apiUrl ?? ctx.target.baseUrl,
+    secrets: ctx.secrets,
+    redactor: ctx.redactor,
+    signal: ctx.signal,
+  });
   const baseUrl = ctx.target.baseUrl;
 
   ctx.progress(`load: logging in and preparing ${sc.name}`);
@@ -53,6 +62,11 @@ async function runLoad(ctx: StageContext): Promise<void> {
       ...(apiUrl ? { apiUrl } : {}),
       credentials: Object.fromEntries(Object.entries(env.credentials).flatMap(([r, c]) => (c.username && c.passwordEnv ? [[r, { username: c.username, passwordEnv: c.passwordEnv }]] : []))),
       secrets: ctx.secrets,
+      signIn: async (role) => {
+        const session = await auth.session(role);
+        if (!session.ok) throw new EvidenceError(`could not sign in as ${role}: ${session.message}`);
+        return session.headers;
+      },
       vars: env.vars,
       allowedHosts: env.allowedHosts,
       redactor: ctx.redactor,

@@ -33,8 +33,8 @@ async function scenarioFile(name: string, body: unknown): Promise<string> {
   return file;
 }
 
-async function plan(load: Record<string, unknown>, env: { allowedHosts?: string[]; secrets?: Record<string, string> } = {}): Promise<Error | undefined> {
-  const ctx = await makeStageContext({ target: { environment: 'test', baseUrl: 'http://127.0.0.1:9' }, config: { stages: { load } }, ...(env.secrets ? { secrets: env.secrets } : {}) });
+async function plan(load: Record<string, unknown>, env: { allowedHosts?: string[]; secrets?: Record<string, string>; environment?: Record<string, unknown> } = {}): Promise<Error | undefined> {
+  const ctx = await makeStageContext({ target: { environment: 'test', baseUrl: 'http://127.0.0.1:9' }, config: { stages: { load } }, ...(env.secrets ? { secrets: env.secrets } : {}), ...(env.environment ? { environment: env.environment } : {}) });
   ctx.config.environment.allowedHosts = env.allowedHosts ?? ['127.0.0.1'];
   const p: PlanContext = { config: ctx.config, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['smoke', 'security', 'load'] };
   try {
@@ -94,11 +94,14 @@ describe('load stage plan', () => {
     expect(err?.message).toMatch(/exceeds the cap/);
   });
 
-  it('roles need a login (no default login path): refused naming `login`', async () => {
+  it('roles need a login (no default login path): the scenario\'s own, or the environment\'s auth', async () => {
     const withRole = { ...GOOD, scenarios: { api: { ...GOOD.scenarios.api, requests: [{ name: 'me', path: '/me', role: 'viewer' }] } } };
-    const err = await plan({ scenario: await scenarioFile('role-nologin.ts', withRole) }, { secrets: { DEMO_VIEWER_PASSWORD: 'pw-viewer-1' } });
+    const file = await scenarioFile('role-nologin.ts', withRole);
+    const err = await plan({ scenario: file }, { secrets: { DEMO_VIEWER_PASSWORD: 'pw-viewer-1' }, environment: { auth: undefined } });
     expect(err).toBeInstanceOf(UsageError);
-    expect(err?.message).toContain('login');
+    expect(err?.message).toContain('no way to sign in');
+    // With the environment's shared login the same scenario is fine.
+    expect(await plan({ scenario: file }, { secrets: { DEMO_VIEWER_PASSWORD: 'pw-viewer-1' } })).toBeUndefined();
   });
 
   it('a role without credentials, or whose password variable is unset, is refused', async () => {

@@ -59,7 +59,14 @@ function checkRoles(plan: LoadPlan, ctx: PlanContext, env: NodeJS.ProcessEnv): v
     if (!cred) {
       throw new UsageError(`the scenario logs in as role "${role}", which has no credentials (known: ${Object.keys(credentials).join(', ') || 'none'})`, `${plan.fileLabel} (environment.credentials)`);
     }
-    // The scenario's own login posts a username and a password (environment.auth is not used by load yet).
+    // Without a login of its own the scenario uses the environment's shared login (checked by planAuth).
+    if (!plan.loaded.scenario.login) {
+      if (!ctx.config.environment.auth && !cred.tokenEnv && !cred.cookieEnv) {
+        throw new UsageError(`role "${role}" has no way to sign in: give the scenario a login or the environment an auth`, `${plan.fileLabel} (environment.auth)`);
+      }
+      continue;
+    }
+    // The scenario's own login posts a username and a password.
     if (!cred.username || !cred.passwordEnv) {
       throw new UsageError(`role "${role}" needs username and passwordEnv for the scenario's login`, `${plan.fileLabel} (environment.credentials.${role})`);
     }
