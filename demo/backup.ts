@@ -145,7 +145,7 @@ export function demoDrStage(backupDir: string, opts: { databaseUrl?: string; smo
       env: onPostgres ? {} : { DATABASE_URL: '' },
       smoke: opts.smoke ?? 'smoke',
       probes: ['/health', '/version', '/api/projects'],
-      login: { path: '/api/login', username: 'editor@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
+      role: 'editor',
       startTimeout: '90s',
     },
   };

@@ -30,7 +30,7 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** PING over a raw socket: true once the server answers +PONG. */
+/** PING over a raw socket: true once the server answers (+PONG, or -NOAUTH when it wants a password). */
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
@@ -44,19 +44,20 @@ function ping(port: number): Promise<boolean> {
     s.once('connect', () => s.write('PING\r\n'));
     s.on('data', (d: Buffer) => {
       got += d.toString();
-      if (got.includes('\r\n')) done(got.startsWith('+PONG'));
+      if (got.includes('\r\n')) done(got.startsWith('+PONG') || got.startsWith('-NOAUTH'));
     });
   });
 }
 
-export async function startRedis(opts: { bin?: string } = {}): Promise<TestRedis> {
+/** `args`: further redis-server options (e.g. `--requirepass`, `--cluster-enabled yes`). */
+export async function startRedis(opts: { bin?: string; args?: string[] } = {}): Promise<TestRedis> {
   const bin = opts.bin ?? REDIS_BIN;
   assertBinary('redis-server', redisAvailable(bin), INSTALL);
   const dir = mkdtempSync(join(tmpdir(), 'pdv-redis-'));
   const port = await freePort();
   const server = await startServerProcess(
     bin,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', '--logfile', ''],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', '--logfile', '', ...(opts.args ?? [])],
     { dir, what: 'redis-server', ready: () => ping(port) },
   );
   return { url: `redis://127.0.0.1:${port}`, port, log: server.log, stop: server.stop };

@@ -95,7 +95,10 @@ export async function probeRedis(dep: RedisDependency, opts: RedisProbeOptions):
     return outcomeOf(assertions, '');
   }
   const client = new Redis(options);
-  client.on('error', () => undefined); // reported through the pending command
+  // The socket's own error (ECONNREFUSED, WRONGPASS…) arrives here; the pending command only says "Connection is closed".
+  let lastError: Error | undefined;
+  client.on('error', (err: Error) => (lastError = err));
+  const why = (err: unknown): string => (lastError && err instanceof Error && /Connection is closed/.test(err.message) ? errorMessage(lastError) : errorMessage(err));
   const close = (): void => client.disconnect();
   const step = <T>(work: Promise<T>, what: string, ms = dep.timeout): Promise<T> => bounded(work, ms + 500, what, opts.signal, close);
   try {
@@ -107,7 +110,7 @@ export async function probeRedis(dep: RedisDependency, opts: RedisProbeOptions):
       assertions.push({ name: 'PING', ok: pong === 'PONG', detail: `answered ${pong} (${Date.now() - started} ms including connect${options.tls ? ' and TLS' : ''})` });
     } catch (err) {
       if (err instanceof AbortedError) return harnessFault(err.message);
-      assertions.push({ name: 'connect', ok: false, detail: errorMessage(err) });
+      assertions.push({ name: 'connect', ok: false, detail: why(err) });
       return outcomeOf(assertions, '');
     }
 
@@ -135,7 +138,7 @@ export async function probeRedis(dep: RedisDependency, opts: RedisProbeOptions):
     return outcomeOf(assertions, `PONG, median round trip ${rtt} ms${dep.cluster ? `, cluster ok (${CLUSTER_SLOTS} slots)` : ''}`, { observed: rtt, limit: dep.maxLatency, unit: 'ms' });
   } catch (err) {
     if (err instanceof AbortedError) return harnessFault(err.message, assertions);
-    assertions.push({ name: 'command', ok: false, detail: errorMessage(err) });
+    assertions.push({ name: 'command', ok: false, detail: why(err) });
     return outcomeOf(assertions, '');
   } finally {
     close();

@@ -13,7 +13,7 @@ describe('stages.dr config', () => {
     const c = drConfigSchema.parse({ driver: 'pglite', source: { folder: 'b' }, rpoTarget: '2h', app: { command: ['node', 'x.js', '{dataDir}'] } });
     expect(c.rpoTarget).toBe(7_200_000);
     expect(c.app).toMatchObject({ smoke: 'smoke', startTimeout: 60_000, probes: [] });
-    expect(c.app?.login).toBeUndefined();
+    expect(c.app?.role).toBeUndefined();
   });
 
   it.each([

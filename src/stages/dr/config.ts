@@ -50,8 +50,8 @@ const appSchema = z
     smoke: z.enum(['smoke', 'probes']).default('smoke'),
     /** Paths that must answer 2xx on the restored app (smoke: 'probes'); the first one is retried through warm-up. */
     probes: z.array(z.string().startsWith('/')).default([]),
-    /** Log in first (POST {username,password} → {token}) so probes can read data behind auth. Nothing is assumed: the path is the app's. */
-    login: z.object({ path: z.string().startsWith('/'), username: z.string().min(1), passwordEnv: envVarName }).strict().optional(),
+    /** Sign in as this role (environments.<env>.credentials, through the environment's auth) before the probes after the first. */
+    role: z.string().min(1).optional(),
   })
   .strict()
   .refine((a) => a.smoke !== 'probes' || a.probes.length > 0, { message: "smoke: 'probes' needs the paths to probe (probes: ['/health', …])", path: ['probes'] });

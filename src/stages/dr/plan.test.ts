@@ -69,12 +69,10 @@ describe('dr stage plan', () => {
     expect(err?.message).toContain(UNSET);
   });
 
-  it('a probe login whose password variable is unset is a usage error', async () => {
-    const err = await planError(
-      await planCtx({ driver: 'pglite', source: { folder: 'b' }, app: { command: ['node', 'x.js'], smoke: 'probes', probes: ['/health'], login: { path: '/login', username: 'u', passwordEnv: UNSET } } }),
-    );
+  it('a probe role that is not configured is a usage error', async () => {
+    const err = await planError(await planCtx({ driver: 'pglite', source: { folder: 'b' }, app: { command: ['node', 'x.js'], smoke: 'probes', probes: ['/health'], role: 'auditor' } }));
     expect(err).toBeInstanceOf(UsageError);
-    expect(err?.message).toContain(UNSET);
+    expect(err?.message).toContain('"auditor"');
   });
 
   it('a migrationsDir that does not exist is a usage error', async () => {
@@ -85,14 +83,9 @@ describe('dr stage plan', () => {
 });
 
 describe('stages.dr.app: no demo defaults', () => {
-  it('login has no default path: a login without one is refused', () => {
-    const r = drConfigSchema.safeParse({ app: { command: ['x'], login: { username: 'u', passwordEnv: 'PW' } } });
-    expect(r.success).toBe(false);
-    expect(JSON.stringify(r.error?.issues)).toContain('path');
-  });
-
-  it('no login unless configured', () => {
-    expect(drConfigSchema.parse({ app: { command: ['x'] } }).app?.login).toBeUndefined();
+  it('no login of its own: a role signs in through the environment\'s auth, and only when named', () => {
+    expect(drConfigSchema.safeParse({ app: { command: ['x'], login: { path: '/api/login', username: 'u', passwordEnv: 'PW' } } }).success).toBe(false);
+    expect(drConfigSchema.parse({ app: { command: ['x'] } }).app?.role).toBeUndefined();
   });
 
   it('probes mode needs its probes named', () => {

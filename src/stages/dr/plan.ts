@@ -43,6 +43,7 @@ export async function planDr(ctx: PlanContext, env: NodeJS.ProcessEnv = process.
   if (cfg.migrationsDir && !existsSync(resolveFrom(ctx.config.rootDir, cfg.migrationsDir))) {
     throw new UsageError(`folder ${resolveFrom(ctx.config.rootDir, cfg.migrationsDir)} does not exist`, where('migrationsDir'));
   }
-  const login = cfg.app?.smoke === 'probes' ? cfg.app.login : undefined;
-  if (login && !lookup(login.passwordEnv)) throw new UsageError(`the probe login needs its password: ${login.passwordEnv} is not set`, where('app.login.passwordEnv'));
+  const role = cfg.app?.smoke === 'probes' ? cfg.app.role : undefined;
+  // Its secrets are checked with every other role's (planAuth); here only that it exists.
+  if (role && !(role in ctx.config.environment.credentials)) throw new UsageError(`role "${role}" is not in environments.${ctx.config.environmentName}.credentials`, where('app.role'));
 }

@@ -1,4 +1,6 @@
-import { loginForToken, probeApp } from '../../dr/probe.ts';
+import { Authenticator } from '../../auth/index.ts';
+import { probeApp } from '../../dr/probe.ts';
+import { evaluate } from '../../http/expect.ts';
 import type { StageContext } from '../../core/stage.ts';
 import type { CheckResult } from '../../core/types.ts';
 import { runSmoke } from '../smoke/run.ts';
@@ -35,18 +37,24 @@ export async function smokeRestoredApp(ctx: StageContext, baseUrl: string, app: 
     const results = await runSmoke(ctx, target, { idPrefix: 'dr.restored-smoke', emit: false });
     return { ...judgeRestoredSmoke(results), data: results.map((c) => ({ id: c.id, status: c.status, message: c.message })) };
   }
-  const login = app.login;
-  const password = login ? (ctx.secrets.get(login.passwordEnv) ?? process.env[login.passwordEnv]) : undefined;
-  if (login && !password) return { status: 'errored', message: `the probe login needs ${login.passwordEnv} in the environment`, data: [] };
+  const env = ctx.config.environment;
+  const health = env.health;
+  const healthPath = health.path ?? '/';
+  const auth = app.role
+    ? new Authenticator({ ...(env.auth ? { auth: env.auth } : {}), roles: env.credentials, apiUrl: baseUrl, secrets: ctx.secrets, redactor: ctx.redactor, signal: ctx.signal })
+    : undefined;
+  const role = app.role;
   const results = await probeApp(baseUrl, app.probes, {
     signal: ctx.signal,
     warmupMs: app.startTimeout,
-    ...(login && password
+    // The health path is judged by what the environment calls ready.
+    judge: (path, answer) => (path === healthPath ? evaluate(health.ready, answer) : []),
+    ...(auth && role
       ? {
           login: async () => {
-            const token = await loginForToken(baseUrl, login.path, login.username, password, ctx.signal);
-            ctx.redactor.addSecret('DR_APP_TOKEN', token);
-            return token;
+            const s = await auth.session(role);
+            if (!s.ok) throw new Error(s.message);
+            return s.headers;
           },
         }
       : {}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, onFail, severity, stageBase } from '../../config/common.ts';
+import { dependencySchema } from '../../deps/config.ts';
 import { responseExpectSchema } from '../../http/expect.ts';
 
 /** One declarative HTTP probe (`stages.smoke.checks[]`): a request and what its answer must be. */
@@ -51,6 +52,8 @@ export const smokeConfigSchema = stageBase
       .prefault({}),
     /** Declarative HTTP checks: the default smoke for any target. */
     checks: z.array(smokeCheckSchema).max(100).default([]),
+    /** Direct probes of the database and cache (a check `smoke.dependency.<name>` each), after the readiness wait. */
+    dependencies: z.array(dependencySchema).max(20).default([]),
     /** Sign in as every configured role (a check `smoke.login.<role>` each). */
     login: z
       .object({

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import type { PlanContext } from '../../core/stage.ts';
+import { planDependencies } from '../../deps/resolve.ts';
 
 // What smoke needs, checked before the first request.
 
@@ -23,6 +24,7 @@ export async function planSmoke(ctx: PlanContext): Promise<void> {
   const ids = cfg.checks.map((c) => c.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new UsageError(`check id "${dup}" is used twice`, where('stages.smoke.checks'));
+  planDependencies(cfg.dependencies, config);
   if (cfg.testDir) requireFolder(config.rootDir, cfg.testDir, where('stages.smoke.testDir'));
   if (cfg.flagsMirror && !existsSync(resolve(config.rootDir, cfg.flagsMirror))) {
     throw new UsageError(`flag mirror ${resolve(config.rootDir, cfg.flagsMirror)} does not exist`, where('stages.smoke.flagsMirror'));

@@ -1,5 +1,6 @@
 import type { StageContext } from '../../core/stage.ts';
 import type { CheckResult, Target } from '../../core/types.ts';
+import { dependencyChecks } from '../../deps/checks.ts';
 import { runPlaywrightChecks } from '../playwright/run-checks.ts';
 import { authenticatorFor, declaredCheck, loginChecks, urlOn, versionCheck } from './probes.ts';
 import { waitForReadiness, type Readiness } from './readiness.ts';
@@ -12,6 +13,8 @@ import { waitForReadiness, type Readiness } from './readiness.ts';
 export interface RunSmokeOptions {
   /** Check id prefix; its first segment is the check's stage (default `smoke`). */
   idPrefix?: string;
+  /** Probe stages.smoke.dependencies directly (default: only for the smoke stage itself, not DR's restored app or a rollback check). */
+  dependencies?: boolean;
   /** Emit checks, observations and artifacts through ctx as they arrive (default false). */
   emit?: boolean;
   grep?: string;
@@ -51,6 +54,9 @@ export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmoke
 
   // The declarative checks run once, not per Playwright shard or --grep selection.
   if (!selective) {
+    if ((opts.dependencies ?? idPrefix === 'smoke') && cfg.dependencies.length) {
+      for (const check of await dependencyChecks(ctx, cfg.dependencies, idPrefix, stage)) record(check, true);
+    }
     const auth = authenticatorFor(ctx, target);
     for (const check of await loginChecks(ctx, auth, idPrefix, stage)) record(check, true);
     const version = await versionCheck(ctx, target, idPrefix, stage);
