@@ -155,6 +155,7 @@ describe('pdv verify with a webhook rollback action', () => {
       staging: {
         baseUrl: 'http://127.0.0.1:${refusedPort}',
         expectedVersion: '2.0.0',
+        version: { path: '/version', field: 'version' },
         rollback: {
           actions: [{ type: 'webhook', name: 'rollback-hook', urlEnv: 'HOOK_URL', secretEnv: 'HOOK_SECRET', backoff: 50, retries: 2 }],
           verify: { enabled: false },

@@ -37,6 +37,8 @@ export const jsonLoginSchema = z
     tokenPath: jsonPath.optional(),
     /** Where the signed-in user's id is (used by `{id:ROLE}` in access rules). */
     userIdPath: jsonPath.optional(),
+    /** Also send the username and password as HTTP basic auth (npm-style `PUT /-/user/org.couchdb.user:{username}`). */
+    basic: z.boolean().default(false),
     ...tokenUse,
     ...common,
   })
@@ -51,6 +53,7 @@ export const formLoginSchema = z
     fields: fixedFields,
     tokenPath: jsonPath.optional(),
     userIdPath: jsonPath.optional(),
+    basic: z.boolean().default(false),
     ...tokenUse,
     ...common,
   })

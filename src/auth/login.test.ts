@@ -14,6 +14,7 @@ const TOKEN = 'tok-canary-0815-abcdef';
 const COOKIE = 'sess-canary-9999';
 let server: Server;
 let base = '';
+let logins = 0;
 
 async function bodyOf(req: IncomingMessage): Promise<string> {
   let b = '';
@@ -35,6 +36,12 @@ beforeAll(async () => {
         if (b.email === 'ann' && b.pass === PASSWORD && b.remember === true) return json(200, { data: { token: TOKEN }, user: { id: 7 } });
         return json(401, { error: 'bad credentials' });
       }
+      if (url.pathname === '/npm-login' && req.method === 'PUT') {
+        logins++;
+        const ok = req.headers.authorization === `Basic ${Buffer.from(`ann:${PASSWORD}`).toString('base64')}`;
+        return ok ? json(201, { ok: true, token: TOKEN }) : json(409, { error: 'registration disabled' });
+      }
+      if (url.pathname === '/throttled') return json(429, { error: 'too many attempts' }, { 'retry-after': '60' });
       if (url.pathname.startsWith('/-/user/org.couchdb.user:') && req.method === 'PUT') {
         const b = JSON.parse(body) as Record<string, unknown>;
         const name = decodeURIComponent(url.pathname.split(':').pop() ?? '');
@@ -140,6 +147,35 @@ describe('Authenticator', () => {
     const s = await a.session('ann');
     expect(s).toMatchObject({ ok: false });
     if (!s.ok) expect(s.message).toContain('no token at "access_token"');
+  });
+
+  it('can send basic credentials with a JSON login (npm-style), never leaking them', async () => {
+    const { a, redactor } = make({ type: 'json', method: 'PUT', url: '/npm-login', usernameField: 'name', tokenPath: 'token', basic: true });
+    const s = await a.session('ann');
+    expect(s.ok).toBe(true);
+    expect(JSON.stringify(redactor.deep(s.evidence))).not.toContain(Buffer.from(`ann:${PASSWORD}`).toString('base64'));
+  });
+
+  it('a throttled login reports the status it got', async () => {
+    const { a } = make({ type: 'json', url: '/throttled', tokenPath: 'token' });
+    expect(await a.session('ann')).toMatchObject({ ok: false, status: 429 });
+  });
+
+  it('one sign-in per role per run, shared by every stage', async () => {
+    const { sharedAuthenticator } = await import('./shared.ts');
+    const { authSchema: schema } = await import('./config.ts');
+    const redactor = new Redactor(secrets);
+    const config = { environment: { auth: schema.parse({ type: 'json', method: 'PUT', url: '/npm-login', usernameField: 'name', tokenPath: 'token', basic: true }), credentials: { ann: { username: 'ann', passwordEnv: 'ANN_PW' } } } } as never;
+    logins = 0;
+    const first = sharedAuthenticator({ config, secrets, redactor, apiUrl: base });
+    const second = sharedAuthenticator({ config, secrets, redactor, apiUrl: base });
+    expect(second).toBe(first);
+    await first.session('ann');
+    await second.session('ann');
+    expect(logins).toBe(1);
+    // Another run (another redactor) signs in again.
+    await sharedAuthenticator({ config, secrets, redactor: new Redactor(secrets), apiUrl: base }).session('ann');
+    expect(logins).toBe(2);
   });
 
   it('signs in once per role', async () => {

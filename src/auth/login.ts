@@ -41,7 +41,15 @@ export type AuthSession =
       evidence: Evidence[];
       durationMs: number;
     }
-  | { ok: false; role: string; message: string; evidence: Evidence[]; durationMs: number };
+  | {
+      ok: false;
+      role: string;
+      message: string;
+      evidence: Evidence[];
+      durationMs: number;
+      /** The status the target answered, when it answered. */
+      status?: number;
+    };
 
 export interface AuthenticatorOptions {
   auth?: AuthConfig;
@@ -147,11 +155,17 @@ export class Authenticator {
     return role in this.o.roles;
   }
 
-  session(role: string): Promise<AuthSession> {
+  /** One sign-in per role, shared by every caller; `signal` bounds this caller's wait (an aborted attempt is not kept). */
+  session(role: string, signal?: AbortSignal): Promise<AuthSession> {
     let hit = this.cache.get(role);
     if (!hit) {
-      hit = this.signIn(role);
-      this.cache.set(role, hit);
+      const s = signal ?? this.o.signal;
+      const attempt = this.signIn(role, s);
+      hit = attempt;
+      this.cache.set(role, attempt);
+      void attempt.then((r) => {
+        if (!r.ok && s.aborted && this.cache.get(role) === attempt) this.cache.delete(role);
+      });
     }
     return hit;
   }
@@ -160,10 +174,10 @@ export class Authenticator {
     return name ? this.o.secrets.get(name) : undefined;
   }
 
-  private async signIn(role: string): Promise<AuthSession> {
+  private async signIn(role: string, signal: AbortSignal): Promise<AuthSession> {
     const started = Date.now();
     const cfg = this.o.roles[role];
-    const fail = (message: string, evidence: Evidence[] = []): AuthSession => ({ ok: false, role, message, evidence, durationMs: Date.now() - started });
+    const fail = (message: string, evidence: Evidence[] = [], status?: number): AuthSession => ({ ok: false, role, message, evidence, durationMs: Date.now() - started, ...(status !== undefined ? { status } : {}) });
     if (!cfg) return fail(`role "${role}" is not configured (credentials.${role})`);
     const auth = this.o.auth;
     const done = (s: Omit<Extract<AuthSession, { ok: true }>, 'ok' | 'role' | 'durationMs'>): AuthSession => ({ ok: true, role, ...s, durationMs: Date.now() - started });
@@ -204,10 +218,15 @@ export class Authenticator {
       if (!cfg.username || password === undefined) return fail(`role "${role}" needs username and passwordEnv`);
       bodyFields = { ...auth.fields, [auth.usernameField]: cfg.username, [auth.passwordField]: password };
       const url = resolveUrl(auth.url, this.o.apiUrl, cfg.username);
+      const basic: Record<string, string> = {};
+      if (auth.basic) {
+        basic.authorization = `Basic ${Buffer.from(`${cfg.username}:${password}`).toString('base64')}`;
+        this.o.redactor.addSecret(`basic:${role}`, basic.authorization.slice(6));
+      }
       req =
         auth.type === 'json'
-          ? { method: auth.method, url, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(bodyFields) }
-          : { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json, text/html' }, body: new URLSearchParams(stringify(bodyFields)).toString() };
+          ? { method: auth.method, url, headers: { 'content-type': 'application/json', accept: 'application/json', ...basic }, body: JSON.stringify(bodyFields) }
+          : { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json, text/html', ...basic }, body: new URLSearchParams(stringify(bodyFields)).toString() };
     } else {
       // OAuth2 token endpoint (RFC 6749 §4.3 password, §4.4 client credentials).
       const clientId = this.secret(cfg.clientIdEnv) ?? this.secret(auth.clientIdEnv) ?? auth.clientId;
@@ -234,13 +253,13 @@ export class Authenticator {
     const label = `sign in as ${role}`;
     let res: SendResponse;
     try {
-      res = await this.send(req, this.o.signal, auth.timeout);
+      res = await this.send(req, signal, auth.timeout);
     } catch (err) {
       return fail(`${label}: ${req.method} ${this.o.redactor.url(req.url)} failed: ${errorMessage(err)}`, [this.evidence(label, req, undefined)]);
     }
     const evidence = [this.evidence(label, req, res)];
     const okStatus = auth.expect ? auth.expect.includes(res.status) : res.status >= 200 && res.status < 300;
-    if (!okStatus) return fail(`${label}: ${req.method} ${this.o.redactor.url(req.url)} answered HTTP ${res.status}`, evidence);
+    if (!okStatus) return fail(`${label}: ${req.method} ${this.o.redactor.url(req.url)} answered HTTP ${res.status}`, evidence, res.status);
 
     let json: unknown;
     try {

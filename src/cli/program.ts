@@ -21,6 +21,7 @@ interface RunOptions extends TargetOptions {
   segment?: string;
   import?: string[];
   dryRun?: boolean;
+  changeTicket?: string;
 }
 
 /** Print the verdict (human or --json) and set the exit code from it. */
@@ -61,6 +62,7 @@ export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[
       imports,
       signal,
       onEvent: progressPrinter(io),
+      ...((o.changeTicket ?? process.env.PDV_CHANGE_TICKET) ? { changeTicket: o.changeTicket ?? process.env.PDV_CHANGE_TICKET } : {}),
       ...(prepared.afterVerdict ? { afterVerdict: prepared.afterVerdict } : {}),
     });
     for (const w of warnings) io.error(`pdv: warning: ${w}`);
@@ -80,6 +82,7 @@ export function buildProgram(io: CliIo, signal: AbortSignal = new AbortControlle
   addTargetOptions(program.command('verify').description('full post-deploy run: every configured stage, the verdict, reports and the rollback action'))
     .addOption(importOption())
     .option('--dry-run', 'show what the rollback and notifications would do, without doing it', false)
+    .option('--change-ticket <id>', 'change-management ticket for the checklist (default $PDV_CHANGE_TICKET)')
     .action(async (o: RunOptions) => verifyCommand(io, o, undefined, signal, 'verify'));
 
   addTargetOptions(program.command('run').argument('<stage...>', 'stages to run (smoke, uat, load, security, dr, metrics)').description('on-demand subset for QA; the verdict is marked partial'))

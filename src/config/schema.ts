@@ -43,6 +43,10 @@ export const versionSchema = z
   .strict()
   .refine((v) => !!v.field !== !!v.header, 'set exactly one of field or header');
 
+/** A person or group: a GitHub login or any name without spaces. */
+const personName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'names are letters, digits, . _ @ -');
+const signoffName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'sign-off names are lower-case words');
+
 export const environmentSchema = z
   .object({
     baseUrl: httpUrl,
@@ -62,6 +66,12 @@ export const environmentSchema = z
     vars: z.record(z.string(), z.string()).default({}),
     /** What to do on a rollback verdict (docs/actions.md). */
     rollback: rollbackConfigSchema.optional(),
+    /** Who may `pdv decide` a run of this environment: names (e.g. GitHub logins) or group names. A workflow guard, not a security boundary (docs/decisions.md). */
+    approvers: z.array(personName).min(1).optional(),
+    /** Named groups of people, for `approvers` and `signoffs`. */
+    groups: z.record(personName, z.array(personName).min(1)).default({}),
+    /** Who may record each sign-off (`uat: ['product-team']`); a sign-off not listed falls back to `approvers`. */
+    signoffs: z.record(signoffName, z.array(personName).min(1)).default({}),
   })
   .strict();
 
@@ -93,8 +103,40 @@ export const policyConfigSchema = z
     /** Treat a check that passed only on retry as failed. */
     flakyAsFailed: z.boolean().default(false),
     overrides: z.array(policyOverrideSchema).default([]),
+    /** Sign-offs (`pdv signoff`) without which the verdict holds, e.g. `['uat']`. */
+    requireSignoffs: z.array(signoffName).optional(),
   })
   .strict();
+
+function validPattern(p: string): boolean {
+  try {
+    new RegExp(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One pre-production checklist item and the one kind of evidence that ticks it. */
+export const checklistItemSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'item ids are lower-case words'),
+    title: z.string().min(1),
+    /** Check ids or globs (`security.*`) that must have passed. */
+    checks: z.array(z.string().min(1)).min(1).optional(),
+    /** Stages whose every check must have passed. */
+    stages: z.array(stageName).min(1).optional(),
+    /** A sign-off that must be recorded. */
+    signoff: signoffName.optional(),
+    /** A change ticket (`--change-ticket` or $PDV_CHANGE_TICKET), optionally matching `pattern`. */
+    changeTicket: z.union([z.literal(true), z.object({ pattern: z.string().refine(validPattern, 'must be a regular expression') }).strict()]).optional(),
+    /** A file that must exist, relative to the config file (rollback plan, docs). */
+    file: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((i) => [i.checks, i.stages, i.signoff, i.changeTicket, i.file].filter((v) => v !== undefined).length === 1, {
+    message: 'name exactly one kind of evidence: checks, stages, signoff, changeTicket or file',
+  });
 
 export const quarantineEntrySchema = z
   .object({
@@ -145,6 +187,11 @@ export const configSchema = z
     reportsDir: z.string().default('reports'),
     notify: notifyConfigSchema.prefault({}),
     publish: publishConfigSchema.prefault({}),
+    /** The pre-production checklist shown in every report; `promotion` is ready when all are ticked (docs/decisions.md). */
+    checklist: z
+      .array(checklistItemSchema)
+      .default([])
+      .refine((items) => new Set(items.map((i) => i.id)).size === items.length, 'checklist item ids must be unique'),
   })
   .strict();
 

@@ -1,4 +1,5 @@
-import type { ActionRecord, Artifact, CheckResult, OnFail, Severity, StageSummary, Target } from './types.ts';
+import type { ChecklistItem } from './checklist.ts';
+import type { ActionRecord, Artifact, CheckResult, OnFail, Severity, StageSummary, Target, Verdict } from './types.ts';
 
 // The event log (events.jsonl in the run folder) is the source of truth:
 // every report, `pdv report` and `pdv merge` are built by replaying it.
@@ -24,7 +25,13 @@ export interface RunStartEvent {
     flakyAsFailed: boolean;
     overrides: ReadonlyArray<{ match: string; severity?: Severity; onFail?: OnFail; dryRun?: boolean }>;
     quarantine: ReadonlyArray<{ checkId: string; owner: string; expires: string; reason?: string }>;
+    /** Sign-offs the verdict waits for (`policy.requireSignoffs`). */
+    requireSignoffs?: readonly string[];
+    /** The pre-production checklist, so replays show the same items. */
+    checklist?: readonly ChecklistItem[];
   };
+  /** The config file the run used, so `pdv decide` finds its approvers and rollback. */
+  configFile?: string;
 }
 
 export interface StageStartEvent {
@@ -80,6 +87,35 @@ export interface ActionEvent {
   action: ActionRecord;
 }
 
+/** Where a person acted from: the machine, and the CI run when there is one. Never a secret. */
+export interface DecisionSource {
+  host: string;
+  ci?: { provider: 'github'; runId?: string; actor?: string; repository?: string; workflow?: string; url?: string };
+}
+
+/** A person's decision on the run (`pdv decide`); the last one wins. */
+export interface DecisionEvent {
+  type: 'decision';
+  at: string;
+  decision: {
+    verdict: 'stand' | 'rollback';
+    by: string;
+    reason: string;
+    /** The machine verdict when the person decided. */
+    machineVerdict: Verdict;
+    /** Decided a run that was not on hold (or reversed an earlier decision). */
+    override: boolean;
+    source: DecisionSource;
+  };
+}
+
+/** A recorded sign-off (`pdv signoff <run> uat`); policy.requireSignoffs holds until it exists. */
+export interface SignoffEvent {
+  type: 'signoff';
+  at: string;
+  signoff: { what: string; by: string; note?: string; source: DecisionSource };
+}
+
 export interface RunEndEvent {
   type: 'run.end';
   at: string;
@@ -98,6 +134,8 @@ export type RunEvent =
   | ExtraEvent
   | ProgressEvent
   | ActionEvent
+  | DecisionEvent
+  | SignoffEvent
   | RunEndEvent;
 
 /** Events a stage may emit; the orchestrator stamps and records them. */

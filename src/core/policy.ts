@@ -8,6 +8,8 @@ export interface PolicyOptions {
   majorBudget: number;
   /** A check that passed only on retry counts as failed. */
   flakyAsFailed: boolean;
+  /** Sign-offs (e.g. `uat`) without which the verdict cannot stand. */
+  requireSignoffs?: readonly string[];
 }
 
 export interface PolicyInput {
@@ -21,12 +23,19 @@ export interface PolicyInput {
   grep?: string;
   /** Ids of checks a policy override lowered to warn (they are waived, not evidence). */
   overriddenToWarn?: readonly string[];
+  /** What has been signed off (from signoff events). */
+  signoffs?: readonly string[];
 }
 
 export interface PolicyResult {
   verdict: Verdict;
   reasons: Reason[];
   warnings: Reason[];
+}
+
+/** "uat" → "UAT"; longer names stay as written. */
+export function signoffLabel(what: string): string {
+  return /^[a-z]{2,4}$/.test(what) ? what.toUpperCase() : what;
 }
 
 export const DEFAULT_POLICY: PolicyOptions = { majorBudget: 0, flakyAsFailed: false };
@@ -168,6 +177,12 @@ export function policy(input: PolicyInput, opts: PolicyOptions = DEFAULT_POLICY)
   if (input.checks.length === 0 && input.required.length === 0 && !input.interrupted) {
     hold.push({ checkId: 'run', stage: 'run', severity: 'critical', status: 'missing', message: 'no checks ran: nothing to stand on', effect: 'hold' });
   }
+  const signed = new Set(input.signoffs ?? []);
+  for (const what of opts.requireSignoffs ?? []) {
+    if (signed.has(what)) continue;
+    hold.push({ checkId: `signoff.${what}`, stage: 'signoff', severity: 'major', status: 'missing', message: `waiting for ${signoffLabel(what)} sign-off`, effect: 'hold' });
+  }
+
   const allWaived = waiverSummary(input);
   if (allWaived) hold.push({ checkId: 'run', stage: 'run', severity: 'critical', status: 'missing', message: allWaived, effect: 'hold' });
 

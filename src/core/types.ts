@@ -1,3 +1,6 @@
+import type { ChecklistEntry, Promotion, SignoffRecord } from './checklist.ts';
+import type { DecisionSource } from './events.ts';
+
 // The data every stage, reporter and action shares. Facts are stored here;
 // outcomes (the verdict) are computed by policy().
 
@@ -136,6 +139,30 @@ export interface VerdictReport {
   counts: Record<CheckStatus, number>;
   /** Stage-specific summaries (load percentiles, security grade, DR phases, metric series). */
   extras: Record<string, unknown>;
+  /** A person's decision (`pdv decide`); `verdict` then follows it and `decision.machineVerdict` keeps the policy's. */
+  decision?: HumanDecision;
+  signoffs?: SignoffRecord[];
+  /** The configured pre-production checklist, ticked from the evidence. */
+  checklist?: ChecklistEntry[];
+  /** ready when the verdict stands and every checklist item is ticked. */
+  promotion?: Promotion;
+}
+
+export interface HumanDecision {
+  /** Version of this field's shape. */
+  schemaVersion: 1;
+  verdict: 'stand' | 'rollback';
+  /** What policy() says now, from the same log. */
+  machineVerdict: Verdict;
+  /** What policy() said when the person decided. */
+  machineVerdictAtDecision: Verdict;
+  by: string;
+  at: string;
+  reason: string;
+  override: boolean;
+  source: DecisionSource;
+  /** Decisions recorded before this one (the log keeps them all). */
+  previous: number;
 }
 
 export const SCHEMA_VERSION = 1;

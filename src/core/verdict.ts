@@ -1,4 +1,5 @@
-import type { RunEvent, RunStartEvent } from './events.ts';
+import { evaluateChecklist, promotion, type ChecklistItem, type SignoffRecord } from './checklist.ts';
+import type { DecisionEvent, RunEvent, RunStartEvent } from './events.ts';
 import { effectiveOnFail, policy, type PolicyOptions } from './policy.ts';
 import {
   CHECK_STATUSES,
@@ -35,6 +36,7 @@ export interface QuarantineRule {
 export interface VerdictOptions extends PolicyOptions {
   overrides: readonly PolicyOverride[];
   quarantine: readonly QuarantineRule[];
+  checklist?: readonly ChecklistItem[];
 }
 
 /** First segments a check id can have (`<stage>.<slug>`; soak checks are `soak.*`). */
@@ -90,6 +92,9 @@ export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions):
   const artifacts: Artifact[] = [];
   const actions: ActionRecord[] = [];
   const extras: Record<string, unknown> = {};
+  const observations: Record<string, string | number | boolean> = {};
+  const signoffs: SignoffRecord[] = [];
+  const decisions: DecisionEvent[] = [];
   const target: Target = { ...start.target };
   let end: { at: string; interrupted: boolean; reason?: string } | undefined;
   let lastAt = start.at;
@@ -114,6 +119,13 @@ export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions):
         break;
       case 'observation':
         if (e.key === 'observedVersion') target.observedVersion = String(e.value);
+        observations[e.key] = e.value;
+        break;
+      case 'signoff':
+        signoffs.push({ what: e.signoff.what, by: e.signoff.by, at: e.at, ...(e.signoff.note ? { note: e.signoff.note } : {}) });
+        break;
+      case 'decision':
+        decisions.push(e);
         break;
       case 'artifact':
         artifacts.push(e.artifact);
@@ -156,6 +168,7 @@ export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions):
       ...(interrupted ? { interrupted: { reason: interruptReason ?? 'interrupted' } } : {}),
       ...(start.grep ? { grep: start.grep } : {}),
       overriddenToWarn: [...overriddenToWarn],
+      signoffs: signoffs.map((x) => x.what),
     },
     opts,
   );
@@ -163,11 +176,15 @@ export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions):
   const counts = Object.fromEntries(CHECK_STATUSES.map((s) => [s, 0])) as Record<CheckStatus, number>;
   for (const c of checkList) counts[c.status] += 1;
   const finishedAt = end?.at ?? lastAt;
+  // A person's decision replaces the verdict; the machine's stays beside it.
+  const last = decisions.at(-1);
+  const verdict = last ? last.decision.verdict : decided.verdict;
+  const checklist = evaluateChecklist(opts.checklist ?? [], { checks: checkList, stages: stageList, signoffs, observations });
 
   return {
     schemaVersion: SCHEMA_VERSION,
     runId: start.runId,
-    verdict: decided.verdict,
+    verdict,
     partial: start.partial,
     reasons: decided.reasons,
     warnings: decided.warnings,
@@ -182,5 +199,24 @@ export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions):
     actions,
     counts,
     extras,
+    ...(last
+      ? {
+          decision: {
+            schemaVersion: 1 as const,
+            verdict: last.decision.verdict,
+            machineVerdict: decided.verdict,
+            machineVerdictAtDecision: last.decision.machineVerdict,
+            by: last.decision.by,
+            at: last.at,
+            reason: last.decision.reason,
+            override: last.decision.override,
+            source: last.decision.source,
+            previous: decisions.length - 1,
+          },
+        }
+      : {}),
+    signoffs,
+    checklist,
+    promotion: promotion(verdict, start.partial, checklist),
   };
 }

@@ -10,6 +10,7 @@ import {
   sortReasons,
   totalRetries,
 } from './format.ts';
+import { decisionView } from './decision.ts';
 import type { Env, Reporter } from './types.ts';
 import { UNRECORDED_EVENTS_NOTE, UNRECORDED_TITLE, unrecordedSentence } from './unrecorded.ts';
 
@@ -58,6 +59,12 @@ export function buildSummaryMarkdown(report: VerdictReport): string {
     out.push(`> **[ACTION FAILED] ${mdEscape(a.kind)} ${mdEscape(a.name)}: ${mdEscape(a.message)}** — the target may be in a broken state; a person must act now.`, '');
   }
   out.push(`**Verdict: ${VERDICT_LABEL[report.verdict]}** — ${VERDICT_MEANING[report.verdict]}${partial}.`, '');
+  const decision = decisionView(report);
+  if (decision) {
+    out.push(`### ${mdEscape(decision.headline)}`, '', '| | |', '|---|---|');
+    for (const [k, v] of decision.facts) out.push(`| ${mdEscape(k)} | ${mdEscape(v)} |`);
+    out.push('');
+  }
 
   const c = report.counts;
   out.push('| | |', '|---|---|');
@@ -92,6 +99,8 @@ export function buildSummaryMarkdown(report: VerdictReport): string {
     out.push('');
   }
 
+  out.push(...checklistLines(report));
+
   out.push('### Stages', '', '| Stage | Status | Duration | Checks |', '|---|---|---|---|');
   for (const s of report.stages) {
     const checks = report.checks.filter((x) => x.stage === s.name);
@@ -109,6 +118,19 @@ export function buildSummaryMarkdown(report: VerdictReport): string {
   }
   out.push('Full report: `index.html` · machine-readable: `verdict.json` · CI: `junit.xml`', '');
   return out.join('\n');
+}
+
+function checklistLines(report: VerdictReport): string[] {
+  const items = report.checklist ?? [];
+  const p = report.promotion;
+  if (!items.length || !p) return [];
+  const out = ['### Pre-production checklist', '', `Promotion: **${p.status}**${p.blocking.length ? ` — blocked by ${p.blocking.map((b) => mdEscape(b.title)).join('; ')}` : ''}`, ''];
+  for (const i of items) {
+    const evidence = i.evidence.length ? ` — evidence: ${i.evidence.map(code).join(', ')}` : '';
+    out.push(`- [${i.ticked ? 'x' : ' '}] ${mdEscape(i.title)}${i.missing ? ` — ${mdEscape(i.missing)}` : ''}${evidence}`);
+  }
+  out.push('');
+  return out;
 }
 
 /** summary.md (and the step summary) when verdict.json could not be written: no verdict claimed. */

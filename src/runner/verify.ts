@@ -10,6 +10,7 @@ import { Redactor } from '../core/redact.ts';
 import type { CheckResult, Target, VerdictReport } from '../core/types.ts';
 import { buildVerdict, type VerdictOptions } from '../core/verdict.ts';
 import { writeReports, updateLatestLink, type WriteReportsOptions } from '../reporters/index.ts';
+import { checklistObservations } from './checklist-evidence.ts';
 import type { PlannedStage } from './plan.ts';
 
 export interface VerifyOptions {
@@ -31,6 +32,8 @@ export interface VerifyOptions {
   preChecks?: CheckResult[];
   /** What startup reaping removed of earlier dead runs (recorded as `extras.reaped`). */
   reaped?: string[];
+  /** The change-management ticket (`--change-ticket` / $PDV_CHANGE_TICKET), evidence for the checklist. */
+  changeTicket?: string;
   /** Runs after the first verdict (rollback, notify, publish); returns nothing, emits action events. */
   afterVerdict?: (report: VerdictReport, run: RunHandle) => Promise<void>;
 }
@@ -53,6 +56,8 @@ export function verdictOptions(config: ResolvedConfig): VerdictOptions {
     flakyAsFailed: config.policy.flakyAsFailed,
     overrides: config.policy.overrides,
     quarantine: config.quarantine,
+    ...(config.policy.requireSignoffs?.length ? { requireSignoffs: config.policy.requireSignoffs } : {}),
+    ...(config.checklist.length ? { checklist: config.checklist } : {}),
   };
 }
 
@@ -110,11 +115,13 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
       required: opts.stages.filter((s) => s.required).map((s) => s.name),
       partial: opts.partial,
       policy: verdictOptions(config),
+      ...(config.file ? { configFile: config.file } : {}),
       ...(opts.grep ? { grep: opts.grep } : {}),
       ...(opts.shard ? { shard: opts.shard } : {}),
       ...(opts.segment ? { segment: opts.segment } : {}),
     });
     for (const check of opts.preChecks ?? []) log.append({ type: 'check', at: now(), check });
+    for (const o of checklistObservations(config, opts.changeTicket)) log.append({ ...o, at: now() });
     if (opts.reaped?.length) log.append({ type: 'extra', at: now(), key: 'reaped', value: opts.reaped });
     const result = await orchestrate({
       runId,

@@ -8,4 +8,5 @@ export const COMMANDS: Array<() => Promise<Register>> = [
   async () => (await import('./dr.ts')).register,
   async () => (await import('./soak.ts')).register,
   async () => (await import('./load.ts')).register,
+  async () => (await import('./decide.ts')).register,
 ];

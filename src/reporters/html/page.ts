@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { VerdictReport } from '../../core/types.ts';
 import { VERDICT_LABEL } from '../format.ts';
 import { checksTable } from './checks.ts';
+import { checklistSection, decisionSection } from './decision.ts';
 import { esc } from './escape.ts';
 import { extrasSections, SECTIONS, type SectionRenderer } from './sections/index.ts';
 import { CSS } from './style.ts';
@@ -35,9 +36,11 @@ export function buildHtml(report: VerdictReport, registry: Readonly<Record<strin
 ${alarm(report)}
 ${banner(report)}
 <main>
+${decisionSection(report)}
 ${reasonsSection(report)}
 ${warningsSection(report)}
 ${actionsSection(report)}
+${checklistSection(report)}
 <section id="timeline"><h2>Stages</h2>${timelineSvg(report)}</section>
 <section id="checks-section"><h2>Checks</h2>${checksTable(report)}</section>
 ${extrasSections(report, registry)}

@@ -1,4 +1,4 @@
-import { Authenticator } from '../../auth/index.ts';
+import { sharedAuthenticator } from '../../auth/index.ts';
 import { probeApp } from '../../dr/probe.ts';
 import { evaluate } from '../../http/expect.ts';
 import type { StageContext } from '../../core/stage.ts';
@@ -41,7 +41,7 @@ export async function smokeRestoredApp(ctx: StageContext, baseUrl: string, app: 
   const health = env.health;
   const healthPath = health.path ?? '/';
   const auth = app.role
-    ? new Authenticator({ ...(env.auth ? { auth: env.auth } : {}), roles: env.credentials, apiUrl: baseUrl, secrets: ctx.secrets, redactor: ctx.redactor, signal: ctx.signal })
+    ? sharedAuthenticator({ config: ctx.config, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: baseUrl })
     : undefined;
   const role = app.role;
   const results = await probeApp(baseUrl, app.probes, {
@@ -52,7 +52,7 @@ export async function smokeRestoredApp(ctx: StageContext, baseUrl: string, app: 
     ...(auth && role
       ? {
           login: async () => {
-            const s = await auth.session(role);
+            const s = await auth.session(role, ctx.signal);
             if (!s.ok) throw new Error(s.message);
             return s.headers;
           },

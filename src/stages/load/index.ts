@@ -1,4 +1,4 @@
-import { Authenticator } from '../../auth/index.ts';
+import { sharedAuthenticator } from '../../auth/index.ts';
 import { EvidenceError, errorMessage, UsageError } from '../../core/errors.ts';
 import type { Stage, StageContext } from '../../core/stage.ts';
 import type { CheckResult } from '../../core/types.ts';
@@ -41,14 +41,7 @@ async function runLoad(ctx: StageContext): Promise<void> {
   const { loaded, fileLabel, specs, apiUrl } = await resolveLoadPlan(ctx.config, ctx.target);
   const sc = loaded.scenario;
   const env = ctx.config.environment;
-  const auth = new Authenticator({
-    ...(env.auth ? { auth: env.auth } : {}),
-    roles: env.credentials,
-    apiUrl: ctx.target.apiUrl ?? ctx.target.baseUrl,
-    secrets: ctx.secrets,
-    redactor: ctx.redactor,
-    signal: ctx.signal,
-  });
+  const auth = sharedAuthenticator({ config: ctx.config, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: ctx.target.apiUrl ?? ctx.target.baseUrl });
   const baseUrl = ctx.target.baseUrl;
 
   ctx.progress(`load: logging in and preparing ${sc.name}`);
@@ -63,7 +56,7 @@ async function runLoad(ctx: StageContext): Promise<void> {
       credentials: Object.fromEntries(Object.entries(env.credentials).flatMap(([r, c]) => (c.username && c.passwordEnv ? [[r, { username: c.username, passwordEnv: c.passwordEnv }]] : []))),
       secrets: ctx.secrets,
       signIn: async (role) => {
-        const session = await auth.session(role);
+        const session = await auth.session(role, ctx.signal);
         if (!session.ok) throw new EvidenceError(`could not sign in as ${role}: ${session.message}`);
         return session.headers;
       },

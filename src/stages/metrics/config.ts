@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration, httpUrl, onFail, severity, stageBase } from '../../config/common.ts';
 import { compileExpression } from './expression.ts';
+import { logCheckConfigSchema } from './logs-config.ts';
 
 // The metrics stage's section of the config (`stages.metrics`), and the soak's
 // (`stages.metrics.soak`), which reuses its sources and alarms.
@@ -172,6 +173,8 @@ export const metricsConfigSchema = stageBase
     rules: z.array(ruleConfigSchema).default([]),
     alarms: z.array(alarmConfigSchema).default([]),
     comparisons: z.array(comparisonConfigSchema).default([]),
+    /** Log sources and their checks: error rate before/after the deploy, new error signatures. */
+    logs: z.array(logCheckConfigSchema).default([]),
     /** Wait (within the stage timeout) until the after-window has fully passed. */
     waitForWindow: z.boolean().default(true),
     /** ISO time of the deploy (default: PDV_DEPLOY_TIME, else the run's start). */

@@ -6,6 +6,7 @@ import { checkAlarms } from './alarms.ts';
 import { defaultSleep, runRule } from './analysis.ts';
 import { runComparison } from './comparison.ts';
 import { metricsConfigSchema, type MetricsConfig } from './config.ts';
+import { buildLogSource, runLogChecks } from './logs.ts';
 import { sourceHealth } from './health.ts';
 import { NOTHING_TO_EVALUATE, nothingToEvaluate, planMetrics } from './plan.ts';
 import { buildSources, pickSource, toQuery } from './sources.ts';
@@ -33,8 +34,10 @@ async function run(ctx: StageContext): Promise<void> {
   const stage = 'metrics';
   const emitCheck = (c: CheckResult): void => ctx.check(c);
 
+  // Logs alone need no metric source: the fallback /metrics reader is then not asked (nor judged).
+  const metricsAsked = Object.keys(cfg.sources).length > 0 || cfg.rules.length + cfg.alarms.length + cfg.comparisons.length > 0;
   const health = Promise.all(
-    [...sources.values()].map(async (s) => {
+    [...sources.values()].filter(() => metricsAsked).map(async (s) => {
       const conf = cfg.sources[s.name];
       // A query the stage will ask this source anyway: its answer proves the source reads.
       const first = [...cfg.rules, ...cfg.comparisons].find((q) => (q.source ?? sources.keys().next().value) === s.name);
@@ -110,13 +113,28 @@ async function run(ctx: StageContext): Promise<void> {
     }),
   );
 
-  const [, alarms, rules, comparisons] = await Promise.all([health, alarmResults, ruleResults, comparisonResults]);
+  const logResults = Promise.all(
+    cfg.logs.map(async (lc) => {
+      const until = deployTime + lc.window;
+      if (cfg.waitForWindow && until > Date.now()) {
+        ctx.progress(`logs ${lc.name}: waiting ${Math.round((until - Date.now()) / 1000)} s for the after-deploy window`);
+        await defaultSleep(until - Date.now(), ctx.signal).catch(() => undefined);
+      }
+      const source = buildLogSource(lc, { rootDir: ctx.config.rootDir, env: process.env, ...(ctx.config.runtime.awsRegion ? { awsRegion: ctx.config.runtime.awsRegion } : {}) });
+      const out = await runLogChecks(lc, source, { deployTime, now: Date.now(), signal: ctx.signal });
+      out.checks.forEach(emitCheck);
+      return out.extra;
+    }),
+  );
+
+  const [, alarms, rules, comparisons, logs] = await Promise.all([health, alarmResults, ruleResults, comparisonResults, logResults]);
   const extra = {
     deployTime: new Date(deployTime).toISOString(),
-    sources: [...sources.values()].map((s) => ({ name: s.name, kind: s.kind, endpoint: ctx.redactor.url(s.endpoint) })),
+    sources: [...sources.values()].filter(() => metricsAsked).map((s) => ({ name: s.name, kind: s.kind, endpoint: ctx.redactor.url(s.endpoint) })),
     alarms: alarms.flat(),
     rules,
     comparisons,
+    ...(logs.length ? { logs } : {}),
   };
   const rel = join('metrics', 'samples.json');
   await writeJsonAtomic(join(ctx.runDir, rel), ctx.redactor.deep(extra));

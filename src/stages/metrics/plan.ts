@@ -11,11 +11,11 @@ import { buildSources, pickSource } from './sources.ts';
 // answer what is asked of it. Each problem is exit 3 naming the field.
 
 /** Nothing to evaluate: the stage would assert nothing (a readable source is no evidence about the deploy). */
-export function nothingToEvaluate(cfg: Pick<MetricsConfig, 'rules' | 'alarms' | 'comparisons'>): boolean {
-  return cfg.rules.length === 0 && cfg.alarms.length === 0 && cfg.comparisons.length === 0;
+export function nothingToEvaluate(cfg: Pick<MetricsConfig, 'rules' | 'alarms' | 'comparisons'> & Partial<Pick<MetricsConfig, 'logs'>>): boolean {
+  return cfg.rules.length === 0 && cfg.alarms.length === 0 && cfg.comparisons.length === 0 && (cfg.logs?.length ?? 0) === 0;
 }
 
-export const NOTHING_TO_EVALUATE = 'the metrics stage has nothing to evaluate: add stages.metrics.rules, alarms or comparisons (or set stages.metrics.enabled: false)';
+export const NOTHING_TO_EVALUATE = 'the metrics stage has nothing to evaluate: add stages.metrics.rules, alarms, comparisons or logs (or set stages.metrics.enabled: false)';
 
 export async function planMetrics(ctx: PlanContext, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const cfg: MetricsConfig = ctx.config.stages.metrics ?? metricsConfigSchema.parse({});
@@ -34,6 +34,15 @@ export async function planMetrics(ctx: PlanContext, env: NodeJS.ProcessEnv = pro
           where(`rules.${i}.${key}`),
         );
       }
+    }
+  });
+
+  const logNames = new Set<string>();
+  cfg.logs.forEach((lc, i) => {
+    if (logNames.has(lc.name)) throw new UsageError(`log check name "${lc.name}" is used twice`, where(`logs.${i}.name`));
+    logNames.add(lc.name);
+    if (lc.source.type === 'cloudwatch-logs' && !(lc.source.region ?? ctx.config.runtime.awsRegion ?? env.AWS_REGION)) {
+      throw new UsageError('CloudWatch Logs needs a region: set region here or AWS_REGION', where(`logs.${i}.source.region`));
     }
   });
 

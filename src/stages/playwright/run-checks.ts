@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Authenticator } from '../../auth/index.ts';
+import { sharedAuthenticator } from '../../auth/index.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StageContext } from '../../core/stage.ts';
@@ -45,17 +45,10 @@ export interface PlaywrightChecksOptions {
 async function writeSessions(ctx: StageContext, target: Target, stateDir: string): Promise<void> {
   const env = ctx.config.environment;
   if (!Object.keys(env.credentials).length) return;
-  const auth = new Authenticator({
-    ...(env.auth ? { auth: env.auth } : {}),
-    roles: env.credentials,
-    apiUrl: target.apiUrl ?? target.baseUrl,
-    secrets: ctx.secrets,
-    redactor: ctx.redactor,
-    signal: ctx.signal,
-  });
+  const auth = sharedAuthenticator({ config: ctx.config, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl });
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   for (const role of auth.roles()) {
-    const s = await auth.session(role);
+    const s = await auth.session(role, ctx.signal);
     if (!s.ok) {
       ctx.progress(`no session for ${role}: ${s.message}`);
       continue;

@@ -8,7 +8,7 @@ import { accessChecks, sessionCookieCheck } from './checks/access.ts';
 import { corsCheck } from './checks/cors.ts';
 import { exposedChecks } from './checks/exposed.ts';
 import { headerChecks, type SiteGrade } from './checks/headers.ts';
-import { Authenticator } from '../../auth/index.ts';
+import { sharedAuthenticator, type SendRequest } from '../../auth/index.ts';
 import { Logins } from './checks/login.ts';
 import { openRedirectCheck, rateLimitCheck } from './checks/redirect-ratelimit.ts';
 import { tlsChecks, type TlsSummary } from './checks/tls.ts';
@@ -75,16 +75,15 @@ async function run(ctx: StageContext): Promise<void> {
   const base = sites[0] as Site;
   const webUrl = siteUrl(base);
   const client = createHttpClient({ ca, timeoutMs: cfg.requestTimeout, signal: ctx.signal, budget });
-  const env = ctx.config.environment;
-  const auth = new Authenticator({
-    ...(env.auth ? { auth: env.auth } : {}),
-    roles: env.credentials,
-    apiUrl: ctx.target.apiUrl ?? webUrl,
+  // The run's shared sign-in (one login per role per run); with a trusted CA of its own the
+  // stage signs in through its own client instead.
+  const auth = sharedAuthenticator({
+    config: ctx.config,
     secrets: ctx.secrets,
     redactor: ctx.redactor,
+    apiUrl: ctx.target.apiUrl ?? webUrl,
     signal: ctx.signal,
-    // Logins go through the stage's own client: same trusted CA, same request budget.
-    send: (req) => client(req),
+    ...(ca.length ? { send: (req: SendRequest) => client(req) } : {}),
   });
   const r: SecurityRun = {
     config: cfg,

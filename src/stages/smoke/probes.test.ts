@@ -32,6 +32,8 @@ beforeAll(async () => {
         return;
       case '/api/flaky':
         return ++flaky % 2 === 1 ? send(500, { error: 'once' }) : send(200, { ok: true });
+      case '/api/throttled-login':
+        return send(429, { error: 'too many attempts' });
       case '/api/version':
         return send(200, { build: { version: '2.0.1' } });
       default:
@@ -96,6 +98,12 @@ describe('declarative smoke checks', () => {
     expect(byId['smoke.login.viewer']).toMatchObject({ status: 'failed' });
     expect(byId['smoke.login.viewer']?.message).toContain('HTTP 404');
     expect(byId['smoke.items']).toMatchObject({ status: 'errored' });
+  });
+
+  // A login the app throttles (429) says the app is limiting the harness: hold, not rollback.
+  it('a throttled sign-in fails its check as a hold', async () => {
+    const { byId } = await run([], { credentials: { viewer: { username: 'v', passwordEnv: 'VIEWER_TOKEN' } }, auth: { type: 'json', url: '/api/throttled-login', tokenPath: 'token' } });
+    expect(byId['smoke.login.viewer']).toMatchObject({ status: 'failed', onFail: 'hold' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { Authenticator, type AuthSession } from '../../auth/index.ts';
+import { sharedAuthenticator, type Authenticator, type AuthSession } from '../../auth/index.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { StageContext } from '../../core/stage.ts';
 import type { CheckResult, Evidence, Target } from '../../core/types.ts';
@@ -11,16 +11,9 @@ import type { SmokeCheckConfig } from './config.ts';
 // target: a refused login or an unexpected answer fails; only a harness fault
 // (aborted, a role that could not sign in for a declared check) is errored.
 
+/** The run's shared sign-in for this target (one login per role per run). */
 export function authenticatorFor(ctx: StageContext, target: Target): Authenticator {
-  const env = ctx.config.environment;
-  return new Authenticator({
-    ...(env.auth ? { auth: env.auth } : {}),
-    roles: env.credentials,
-    apiUrl: target.apiUrl ?? target.baseUrl,
-    secrets: ctx.secrets,
-    redactor: ctx.redactor,
-    signal: ctx.signal,
-  });
+  return sharedAuthenticator({ config: ctx.config, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl });
 }
 
 export function urlOn(target: Target, on: 'api' | 'web', path: string): string {
@@ -47,14 +40,17 @@ export async function loginChecks(ctx: StageContext, auth: Authenticator, idPref
   const out: CheckResult[] = [];
   for (const role of auth.roles()) {
     if (ctx.signal.aborted) break;
-    const s = await auth.session(role);
+    const s = await auth.session(role, ctx.signal);
+    // A throttled sign-in (429) says the target is limiting the harness, not that the deploy broke.
+    const throttled = !s.ok && s.status === 429;
     out.push({
       id: `${idPrefix}.login.${role}`,
       stage,
       title: `sign in as ${role}`,
       severity: cfg.severity,
+      ...(throttled ? { onFail: 'hold' as const } : {}),
       status: ctx.signal.aborted ? 'errored' : s.ok ? 'passed' : 'failed',
-      message: s.ok ? `signed in as ${role} (${s.how})` : s.message,
+      message: s.ok ? `signed in as ${role} (${s.how})` : throttled ? `${s.message} (throttled: the app limits sign-ins; not evidence of a bad deploy)` : s.message,
       durationMs: Math.round(s.durationMs),
       attempts: 1,
       evidence: s.evidence,
@@ -108,7 +104,7 @@ export async function declaredCheck(ctx: StageContext, target: Target, auth: Aut
   const started = Date.now();
   let session: AuthSession | undefined;
   if (c.role) {
-    session = await auth.session(c.role);
+    session = await auth.session(c.role, ctx.signal);
     if (!session.ok) {
       return { ...base, status: 'errored', message: `could not act as ${c.role}: ${session.message}`, durationMs: Date.now() - started, attempts: 0, evidence: session.evidence };
     }

@@ -1,0 +1,42 @@
+import type { ResolvedConfig } from '../config/types.ts';
+import type { Redactor } from '../core/redact.ts';
+import { Authenticator, type Send } from './login.ts';
+
+// One sign-in per role per run, shared by every stage: a run signs in as
+// each role once (apps limit logins; a second login per stage is the
+// harness's noise). Keyed by the run's redactor — one per run — and the URL
+// the logins go to, held weakly so nothing outlives the run.
+
+const runs = new WeakMap<Redactor, Map<string, Authenticator>>();
+
+export interface SharedAuthInput {
+  config: Pick<ResolvedConfig, 'environment'>;
+  secrets: ReadonlyMap<string, string>;
+  redactor: Redactor;
+  /** Logins resolve against this (the API URL, else the base URL). */
+  apiUrl: string;
+  /** A transport of the caller's own (e.g. a trusted CA): gets an authenticator of its own. */
+  send?: Send;
+  signal?: AbortSignal;
+}
+
+export function sharedAuthenticator(i: SharedAuthInput): Authenticator {
+  const env = i.config.environment;
+  const make = (): Authenticator =>
+    new Authenticator({
+      ...(env.auth ? { auth: env.auth } : {}),
+      roles: env.credentials,
+      apiUrl: i.apiUrl,
+      secrets: i.secrets,
+      redactor: i.redactor,
+      // Each caller passes its own signal to session(); the shared one never aborts.
+      signal: i.signal ?? new AbortController().signal,
+      ...(i.send ? { send: i.send } : {}),
+    });
+  if (i.send) return make();
+  let byUrl = runs.get(i.redactor);
+  if (!byUrl) runs.set(i.redactor, (byUrl = new Map()));
+  let a = byUrl.get(i.apiUrl);
+  if (!a) byUrl.set(i.apiUrl, (a = make()));
+  return a;
+}
