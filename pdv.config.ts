@@ -46,6 +46,16 @@ export default defineConfig({
       credentials: credentials('STAGING'),
       secretEnv: ['SLACK_WEBHOOK_URL', 'PDV_WEBHOOK_SECRET', 'GITHUB_TOKEN'],
       allowedHosts: ['staging.ai-film-studio.example', 'api.staging.ai-film-studio.example'],
+      // The runbook's roles: DevOps engineers and release managers decide held runs;
+      // the product team signs off UAT. A workflow guard (docs/decisions.md); the
+      // protected GitHub environment in pdv-decide.yml is the real boundary.
+      approvers: ['devops', 'release-managers'],
+      groups: {
+        devops: ['devops-oncall'],
+        'release-managers': ['release-manager'],
+        'product-team': ['product-owner'],
+      },
+      signoffs: { uat: ['product-team', 'release-managers'] },
     },
   },
   stages: {
@@ -86,4 +96,18 @@ export default defineConfig({
   },
   quarantine: [],
   deadline: '30m',
+  // The runbook's pre-production checklist: every report ticks it from the evidence;
+  // verdict.json says `promotion: ready` only when the verdict stands and all ten are ticked.
+  checklist: [
+    { id: 'tests-passing', title: 'All tests passing', stages: ['smoke', 'uat'] },
+    { id: 'security-scan', title: 'Security scan: no critical issue', stages: ['security'] },
+    { id: 'performance', title: 'Performance benchmarks met', stages: ['load'] },
+    { id: 'docs-updated', title: 'Documentation updated', file: 'README.md' },
+    { id: 'rollback-plan', title: 'Rollback plan documented', file: 'docs/actions.md' },
+    { id: 'monitoring', title: 'Monitoring and alerts configured', stages: ['metrics'] },
+    { id: 'migrations', title: 'Database migrations tested', checks: ['dr.migration-*'] },
+    { id: 'integrations', title: 'Third-party integrations verified', checks: ['smoke.integration-*'] },
+    { id: 'uat-signoff', title: 'UAT sign-off received', signoff: 'uat' },
+    { id: 'change-ticket', title: 'Change-management ticket created', changeTicket: { pattern: '^CHG-\\d+$' } },
+  ],
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,8 +133,11 @@ describe('pdv decide', () => {
     const refused = await pdv(['decide', out, '--rollback', '--by', 'anna', '--reason', 'x']);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('--override');
+    // A torn last line (a crash mid-write) is dropped, not glued to the decision.
+    appendFileSync(join(out, 'events.jsonl'), '{"type":"chec');
     const r = await pdv(['decide', out, '--stand', '--override', '--by', 'anna', '--reason', 'confirming'], { GITHUB_RUN_ID: '4242' });
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await pdv(['report', out])).code).toBe(0);
     expect(readVerdict(out).decision).toMatchObject({ override: true, machineVerdict: 'stand', source: { ci: { runId: '4242' } } });
     expect(read(join(out, 'index.html'))).toContain('STAND (OVERRIDE)');
   });

@@ -47,7 +47,8 @@ export default defineConfig({
       // 200 {token, username}; the token goes in `Authorization: Bearer …` on every API
       // call (config.yaml signs API tokens as JWTs so that it is accepted there).
       // Verdaccio 5 lets one client address sign in 5 times a minute here, whatever
-      // userRateLimit says; a run signs in once per role in smoke and once in security.
+      // userRateLimit says; a run signs in once per role, shared by every stage (a
+      // throttled sign-in, 429, holds rather than rolls back).
       auth: { type: 'json', url: '/-/verdaccio/sec/login', tokenPath: 'token' },
       allowedHosts: ['127.0.0.1'],
     },

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, truncateSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigFlags } from '../config/load.ts';
@@ -109,7 +109,11 @@ export interface Outcome {
 /** Append events, then re-render every report from the whole log; `after` may append more (actions). */
 async function record(run: ReturnType<typeof readRun>, input: Common, events: UnstampedEvent[], after?: DecideInput['afterVerdict']): Promise<Outcome> {
   const redactor = new Redactor(input.secrets);
-  const log = new EventLog(join(run.dir, EVENTS_FILE), redactor);
+  const file = join(run.dir, EVENTS_FILE);
+  // A torn last line (a crash mid-write) is already ignored by readers; drop it so the next line starts clean.
+  const text = readFileSync(file, 'utf8');
+  if (text && !text.endsWith('\n')) truncateSync(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+  const log = new EventLog(file, redactor);
   // The whole log, old and new, is what the reports are built from.
   const all: RunEvent[] = [...run.events];
   log.onEvent((e) => all.push(e));

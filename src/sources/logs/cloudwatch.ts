@@ -6,9 +6,8 @@ import {
   StopQueryCommand,
   type ResultField,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { errorMessage } from '../../core/errors.ts';
 import { sleep } from '../../core/sleep.ts';
-import { isThrottling } from '../cloudwatch.ts';
+import { sendWithBackoff } from '../aws-retry.ts';
 import { SourceError } from '../types.ts';
 import { DEFAULT_MESSAGE_FIELDS } from './file.ts';
 import type { ErrorLine, LogBin, LogSource, LogWindow, LogWindowQuery } from './types.ts';
@@ -83,23 +82,10 @@ export class CloudWatchLogsSource implements LogSource {
     this.client = opts.client ?? new CloudWatchLogsClient({ ...(opts.region ? { region: opts.region } : {}), maxAttempts: 1 });
   }
 
-  private async send<T>(what: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const max = this.opts.maxRetries ?? 6;
-    const base = this.opts.baseDelayMs ?? 500;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (err) {
-        if (signal?.aborted) throw new SourceError(this.name, `${what}: aborted`, { cause: err });
-        if (isThrottling(err) && attempt < max) {
-          await sleep(base * 2 ** attempt * (0.5 + Math.random()), signal).catch(() => undefined);
-          continue;
-        }
-        const suffix = isThrottling(err) ? ` (still throttled after ${attempt + 1} attempts)` : '';
-        throw new SourceError(this.name, `${what} failed: ${errorMessage(err)}${suffix}`, { cause: err });
-      }
-    }
+  private send<T>(what: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return sendWithBackoff(this.name, what, call, { maxRetries: this.opts.maxRetries ?? 6, baseDelayMs: this.opts.baseDelayMs ?? 500, ...(signal ? { signal } : {}) });
   }
+
 
   /** The named groups plus every group found by prefix (paged); none at all is an error. */
   logGroupNames(signal?: AbortSignal): Promise<string[]> {

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { duration, httpUrl, onFail, severity, stageBase } from '../../config/common.ts';
 import { compileExpression } from './expression.ts';
 import { logCheckConfigSchema } from './logs-config.ts';
+import { monitoringConfigSchema } from './monitoring.ts';
+import { traceCheckConfigSchema } from './traces-config.ts';
 
 // The metrics stage's section of the config (`stages.metrics`), and the soak's
 // (`stages.metrics.soak`), which reuses its sources and alarms.
@@ -175,6 +177,10 @@ export const metricsConfigSchema = stageBase
     comparisons: z.array(comparisonConfigSchema).default([]),
     /** Log sources and their checks: error rate before/after the deploy, new error signatures. */
     logs: z.array(logCheckConfigSchema).default([]),
+    /** Trace sources (X-Ray) and their checks: rates and response times before/after, vanished services. */
+    traces: z.array(traceCheckConfigSchema).default([]),
+    /** Monitoring configured: named alarms, log groups and dashboards exist; alarms can notify and have data. */
+    monitoring: monitoringConfigSchema.optional(),
     /** Wait (within the stage timeout) until the after-window has fully passed. */
     waitForWindow: z.boolean().default(true),
     /** ISO time of the deploy (default: PDV_DEPLOY_TIME, else the run's start). */

@@ -2,11 +2,14 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../../core/fs.ts';
 import type { Stage, StageContext } from '../../core/stage.ts';
 import type { CheckResult } from '../../core/types.ts';
+import { MonitoringSource } from '../../sources/monitoring.ts';
 import { checkAlarms } from './alarms.ts';
 import { defaultSleep, runRule } from './analysis.ts';
 import { runComparison } from './comparison.ts';
 import { metricsConfigSchema, type MetricsConfig } from './config.ts';
 import { buildLogSource, runLogChecks } from './logs.ts';
+import { runMonitoringChecks } from './monitoring.ts';
+import { buildTraceSource, runTraceChecks } from './traces.ts';
 import { sourceHealth } from './health.ts';
 import { NOTHING_TO_EVALUATE, nothingToEvaluate, planMetrics } from './plan.ts';
 import { buildSources, pickSource, toQuery } from './sources.ts';
@@ -127,7 +130,25 @@ async function run(ctx: StageContext): Promise<void> {
     }),
   );
 
-  const [, alarms, rules, comparisons, logs] = await Promise.all([health, alarmResults, ruleResults, comparisonResults, logResults]);
+  const traceResults = Promise.all(
+    cfg.traces.map(async (tc) => {
+      const until = deployTime + tc.window;
+      if (cfg.waitForWindow && until > Date.now()) await defaultSleep(until - Date.now(), ctx.signal).catch(() => undefined);
+      const xray = buildTraceSource(tc, { env: process.env, ...(ctx.config.runtime.awsRegion ? { awsRegion: ctx.config.runtime.awsRegion } : {}) });
+      const out = await runTraceChecks(tc, xray, { deployTime, now: Date.now(), signal: ctx.signal });
+      out.checks.forEach(emitCheck);
+      return out.extra;
+    }),
+  );
+
+  const monitoring = (async () => {
+    const m = cfg.monitoring;
+    if (!m) return;
+    const region = m.region ?? ctx.config.runtime.awsRegion ?? process.env.AWS_REGION;
+    (await runMonitoringChecks(m, new MonitoringSource({ name: 'monitoring', ...(region ? { region } : {}) }), { now: Date.now(), signal: ctx.signal })).forEach(emitCheck);
+  })();
+
+  const [, alarms, rules, comparisons, logs, traces] = await Promise.all([health, alarmResults, ruleResults, comparisonResults, logResults, traceResults, monitoring]);
   const extra = {
     deployTime: new Date(deployTime).toISOString(),
     sources: [...sources.values()].filter(() => metricsAsked).map((s) => ({ name: s.name, kind: s.kind, endpoint: ctx.redactor.url(s.endpoint) })),
@@ -135,6 +156,7 @@ async function run(ctx: StageContext): Promise<void> {
     rules,
     comparisons,
     ...(logs.length ? { logs } : {}),
+    ...(traces.length ? { traces } : {}),
   };
   const rel = join('metrics', 'samples.json');
   await writeJsonAtomic(join(ctx.runDir, rel), ctx.redactor.deep(extra));

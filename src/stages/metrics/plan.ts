@@ -11,11 +11,11 @@ import { buildSources, pickSource } from './sources.ts';
 // answer what is asked of it. Each problem is exit 3 naming the field.
 
 /** Nothing to evaluate: the stage would assert nothing (a readable source is no evidence about the deploy). */
-export function nothingToEvaluate(cfg: Pick<MetricsConfig, 'rules' | 'alarms' | 'comparisons'> & Partial<Pick<MetricsConfig, 'logs'>>): boolean {
-  return cfg.rules.length === 0 && cfg.alarms.length === 0 && cfg.comparisons.length === 0 && (cfg.logs?.length ?? 0) === 0;
+export function nothingToEvaluate(cfg: Pick<MetricsConfig, 'rules' | 'alarms' | 'comparisons'> & Partial<Pick<MetricsConfig, 'logs' | 'traces' | 'monitoring'>>): boolean {
+  return cfg.rules.length === 0 && cfg.alarms.length === 0 && cfg.comparisons.length === 0 && (cfg.logs?.length ?? 0) === 0 && (cfg.traces?.length ?? 0) === 0 && !cfg.monitoring;
 }
 
-export const NOTHING_TO_EVALUATE = 'the metrics stage has nothing to evaluate: add stages.metrics.rules, alarms, comparisons or logs (or set stages.metrics.enabled: false)';
+export const NOTHING_TO_EVALUATE = 'the metrics stage has nothing to evaluate: add stages.metrics.rules, alarms, comparisons, logs, traces or monitoring (or set stages.metrics.enabled: false)';
 
 export async function planMetrics(ctx: PlanContext, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const cfg: MetricsConfig = ctx.config.stages.metrics ?? metricsConfigSchema.parse({});
@@ -45,6 +45,17 @@ export async function planMetrics(ctx: PlanContext, env: NodeJS.ProcessEnv = pro
       throw new UsageError('CloudWatch Logs needs a region: set region here or AWS_REGION', where(`logs.${i}.source.region`));
     }
   });
+
+  const traceNames = new Set<string>();
+  cfg.traces.forEach((tc, i) => {
+    if (traceNames.has(tc.name)) throw new UsageError(`trace check name "${tc.name}" is used twice`, where(`traces.${i}.name`));
+    traceNames.add(tc.name);
+    if (!(tc.source.region ?? ctx.config.runtime.awsRegion ?? env.AWS_REGION)) throw new UsageError('X-Ray needs a region: set region here or AWS_REGION', where(`traces.${i}.source.region`));
+  });
+
+  if (cfg.monitoring && !(cfg.monitoring.region ?? ctx.config.runtime.awsRegion ?? env.AWS_REGION)) {
+    throw new UsageError('the monitoring checks read CloudWatch: set region here or AWS_REGION', where('monitoring.region'));
+  }
 
   let sources;
   try {

@@ -57,9 +57,9 @@ export function redactJson(value: unknown, redactor: Redactor, parentKey?: strin
 
 function redactString(s: string, redactor: Redactor, key: string | undefined): string {
   if (key && /^(?:password|passwd|token|accessToken|access_token|sid|secret)$/i.test(key) && s.length) return REDACTED;
-  const text = redactor.text(s);
-  if (text !== s) return text;
-  // Request bodies are stored base64-encoded: look inside.
+  // Request bodies are stored base64-encoded: look inside first, so the body stays valid
+  // base64 of its redacted text (the redactor also matches a secret's base64 form, which
+  // would otherwise cut the encoded body apart).
   if (s.length >= 12 && s.length % 4 === 0 && BASE64.test(s)) {
     const decoded = decodeText(Buffer.from(s, 'base64'));
     if (decoded !== undefined) {
@@ -67,7 +67,7 @@ function redactString(s: string, redactor: Redactor, key: string | undefined): s
       if (red !== decoded) return Buffer.from(red, 'utf8').toString('base64');
     }
   }
-  return s;
+  return redactor.text(s);
 }
 
 /** A text body: JSON is redacted structurally, anything else as text. */

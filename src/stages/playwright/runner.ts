@@ -119,7 +119,12 @@ async function ownedRun(o: PlaywrightRunOptions): Promise<{ env: Record<string, 
   return {
     env,
     async cleanup() {
-      await waitGone(killTagged(tag));
+      // A browser being killed may still fork (zygote, renderers): sweep until none is left.
+      for (let round = 0; round < 10; round++) {
+        const pids = killTagged(tag);
+        if (!pids.length) break;
+        await waitGone(pids);
+      }
       await rm(tmp, { recursive: true, force: true, maxRetries: 3 });
       for (const off of owned) off();
     },
