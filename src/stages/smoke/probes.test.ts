@@ -107,6 +107,25 @@ describe('declarative smoke checks', () => {
   });
 });
 
+describe('readiness with and without a named health endpoint', () => {
+  it('unnamed: a 404 at / is an answering server (ready); named: a 404 is not ready', async () => {
+    const bare = await makeStageContext({
+      target: { environment: 'x', baseUrl: `${base}/nothing/` },
+      environment: { credentials: {}, health: {} },
+      config: { stages: { smoke: { testDir: undefined, flagsMirror: undefined } as never } },
+    });
+    await smokeStage.run(bare);
+    expect(bare.checks.find((c) => c.id === 'smoke.readiness')).toMatchObject({ status: 'passed', message: expect.stringContaining('HTTP 404') });
+    const named = await makeStageContext({
+      target: { environment: 'x', baseUrl: base },
+      environment: { credentials: {}, health: { path: '/nothing' } },
+      config: { stages: { smoke: { testDir: undefined, flagsMirror: undefined } as never } },
+    });
+    await smokeStage.run(named);
+    expect(named.checks.find((c) => c.id === 'smoke.readiness')).toMatchObject({ status: 'failed', message: expect.stringContaining('HTTP 404, expected 2xx') });
+  });
+});
+
 describe('smoke plan (before any request)', () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['a check naming an unknown role', { checks: [{ id: 'a', path: '/', role: 'superuser' }] }, /role "superuser" is not in environments\.x\.credentials/],

@@ -1,4 +1,6 @@
+import type { ResolvedConfig } from '../../config/types.ts';
 import type { StageContext } from '../../core/stage.ts';
+import type { ResponseExpect } from '../../http/expect.ts';
 import type { CheckResult, Target } from '../../core/types.ts';
 import { dependencyChecks } from '../../deps/checks.ts';
 import { runPlaywrightChecks } from '../playwright/run-checks.ts';
@@ -42,7 +44,7 @@ export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmoke
     intervalMs: cfg.readiness.interval,
     refusedGraceMs: cfg.readiness.refusedGrace,
     attemptTimeoutMs: cfg.readiness.attemptTimeout,
-    health: { ready: health.ready, warming: health.warming, ...(health.down ? { down: health.down } : {}) },
+    health: { ready: readyOf(health), warming: health.warming, ...(health.down ? { down: health.down } : {}) },
     signal: ctx.signal,
   });
   const readiness = readinessCheck(stage, `${idPrefix}.readiness`, ready, Date.now() - started, ctx.redactor.url(healthUrl));
@@ -84,6 +86,17 @@ export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmoke
   });
   results.push(...pw);
   return results;
+}
+
+/**
+ * What "ready" means. Configured, it is what the config says (2xx by default).
+ * With no health endpoint named, pdv probes `/` of a site it knows nothing
+ * about: a 404 or 401 there says the server answers and nothing more, so only
+ * a server error (or no answer) is evidence that the deploy is not up.
+ */
+export function readyOf(health: ResolvedConfig['environment']['health']): ResponseExpect {
+  if (health.path || health.ready.status !== undefined) return health.ready;
+  return { ...health.ready, status: ['2xx', '3xx', '4xx'] };
 }
 
 export function readinessCheck(stage: string, id: string, r: Readiness, durationMs: number, url: string): CheckResult {

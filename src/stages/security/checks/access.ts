@@ -86,14 +86,21 @@ export async function sessionCookieCheck(run: SecurityRun, logins: Logins): Prom
   const base = { ...meta, ...(s.evidence[0]?.url ? { url: s.evidence[0].url } : {}) };
   const cookies = s.setCookies.map((raw) => ({ raw, c: parseSetCookie(raw) })).filter(({ c }) => !cfg.name || c.name === cfg.name);
   if (!cookies.length) return makeCheck({ ...base, status: cfg.name ? 'failed' : 'skipped', message: cfg.name ? `login did not set cookie ${cfg.name}` : 'login sets no cookie (token-only session)', evidence: s.evidence });
+  // Secure is asked of cookies set over HTTPS (a browser drops a Secure cookie set over plain
+  // HTTP, so a plain-HTTP stand cannot have it); a missing SameSite means Lax in browsers.
+  const overHttps = (s.evidence[0]?.url ?? run.apiUrl).startsWith('https:');
   const problems = cookies.flatMap(({ c }) => {
-    const missing = [!c.secure && 'Secure', !c.httpOnly && 'HttpOnly', !(c.sameSite === 'lax' || c.sameSite === 'strict') && 'SameSite=Lax|Strict'].filter(Boolean);
+    const missing = [
+      overHttps && !c.secure && 'Secure',
+      !c.httpOnly && 'HttpOnly',
+      c.sameSite === 'none' && !c.secure && 'Secure (required with SameSite=None)',
+    ].filter(Boolean);
     return missing.length ? [`${c.name} set without ${missing.join(', ')}`] : [];
   });
   return makeCheck({
     ...base,
     status: problems.length ? 'failed' : 'passed',
-    message: problems.length ? `${problems.join('; ')} (login as ${role})` : `${cookies.map(({ c }) => c.name).join(', ')} set with Secure, HttpOnly, SameSite`,
+    message: problems.length ? `${problems.join('; ')} (login as ${role})` : `${cookies.map(({ c }) => c.name).join(', ')} set with HttpOnly${overHttps ? ', Secure' : ' (plain HTTP: Secure not asked)'}`,
     evidence: s.evidence,
   });
 }
