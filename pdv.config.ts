@@ -1,4 +1,5 @@
 import { defineConfig } from './src/config/index.ts';
+import { AI_FILM_STUDIO } from './demo/target.ts';
 
 // pdv's config for the AI Film Studio environments. Secrets are named by the
 // env var that holds them; the values never appear in this file or in a report.
@@ -10,17 +11,8 @@ const credentials = (prefix: string) => ({
   viewer: { username: 'qa-viewer@ai-film-studio.example', passwordEnv: `${prefix}_VIEWER_PASSWORD` },
 });
 
-// How the AI Film Studio answers: its JSON login, its health endpoint, its version.
-const app = {
-  auth: { type: 'json', url: '/api/login', tokenPath: 'token', userIdPath: 'user.id' },
-  health: {
-    path: '/health',
-    ready: { status: 200, json: { status: 'ok' } },
-    warming: { status: 503, json: { status: 'starting' } },
-    down: { json: { status: 'down' } },
-  },
-  vars: { integrationPath: '/api/integrations/salesforce' },
-} as const;
+// How the AI Film Studio answers (login, health, the integration path): demo/target.ts.
+const app = AI_FILM_STUDIO;
 
 export default defineConfig({
   project: 'ai-film-studio',

@@ -1,4 +1,5 @@
 import { defineConfig } from '../src/config/index.ts';
+import { AI_FILM_STUDIO } from './target.ts';
 
 // The config `pdv demo` verifies the bundled demo deployment with. The base
 // URL, the HTTPS URL and its pinned certificate, the backup folder and the
@@ -15,16 +16,7 @@ export default defineConfig({
         editor2: { username: 'editor2@studio.test', passwordEnv: 'DEMO_EDITOR_PASSWORD' },
         viewer: { username: 'viewer@studio.test', passwordEnv: 'DEMO_VIEWER_PASSWORD' },
       },
-      // The demo's JSON login: POST /api/login {username, password} → {token, user: {id}} (+ a `sid` cookie).
-      auth: { type: 'json', url: '/api/login', tokenPath: 'token', userIdPath: 'user.id' },
-      // /health: 200 {status:"ok"} when ready, 503 {status:"starting"} while warming, {status:"down"} when broken.
-      health: {
-        path: '/health',
-        ready: { status: 200, json: { status: 'ok' } },
-        warming: { status: 503, json: { status: 'starting' } },
-        down: { json: { status: 'down' } },
-      },
-      vars: { integrationPath: '/api/integrations/salesforce' },
+      ...AI_FILM_STUDIO,
       allowedHosts: ['127.0.0.1', 'localhost'],
     },
   },

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { AI_FILM_STUDIO } from '../../demo/target.ts';
 import { configSchema, type ConfigInput } from '../../src/config/schema.ts';
 import type { ResolvedConfig } from '../../src/config/types.ts';
 import type { StageEmittable } from '../../src/core/events.ts';
@@ -19,16 +20,7 @@ export const DEMO_CREDENTIALS = {
 };
 
 /** How the demo answers (as demo/pdv.config.ts describes it): login, health, the integration path. */
-export const DEMO_TARGET = {
-  auth: { type: 'json' as const, url: '/api/login', tokenPath: 'token', userIdPath: 'user.id' },
-  health: {
-    path: '/health',
-    ready: { status: 200, json: { status: 'ok' } },
-    warming: { status: 503, json: { status: 'starting' } },
-    down: { json: { status: 'down' } },
-  },
-  vars: { integrationPath: '/api/integrations/salesforce' },
-};
+export const DEMO_TARGET = AI_FILM_STUDIO;
 
 /** Run folders this helper created in this process (removed by removeStageDirs). */
 const created = new Set<string>();

@@ -5,7 +5,7 @@ import type { Redactor } from '../core/redact.ts';
 import type { ActionRecord, VerdictReport } from '../core/types.ts';
 import type { RollbackConfig } from './config.ts';
 import { claim, ledgerPath, newEntry, update, type LedgerEntry } from './ledger.ts';
-import { processAlive } from './pid.ts';
+import { processAlive } from '../core/proc.ts';
 import { actionName, describeAction, executeAction, type ExecContext } from './rollback/index.ts';
 import type { RetryOptions } from './retry.ts';
 import { templateVars } from './template.ts';

@@ -24,40 +24,28 @@ const tokenUse = {
   scheme: z.string().default('Bearer'),
 };
 
+/** What a username/password login request (JSON or form) carries and where its answer keeps the session. */
+const passwordLogin = {
+  url: loginUrl,
+  usernameField: z.string().min(1).default('username'),
+  passwordField: z.string().min(1).default('password'),
+  /** Fixed extra body fields (e.g. `{ remember: true }`). */
+  fields: fixedFields,
+  /** Where the token is in the JSON answer; without it the session is the cookies the login sets. */
+  tokenPath: jsonPath.optional(),
+  /** Where the signed-in user's id is (used by `{id:ROLE}` in access rules). */
+  userIdPath: jsonPath.optional(),
+  /** Also send the username and password as HTTP basic auth (npm-style `PUT /-/user/org.couchdb.user:{username}`). */
+  basic: z.boolean().default(false),
+  ...tokenUse,
+  ...common,
+};
+
 export const jsonLoginSchema = z
-  .object({
-    type: z.literal('json'),
-    url: loginUrl,
-    method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
-    usernameField: z.string().min(1).default('username'),
-    passwordField: z.string().min(1).default('password'),
-    /** Fixed extra body fields (e.g. `{ remember: true }`). */
-    fields: fixedFields,
-    /** Where the token is in the JSON answer; without it the session is the cookies the login sets. */
-    tokenPath: jsonPath.optional(),
-    /** Where the signed-in user's id is (used by `{id:ROLE}` in access rules). */
-    userIdPath: jsonPath.optional(),
-    /** Also send the username and password as HTTP basic auth (npm-style `PUT /-/user/org.couchdb.user:{username}`). */
-    basic: z.boolean().default(false),
-    ...tokenUse,
-    ...common,
-  })
+  .object({ type: z.literal('json'), method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'), ...passwordLogin })
   .strict();
 
-export const formLoginSchema = z
-  .object({
-    type: z.literal('form'),
-    url: loginUrl,
-    usernameField: z.string().min(1).default('username'),
-    passwordField: z.string().min(1).default('password'),
-    fields: fixedFields,
-    tokenPath: jsonPath.optional(),
-    userIdPath: jsonPath.optional(),
-    basic: z.boolean().default(false),
-    ...tokenUse,
-    ...common,
-  })
-  .strict();
+export const formLoginSchema = z.object({ type: z.literal('form'), ...passwordLogin }).strict();
 
 const oauthCommon = {
   tokenUrl: loginUrl,
