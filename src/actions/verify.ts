@@ -153,19 +153,19 @@ async function waitForVersion(input: VerifyInput): Promise<VersionWait> {
   return { ok: false, observed, waitedMs, polls, message: `waited ${waitedMs} ms for ${label} to report ${wanted}; last: ${lastProblem}` };
 }
 
-/** Fallback when no smoke function is wired: GET /health must answer 200. */
+/** Fallback when no smoke function is wired: GET / must answer without a server error. */
 async function healthProbe(target: Target, cfg: PostRollbackConfig, signal?: AbortSignal): Promise<CheckResult> {
   const t0 = performance.now();
-  const url = new URL('/health', target.apiUrl ?? target.baseUrl).toString();
+  const url = new URL('/', target.baseUrl).toString();
   let status: CheckResult['status'] = 'errored';
   let message: string;
   try {
     const timeout = AbortSignal.timeout(Math.max(1_000, Math.min(10_000, cfg.timeout)));
     const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    status = res.ok ? 'passed' : 'failed';
-    message = `GET /health → ${res.status}`;
+    status = res.status < 500 ? 'passed' : 'failed';
+    message = `GET / → ${res.status}`;
   } catch (err) {
-    message = `GET /health: ${errorMessage(err)}`;
+    message = `GET /: ${errorMessage(err)}`;
   }
   return {
     id: 'post-rollback.health',

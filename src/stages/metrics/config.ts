@@ -128,8 +128,8 @@ export const soakConfigSchema = z
     interval: duration.default(300_000),
     /** Dropped from the start before judging (the process settles). */
     warmup: duration.default(600_000),
-    /** Light HTTP probes, relative to the base URL (or absolute). */
-    probes: z.array(z.object({ name: slug, path: z.string().min(1), timeout: duration.default(10_000) }).strict()).default([{ name: 'health', path: '/health', timeout: 10_000 }]),
+    /** Light HTTP probes, relative to the base URL (or absolute), e.g. your health endpoint; none by default. */
+    probes: z.array(z.object({ name: slug, path: z.string().min(1), timeout: duration.default(10_000) }).strict()).default([]),
     /** Process figures from the target's /metrics where exposed. Empty string turns one off. */
     process: z
       .object({
