@@ -50,7 +50,7 @@ export default defineConfig({
       // Without a Prometheus binary the stage reads the demo's /metrics directly.
       rules: [{ name: 'alarm-condition', query: 'demo_alarm_condition', failureCondition: 'value > 0', severity: 'critical' }],
       // The demo's own connection gauge, watched by `pdv soak` (no default series name).
-      soak: { process: { openConnections: 'demo_open_connections' } },
+      soak: { probes: [{ name: 'health', path: '/health' }], process: { openConnections: 'demo_open_connections' } },
     },
   },
   reportsDir: '../reports',
