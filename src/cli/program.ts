@@ -7,6 +7,7 @@ import { mergeRuns } from '../runner/merge.ts';
 import { checkPlan, planStages } from '../runner/plan.ts';
 import { rerender } from '../runner/replay.ts';
 import { reapLeftovers } from '../core/reaper.ts';
+import { caFiles, readCaFiles, trustCa } from '../http/tls.ts';
 import { refuseReusedOut, runVerification } from '../runner/verify.ts';
 import { COMMANDS } from './commands/index.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -42,6 +43,8 @@ export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[
   // A reused --out is refused before the lock or anything else is written.
   if (o.out) refuseReusedOut(resolve(o.out));
   await checkPlan({ config, stages, secrets, imports, ...(o.grep ? { grep: o.grep } : {}), ...(shard ? { shard } : {}), ...(segment ? { segment } : {}) });
+  // A private CA of the stand is trusted by every plain HTTP exchange of the run.
+  if (config.environment.trustedCa !== undefined) trustCa(readCaFiles(caFiles(config.environment.trustedCa, config.rootDir), 'environments.trustedCa'));
   // What an earlier pdv killed with -9 left behind (browsers, Prometheus, restored apps, temp folders).
   const reaped = await reapLeftovers();
   for (const line of reaped) io.error(`pdv: reaped ${line}`);

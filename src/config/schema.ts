@@ -57,6 +57,8 @@ export const environmentSchema = z
     /** How roles sign in (one login for every stage): json, form, oauth2-password, oauth2-client-credentials, bearer, cookie, basic. */
     auth: authSchema.optional(),
     health: healthSchema.prefault({}),
+    /** PEM file(s) of a private CA the stand's certificates chain to (relative to the config file); trusted beside the system roots. */
+    trustedCa: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     version: versionSchema.optional(),
     /** Further env vars whose values are secrets (tokens, webhook URLs) and must be redacted everywhere. */
     secretEnv: z.array(envVarName).default([]),

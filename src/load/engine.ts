@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { evaluateThreshold } from './evaluate.ts';
@@ -77,6 +78,7 @@ export async function runEngine(plan: EnginePlan, opts: EngineOptions): Promise<
         bodyTimeout: plan.requestTimeoutMs,
         connectTimeout: plan.requestTimeoutMs,
         keepAliveTimeout: 10_000,
+        ...(plan.ca?.length ? { connect: { ca: [...rootCertificates, ...plan.ca] } } : {}),
       });
       pools.set(key, p);
     }

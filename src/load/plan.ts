@@ -27,6 +27,8 @@ export interface EnginePlan {
   requestTimeoutMs: number;
   windowMs: number;
   abort: { errorRate: number; windowMs: number; minRequests: number };
+  /** Extra trusted CA certificates (PEM) for an HTTPS target behind a private CA. */
+  ca?: string[];
 }
 
 export interface AbortInfo {

@@ -33,6 +33,8 @@ export interface PrepareInput {
   /** Override of constant-arrival-rate durations (ms). */
   durationMs?: number;
   signal?: AbortSignal;
+  /** Extra trusted CA certificates (PEM), for the engine's connections. */
+  ca?: string[];
 }
 
 export interface Prepared {
@@ -178,7 +180,7 @@ export async function prepare(input: PrepareInput): Promise<Prepared> {
     return { name, spec: s, requests, weights: spec.requests.map((r) => r.weight) };
   });
   return {
-    plan: { scenarios, thresholds: input.thresholds, requestTimeoutMs: input.requestTimeoutMs, windowMs: input.windowMs, abort: input.abort },
+    plan: { scenarios, thresholds: input.thresholds, requestTimeoutMs: input.requestTimeoutMs, windowMs: input.windowMs, abort: input.abort, ...(input.ca?.length ? { ca: input.ca } : {}) },
     setup: c.setup,
     roles,
   };

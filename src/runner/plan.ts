@@ -1,4 +1,5 @@
 import { planAuth } from '../auth/index.ts';
+import { caFiles, readCaFiles } from '../http/tls.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError } from '../core/errors.ts';
 import type { PlanContext, Stage } from '../core/stage.ts';
@@ -107,8 +108,10 @@ export async function checkPlan(input: PlanCheckInput): Promise<void> {
     ...(input.shard ? { shard: input.shard } : {}),
     ...(input.segment ? { segment: input.segment } : {}),
   };
-  // Every role must be able to at least attempt its sign-in: a missing secret is the harness's input.
   const env = config.environment;
+  // A private CA must be readable before anything is sent.
+  if (env.trustedCa !== undefined) readCaFiles(caFiles(env.trustedCa, config.rootDir), `${config.file ?? 'config'}: environments.${config.environmentName}.trustedCa`);
+  // Every role must be able to at least attempt its sign-in: a missing secret is the harness's input.
   const problems = planAuth(env.auth, env.credentials, input.secrets);
   if (problems.length) {
     const at = `${config.file ?? 'config'}: environments.${config.environmentName}`;

@@ -1,4 +1,5 @@
 import { sharedAuthenticator } from '../../auth/index.ts';
+import { caFiles, readCaFiles } from '../../http/tls.ts';
 import { EvidenceError, errorMessage, UsageError } from '../../core/errors.ts';
 import type { Stage, StageContext } from '../../core/stage.ts';
 import type { CheckResult } from '../../core/types.ts';
@@ -55,6 +56,7 @@ async function runLoad(ctx: StageContext): Promise<void> {
       ...(apiUrl ? { apiUrl } : {}),
       credentials: Object.fromEntries(Object.entries(env.credentials).flatMap(([r, c]) => (c.username && c.passwordEnv ? [[r, { username: c.username, passwordEnv: c.passwordEnv }]] : []))),
       secrets: ctx.secrets,
+      ...(env.trustedCa !== undefined ? { ca: readCaFiles(caFiles(env.trustedCa, ctx.config.rootDir), 'environments.trustedCa') } : {}),
       signIn: async (role) => {
         const session = await auth.session(role, ctx.signal);
         if (!session.ok) throw new EvidenceError(`could not sign in as ${role}: ${session.message}`);

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { caFiles, readCaFiles } from '../../http/tls.ts';
 import { sharedAuthenticator } from '../../auth/index.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -187,6 +189,13 @@ function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string
         }
       : {}),
   };
+  // Node-side requests of the specs (APIRequestContext) trust the stand's private CA too.
+  if (env.trustedCa !== undefined) {
+    const pems = readCaFiles(caFiles(env.trustedCa, ctx.config.rootDir), 'environments.trustedCa');
+    const file = join(scratch, 'trusted-ca.pem');
+    writeFileSync(file, pems.join('\n'));
+    out.NODE_EXTRA_CA_CERTS = file;
+  }
   out[TARGET_ENV] = JSON.stringify(target);
   return out;
 }

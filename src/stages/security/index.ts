@@ -41,8 +41,10 @@ export function planSites(baseUrl: string, apiUrl: string | undefined, httpsUrl:
   return sites;
 }
 
-async function readCa(cfg: SecurityConfig, rootDir: string): Promise<string[]> {
-  const files = cfg.trustedCa === undefined ? [] : Array.isArray(cfg.trustedCa) ? cfg.trustedCa : [cfg.trustedCa];
+async function readCa(cfg: SecurityConfig, rootDir: string, envCa?: string | string[]): Promise<string[]> {
+  // The stage's own CA list, else the environment's (environments.<env>.trustedCa).
+  const chosen = cfg.trustedCa ?? envCa;
+  const files = chosen === undefined ? [] : Array.isArray(chosen) ? chosen : [chosen];
   return Promise.all(
     files.map(async (f) => {
       const file = isAbsolute(f) ? f : resolve(rootDir, f);
@@ -64,7 +66,7 @@ async function run(ctx: StageContext): Promise<void> {
   const cfg = ctx.config.stages.security;
   // Bad scanner files stop the run before anything is checked (the CLI validates them up front too).
   const imports = await loadScannerFiles(ctx.imports, ctx.config);
-  const ca = await readCa(cfg, ctx.config.rootDir);
+  const ca = await readCa(cfg, ctx.config.rootDir, ctx.config.environment.trustedCa);
   const budget = new RequestBudget(cfg.maxRequests);
   const credentials = new Map<string, { username: string; password: string }>();
   for (const [role, c] of Object.entries(ctx.config.environment.credentials)) {
