@@ -7,8 +7,10 @@ import { LoginLimiter, Sessions } from './auth.ts';
 import { startLeak, startStall, type Stopper } from './chaos.ts';
 import type { DemoContext, FlagsFile, Release } from './context.ts';
 import { makeStartupBackup } from './backup.ts';
-import { migrate, openDb } from './db.ts';
+import { MIGRATIONS_DIR, migrate, openDb } from './db.ts';
 import { FaultSet } from './faults.ts';
+import { openAppLog, startAppLog } from './applog.ts';
+import { openCache } from './cache.ts';
 import { DemoLog, errorFields, type Level } from './log.ts';
 import { DemoMetrics } from './metrics.ts';
 import { seed } from './seed.ts';
@@ -27,6 +29,8 @@ export interface DemoOptions {
   /** Take the startup ("nightly") backup + manifest into this folder (demo/backup.ts). */
   backupDir?: string;
   httpsPort?: number;
+  /** Also write the log as JSON lines to this file, with a steady flow of normal lines (demo/applog.ts). */
+  logFile?: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -49,7 +53,9 @@ const urlOf = (scheme: 'http' | 'https', server: Server | HttpsServer): string =
 /** Opens the database, migrates, seeds, starts the worker and the listeners. */
 export async function startApp(o: DemoOptions): Promise<RunningDemo> {
   const faults = new FaultSet(o.faults);
-  const log = new DemoLog((o.env.DEMO_LOG_LEVEL as Level | undefined) ?? 'info');
+  const file = o.logFile ? openAppLog(o.logFile) : undefined;
+  const tee = file ? (line: string): void => { process.stderr.write(line); file.write(line); } : undefined;
+  const log = new DemoLog((o.env.DEMO_LOG_LEVEL as Level | undefined) ?? 'info', tee);
   const release = readRelease();
   const t0 = Date.now();
   const phases: Record<string, number> = {};
@@ -59,7 +65,7 @@ export async function startApp(o: DemoOptions): Promise<RunningDemo> {
   mark('db');
   const stoppers: Stopper[] = [];
   try {
-    const applied = await migrate(db);
+    const applied = await migrate(db, MIGRATIONS_DIR, { skipNewest: faults.has('migration-behind') ? 1 : 0 });
     mark('migrate');
     for (const secret of await seed(db, o.env)) log.addSecret(secret);
     mark('seed');
@@ -97,6 +103,13 @@ export async function startApp(o: DemoOptions): Promise<RunningDemo> {
     }
     mark('listen');
     worker.start();
+    const cache = o.env.REDIS_URL ? openCache(o.env.REDIS_URL, log) : undefined;
+    if (cache) {
+      const timer = setInterval(() => cache.touch(), 1000);
+      timer.unref();
+      stoppers.push({ stop: () => { clearInterval(timer); void cache.close(); } });
+    }
+    if (file) stoppers.push(startAppLog(file, { version, previousVersion: release.previousVersion, newErrors: faults.has('new-errors') }));
     if (faults.has('stall')) stoppers.push(startStall(5000, 1000));
     if (faults.has('memory-leak')) stoppers.push(startLeak(Number(o.env.DEMO_LEAK_BYTES_PER_SEC ?? 2 * 1024 * 1024), Number(o.env.DEMO_LEAK_MAX_BYTES ?? 1024 ** 3)));
     ctx.readyAt = Date.now();
@@ -118,11 +131,13 @@ export async function startApp(o: DemoOptions): Promise<RunningDemo> {
         await app.close();
         await worker.stop();
         await db.close();
+        file?.close();
       },
     };
   } catch (err) {
     for (const s of stoppers) s.stop();
     await db.close().catch(() => undefined);
+    file?.close();
     throw err;
   }
 }

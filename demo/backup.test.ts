@@ -38,7 +38,7 @@ describe('demo startup backup on PGlite', () => {
     const { archive, manifest } = await makeStartupBackup(db, { dir: join(work, 'lite-ok'), faults: new FaultSet([]) });
     const bytes = await readFile(archive);
     expect(verifyTarball(bytes).entries).toBeGreaterThan(100);
-    expect(manifest).toMatchObject({ driver: 'pglite', migrationVersion: '001_init', rowCounts: { users: 4, projects: 4 } });
+    expect(manifest).toMatchObject({ driver: 'pglite', migrationVersion: '002_render_jobs_project_idx', rowCounts: { users: 4, projects: 4 } });
     expect(manifest.archive.bytes).toBe(bytes.length);
   });
 
@@ -65,9 +65,9 @@ describe.skipIf(skipWithoutPostgres())('demo startup backup on PostgreSQL (pg_du
   afterAll(() => server?.stop());
 
   it.each([
-    { fault: [], projects: 4, migrations: 1 },
-    { fault: ['missing-rows'], projects: 3, migrations: 1 },
-    { fault: ['migration-mismatch'], projects: 4, migrations: 0 },
+    { fault: [], projects: 4, migrations: 2 },
+    { fault: ['missing-rows'], projects: 3, migrations: 2 },
+    { fault: ['migration-mismatch'], projects: 4, migrations: 1 },
   ])('faults $fault: the archive restores with $projects projects, $migrations migration(s); the live DB is untouched', async ({ fault, projects, migrations }) => {
     const name = `studio_${fault.join('_').replace(/-/g, '_') || 'ok'}`;
     await server.query(`CREATE DATABASE ${name}`);

@@ -16,10 +16,10 @@ afterAll(async () => {
 
 describe('migrations', () => {
   it('applies demo/migrations once and records them in schema_migrations', async () => {
-    expect(await migrate(db)).toEqual(['001_init']);
+    expect(await migrate(db)).toEqual(['001_init', '002_render_jobs_project_idx']);
     expect(await migrate(db)).toEqual([]);
-    const rows = await db.query<{ version: string; applied_at: Date }>('select version, applied_at from schema_migrations');
-    expect(rows.map((r) => r.version)).toEqual(['001_init']);
+    const rows = await db.query<{ version: string; applied_at: Date }>('select version, applied_at from schema_migrations order by version');
+    expect(rows.map((r) => r.version)).toEqual(['001_init', '002_render_jobs_project_idx']);
     expect(rows[0]?.applied_at).toBeInstanceOf(Date);
     const tables = await db.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public' order by table_name");
     expect(tables.map((t) => t.table_name)).toEqual(['projects', 'render_jobs', 'schema_migrations', 'scripts', 'user_settings', 'users']);
@@ -32,7 +32,7 @@ describe('migrations', () => {
       await writeFile(path.join(dir, '901_bad.sql'), 'create table mig_bad (x int);\ninsert into no_such_table values (1);');
       await expect(migrate(db, dir)).rejects.toThrow(/901_bad\.sql/);
       const versions = (await db.query<{ version: string }>('select version from schema_migrations order by version')).map((r) => r.version);
-      expect(versions).toEqual(['001_init', '900_ok']);
+      expect(versions).toEqual(['001_init', '002_render_jobs_project_idx', '900_ok']);
       expect(await db.query("select to_regclass('mig_bad') as t")).toEqual([{ t: null }]);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // migrations) are one more entry here with their own `area` and are read by
 // that area's code through `hasFault()`.
 
-export type FaultArea = 'app' | 'security' | 'tls' | 'metrics' | 'dr' | 'uat';
+export type FaultArea = 'app' | 'security' | 'tls' | 'metrics' | 'dr' | 'uat' | 'deps';
 
 export interface FaultInfo {
   /** What the deployment does wrong while the fault is on. */
@@ -37,6 +37,9 @@ export const FAULTS = {
   'latency-drift': { area: 'metrics', detectedBy: 'soak', description: '/api/* latency grows with uptime by DEMO_DRIFT_MS_PER_SEC (default 5 ms per second of uptime, capped at 30 s).' },
   'alarm-firing': { area: 'metrics', detectedBy: 'metrics', description: '/metrics exposes demo_alarm_condition 1 (0 normally); alert rule: demo_alarm_condition > 0. (5xx are always visible as http_requests_total{status=~"5.."}.)' },
   'metrics-down': { area: 'metrics', detectedBy: 'metrics', description: 'GET /metrics answers 503.' },
+  'new-errors': { area: 'metrics', detectedBy: 'metrics', description: 'From the start on, the app log (--log-file) carries "TypeError: Cannot read properties of undefined (reading \'thumbnailUrl\') in render job N" once a second, an exception the previous release never logged.' },
+  'migration-behind': { area: 'deps', detectedBy: 'smoke', description: 'The deploy never ran the release\'s newest migration (demo/migrations): the live database\'s schema_migrations stops one short; the app and /health work as before. Needs DATABASE_URL (a real PostgreSQL the harness can reach; PGlite has no server to probe).' },
+  'cache-down': { area: 'deps', detectedBy: 'smoke', description: 'The demo\'s cache (the redis-server `pdv demo` starts at REDIS_URL) is stopped once the app is up; GET /health does not look at the cache and still answers ok. Needs redis-server.' },
   'corrupt-backup': { area: 'dr', detectedBy: 'dr', description: 'The startup backup archive is truncated to 60% (its manifest keeps the full size and sha256).' },
   'stale-backup': { area: 'dr', detectedBy: 'dr', description: 'The startup backup is dated 3 days ago (file mtime and manifest), older than the RPO target.' },
   'migration-mismatch': { area: 'dr', detectedBy: 'dr', description: 'The backed-up database is one migration behind the release (its newest schema_migrations row is missing).' },

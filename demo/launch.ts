@@ -17,6 +17,8 @@ export interface StartDemoOptions {
   /** Take the startup backup + manifest into this folder (the DR stage's source). */
   backupDir?: string;
   https?: boolean;
+  /** The app's JSON-lines log file (demo/applog.ts): what `stages.metrics.logs` reads. */
+  logFile?: string;
   extraArgs?: string[];
   /** Bound on the wait for the ready line (default 90 s: the first start on a machine builds the PGlite template). */
   readyTimeoutMs?: number;
@@ -64,6 +66,7 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<DemoHandle
   if (opts.dataDir) args.push('--data-dir', opts.dataDir);
   if (opts.backupDir) args.push('--backup-dir', opts.backupDir);
   if (opts.https) args.push('--https-port', '0');
+  if (opts.logFile) args.push('--log-file', opts.logFile);
   args.push(...(opts.extraArgs ?? []));
 
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...childEnv(opts.env), DEMO_PARENT_PID: String(process.pid) }, stdio: ['ignore', 'pipe', 'pipe'] });

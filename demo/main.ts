@@ -28,6 +28,7 @@ async function main(): Promise<void> {
         'data-dir': { type: 'string' },
         'backup-dir': { type: 'string' },
         'https-port': { type: 'string' },
+        'log-file': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     dataDir: values['data-dir'],
     backupDir: values['backup-dir'],
     httpsPort: portArg('https-port', values['https-port']),
+    logFile: values['log-file'],
     env: process.env,
   });
   state.demo = demo;

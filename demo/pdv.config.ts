@@ -22,7 +22,14 @@ export default defineConfig({
   },
   stages: {
     // This repo's AI Film Studio specs (they sign in themselves, so no separate login checks).
-    smoke: { testDir: '../tests/smoke', flagsMirror: 'flags.production.json', login: { enabled: false }, readiness: { timeout: '20s', interval: 250, refusedGrace: '2s' } },
+    smoke: {
+      testDir: '../tests/smoke',
+      flagsMirror: 'flags.production.json',
+      login: { enabled: false },
+      readiness: { timeout: '20s', interval: 250, refusedGrace: '2s' },
+      // `pdv demo` adds the probe of the demo's cache, the redis-server it starts when one is
+      // installed (src/runner/demo.ts: REDIS_URL, smoke.dependency.cache).
+    },
     uat: { testDir: '../tests/uat' },
     security: {
       headers: { minimumGrade: 'B' },
@@ -49,6 +56,9 @@ export default defineConfig({
     metrics: {
       // Without a Prometheus binary the stage reads the demo's /metrics directly.
       rules: [{ name: 'alarm-condition', query: 'demo_alarm_condition', failureCondition: 'value > 0', severity: 'critical' }],
+      // The app's JSON-lines log (`pdv demo` sets the file and the deploy time, the demo's start;
+      // the window before it is the previous release's last minute, see demo/applog.ts).
+      logs: [{ name: 'app', source: { type: 'file', paths: ['app.jsonl'] }, window: '20s', step: '1s', minLines: 20, newSignatures: { threshold: 5 } }],
       // The demo's own connection gauge, watched by `pdv soak` (no default series name).
       soak: { probes: [{ name: 'health', path: '/health' }], process: { openConnections: 'demo_open_connections' } },
     },

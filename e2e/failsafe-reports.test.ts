@@ -60,6 +60,7 @@ describe('failsafe reports (real CLI)', () => {
     const result = await verify(out, { GITHUB_STEP_SUMMARY: step });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/failed to record its verdict/);
+    expect(result.stderr).not.toMatch(/internal error/);
     expect(result.stdout).not.toMatch(/ROLLBACK|STAND/);
     for (const f of [join(out, 'summary.md'), join(out, 'junit.xml'), join(out, 'index.html'), step]) {
       const text = readFileSync(f, 'utf8');

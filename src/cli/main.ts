@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { errorMessage, UsageError } from '../core/errors.ts';
+import { errorMessage, UnrecordedVerdictError, UsageError } from '../core/errors.ts';
 import { EXIT_USAGE } from '../core/verdict-exit.ts';
 import { createIo } from './io.ts';
 import { addAreaCommands, buildProgram } from './program.ts';
@@ -31,6 +31,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       io.error(`pdv: error: ${err.message}`);
       return EXIT_USAGE;
+    }
+    if (err instanceof UnrecordedVerdictError) {
+      io.error(`pdv: error: ${err.message}`);
+      return 2; // hold: no report claims a verdict
     }
     io.error(`pdv: internal error: ${errorMessage(err)}`);
     if (process.env.PDV_DEBUG && err instanceof Error && err.stack) io.error(err.stack);

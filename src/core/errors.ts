@@ -12,6 +12,11 @@ export class UsageError extends Error {
   }
 }
 
+/** verdict.json could not be written: no report claims a verdict, the run exits hold (2). */
+export class UnrecordedVerdictError extends Error {
+  override readonly name = 'UnrecordedVerdictError';
+}
+
 /** The harness could not obtain evidence (a check becomes `errored`). */
 export class EvidenceError extends Error {
   override readonly name = 'EvidenceError';

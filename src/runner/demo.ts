@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { collectSecrets, loadConfig } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError } from '../core/errors.ts';
+import { dependencySchema } from '../deps/config.ts';
 import type { RunEvent } from '../core/events.ts';
 import type { VerdictReport } from '../core/types.ts';
 import { presentedCertificatePem } from '../stages/security/pin.ts';
@@ -14,11 +15,13 @@ import { startBlueGreen, useBlueGreenRollback } from '../../demo/bluegreen.ts';
 import { FAULTS, unknownFaults } from '../../demo/faults.ts';
 import { startDemo } from '../../demo/launch.ts';
 import { prometheusAvailable, startPrometheus } from '../../demo/prometheus/launch.ts';
+import { redisServerAvailable, startDemoRedis } from '../../demo/redis-server.ts';
 import { reapLeftovers } from '../core/reaper.ts';
 import { checkPlan, planStages } from './plan.ts';
 import { runVerification, type RunHandle } from './verify.ts';
 
 export const DEMO_CONFIG = fileURLToPath(new URL('../../demo/pdv.config.ts', import.meta.url));
+const DEMO_MIGRATIONS = fileURLToPath(new URL('../../demo/migrations', import.meta.url));
 const PASSWORD_ENVS = ['DEMO_ADMIN_PASSWORD', 'DEMO_EDITOR_PASSWORD', 'DEMO_VIEWER_PASSWORD'];
 
 export function demoFaultNames(): string[] {
@@ -52,22 +55,48 @@ export async function runDemo(opts: DemoOptions): Promise<{ report: VerdictRepor
   // The demo's users get random passwords unless the caller chose them; pdv reads them as secrets.
   for (const name of PASSWORD_ENVS) environ[name] ||= `pdv-${randomBytes(12).toString('base64url')}`;
   const passwords = Object.fromEntries(PASSWORD_ENVS.map((n) => [n, environ[n] ?? '']));
+  const withRedis = redisServerAvailable();
+  if (opts.faults.includes('migration-behind') && !environ.DATABASE_URL) throw new UsageError('fault migration-behind needs DATABASE_URL (a real PostgreSQL): the demo\'s default PGlite has no server pdv could probe', '--fault');
+  if (opts.faults.includes('cache-down') && !withRedis) throw new UsageError('fault cache-down needs redis-server (apt-get install redis-server, or set PDV_REDIS_BIN): the demo has no cache to stop without it', '--fault');
 
   const teardown: Array<() => Promise<unknown>> = [];
   try {
     const scratch = await mkdtemp(join(tmpdir(), 'pdv-demo-'));
     teardown.push(() => rm(scratch, { recursive: true, force: true }));
     const backupDir = join(scratch, 'backup');
-    const green = { https: true, backupDir };
-    const bg = opts.blueGreen ? await startBlueGreen({ faults: opts.faults, env: passwords, green }) : undefined;
-    const single = bg ? undefined : await startDemo({ faults: opts.faults, env: passwords, ...green });
+    // The app's JSON-lines log, read by stages.metrics.logs (demo/applog.ts explains its "before" window).
+    const logFile = join(scratch, 'app.jsonl');
+    // The demo's cache, probed directly by stages.smoke.dependencies (REDIS_URL, like the runbook's).
+    const redis = withRedis ? await startDemoRedis() : undefined;
+    if (redis) {
+      const previous = environ.REDIS_URL;
+      teardown.push(async () => {
+        if (previous === undefined) delete environ.REDIS_URL;
+        else environ.REDIS_URL = previous;
+        await redis.stop();
+      });
+      environ.REDIS_URL = redis.url;
+    }
+    const env = { ...passwords, ...(redis ? { REDIS_URL: redis.url } : {}) };
+    const green = { https: true, backupDir, logFile };
+    const bg = opts.blueGreen ? await startBlueGreen({ faults: opts.faults, env, green }) : undefined;
+    const single = bg ? undefined : await startDemo({ faults: opts.faults, env, ...green });
     const stopApp = bg ?? single;
     if (stopApp) teardown.push(() => stopApp.stop());
+    // The new release serves from here on: the logs' before/after split.
+    const deployTime = new Date().toISOString();
+    if (redis && opts.faults.includes('cache-down')) await redis.stop();
     const baseUrl = bg?.baseUrl ?? single?.baseUrl ?? '';
     const httpsUrl = bg?.green.httpsUrl ?? single?.httpsUrl;
 
     const config = await loadConfig({ config: DEMO_CONFIG, env: 'demo', baseUrl, apiUrl: bg?.apiUrl ?? single?.apiUrl ?? baseUrl }, environ);
     config.reportsDir = opts.reportsDir;
+    config.stages.metrics.deployTime = deployTime;
+    for (const l of config.stages.metrics.logs) if (l.source.type === 'file') l.source.paths = [logFile];
+    // The live database's direct probe, when it is a server pdv can reach (DATABASE_URL; fault migration-behind).
+    if (environ.DATABASE_URL) config.stages.smoke.dependencies.push(dependencySchema.parse({ type: 'postgres', name: 'db', migrationsDir: DEMO_MIGRATIONS }));
+    // The cache's direct probe: the app's /health does not look at the cache (fault cache-down).
+    if (redis) config.stages.smoke.dependencies.push(dependencySchema.parse({ type: 'redis', name: 'cache', maxLatency: '50ms' }));
     applyDemoDr(config, backupDir, environ.DATABASE_URL || undefined);
     if (bg) useBlueGreenRollback(config, bg, environ);
     if (httpsUrl) {

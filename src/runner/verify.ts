@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
-import { UsageError } from '../core/errors.ts';
+import { UsageError, UnrecordedVerdictError } from '../core/errors.ts';
 import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
 import type { RunEvent } from '../core/events.ts';
 import { orchestrate } from '../core/orchestrator.ts';
@@ -69,7 +69,7 @@ export async function writeAllReports(report: VerdictReport, runDir: string, opt
   const result = await writeReports(report, runDir, options);
   // The other reports already say the run failed to record its verdict; the caller must not act on it.
   if (result.unrecorded !== undefined) {
-    throw new Error(`the run failed to record its verdict: verdict.json could not be written (${result.unrecorded}) in ${runDir}; treat the run as hold`);
+    throw new UnrecordedVerdictError(`the run failed to record its verdict: verdict.json could not be written (${result.unrecorded}) in ${runDir}; treat the run as hold`);
   }
   return result.failures.map((f) => `reporter ${f.reporter} failed: ${f.error}`);
 }

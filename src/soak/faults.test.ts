@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.ts';
-import { UsageError } from '../core/errors.ts';
+import { UnrecordedVerdictError, UsageError } from '../core/errors.ts';
 import { judgeSoak } from './judge.ts';
 import { startSoak, tickSoak } from './lifecycle.ts';
 import { appendTick, readState, readTicks } from './store.ts';
@@ -135,5 +135,12 @@ describe('soak samples', () => {
     expect(extra.ticks).toBe(3);
     expect(extra.probes.total).toBe(3);
     expect(readFileSync(join(dir, 'ticks.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+  });
+
+  // Regression: the soak judge wrote "failed to record" pages but returned as if it had a verdict.
+  it('judge with verdict.json blocked: UnrecordedVerdictError, no verdict to act on', async () => {
+    const dir = await started({ probes: [{ name: 'health', path: '/health' }], process: { metricsPath: '' } });
+    mkdirSync(join(dir, 'verdict.json', 'in-the-way'), { recursive: true });
+    await expect(judgeSoak(dir)).rejects.toBeInstanceOf(UnrecordedVerdictError);
   });
 });

@@ -1,3 +1,4 @@
+import { UnrecordedVerdictError } from '../core/errors.ts';
 import { join } from 'node:path';
 import { EVENTS_FILE } from '../core/eventlog.ts';
 import type { RunEvent } from '../core/events.ts';
@@ -106,6 +107,8 @@ export async function judgeSoak(dir: string, opts: JudgeOptions = {}): Promise<J
     else {
       const res = await writeReports(report, dir, { redactor });
       reportFailures.push(...res.failures.map((f) => `${f.reporter}: ${f.error}`));
+      // No recorded verdict, no verdict: the caller must not act on (or exit with) this one.
+      if (res.unrecorded !== undefined) throw new UnrecordedVerdictError(`the soak failed to record its verdict: ${res.unrecorded}`);
     }
   }
   return { report, final, state, checks, trends, skippedLines: skipped, reportFailures };

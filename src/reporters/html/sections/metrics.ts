@@ -2,10 +2,13 @@ import { lineChart } from '../charts.ts';
 import { esc } from '../escape.ts';
 import { dataTable, facts, statusBadge } from '../kit.ts';
 import type { SectionRenderer } from './index.ts';
+import { logsPart, type LogsExtra } from './logs.ts';
+import { tracesPart, type TracesExtra } from './traces.ts';
 
 // The metrics stage's extra: alarm states, each rule's measurements (a chart
 // of the values it judged) and each before/after comparison with both
 // windows' values and the deploy time marked — the baseline shown, not hidden.
+// Logs and traces, when the stage read them, follow in their own parts.
 
 interface MetricsExtra {
   deployTime?: string;
@@ -13,6 +16,8 @@ interface MetricsExtra {
   alarms?: Array<{ name: string; state: string; rawState: string; reason?: string }>;
   rules?: Array<{ id: string; name: string; source: string; query: string; successCondition?: string; failureCondition?: string; dryRun?: boolean; status: string; measurements: Array<{ at: string; phase: string; values: number[]; message?: string }> }>;
   comparisons?: Array<{ id: string; name: string; query: string; status: string; message: string; before: Array<[number, number]>; after: Array<[number, number]>; medianBefore?: number; medianAfter?: number; floor?: number }>;
+  logs?: LogsExtra[];
+  traces?: TracesExtra[];
 }
 
 export const metricsSection: SectionRenderer = {
@@ -47,6 +52,7 @@ export const metricsSection: SectionRenderer = {
         }),
       );
     }
+    parts.push(logsPart(v.logs), tracesPart(v.traces));
     return parts.join('\n');
   },
 };
