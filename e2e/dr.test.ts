@@ -115,7 +115,7 @@ describe('dr stage against the demo', { timeout: 300_000 }, () => {
   it('migration-mismatch: the restored schema is one migration behind → rollback', async () => {
     const { byId, verdict } = await runAgainstDemo('migration-mismatch');
     expect(byId['dr.migration-version']?.status).toBe('failed');
-    expect(byId['dr.migration-version']?.message).toContain('the release expects 001_init');
+    expect(byId['dr.migration-version']?.message).toContain('restored schema at migration 001_init, the release expects 002_render_jobs_project_idx');
     expect(verdict.verdict).toBe('rollback');
   });
 
