@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerOwned } from '../src/core/reaper.ts';
-import { freePort } from './prometheus/launch.ts';
+import { freePort, terminate } from './prometheus/launch.ts';
 
 // The demo's cache: a real redis-server (Debian's /usr/bin/redis-server) on a
 // free loopback port, nothing persisted, its working folder in a temp dir.
@@ -27,10 +27,11 @@ export interface DemoRedis {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** True once the server answers PING. */
-function pong(port: number): Promise<boolean> {
+/** PING over a raw socket: true once the server answers (+PONG, or -NOAUTH when it wants a password). */
+export function redisPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
+    let got = '';
     const done = (ok: boolean): void => {
       s.destroy();
       resolve(ok);
@@ -38,7 +39,10 @@ function pong(port: number): Promise<boolean> {
     s.setTimeout(1_000, () => done(false));
     s.once('error', () => done(false));
     s.once('connect', () => s.write('PING\r\n'));
-    s.once('data', (d: Buffer) => done(d.toString().startsWith('+PONG')));
+    s.on('data', (d: Buffer) => {
+      got += d.toString();
+      if (got.includes('\r\n')) done(got.startsWith('+PONG') || got.startsWith('-NOAUTH'));
+    });
   });
 }
 
@@ -52,14 +56,7 @@ export async function startDemoRedis(opts: { bin?: string; readyTimeoutMs?: numb
   const stop = async (): Promise<void> => {
     const c = child;
     child = undefined;
-    if (c && c.exitCode === null && c.signalCode === null) {
-      const exited = new Promise<void>((r) => c.once('exit', () => r()));
-      c.kill('SIGTERM');
-      if (!(await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]))) {
-        c.kill('SIGKILL');
-        await exited;
-      }
-    }
+    if (c) await terminate(c);
     await rm(dir, { recursive: true, force: true });
     for (const off of owned.splice(0)) off();
   };
@@ -75,7 +72,7 @@ export async function startDemoRedis(opts: { bin?: string; readyTimeoutMs?: numb
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 10_000);
     for (;;) {
       if (!child || child.exitCode !== null) throw new Error(`redis-server exited (${child?.exitCode}): ${output.slice(-2000)}`);
-      if (await pong(port)) break;
+      if (await redisPing(port)) break;
       if (Date.now() > deadline) throw new Error(`redis-server not ready after ${opts.readyTimeoutMs ?? 10_000} ms: ${output.slice(-2000)}`);
       await sleep(50);
     }

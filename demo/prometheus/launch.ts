@@ -76,6 +76,18 @@ export async function renderConfig(opts: StartPrometheusOptions, rulesFile: stri
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** SIGTERM, then SIGKILL after a grace: the child is gone when this resolves. */
+export async function terminate(c: ChildProcess, graceMs = 5000): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise<void>((r) => c.once('exit', () => r()));
+  c.kill('SIGTERM');
+  const killed = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+  if (!killed) {
+    c.kill('SIGKILL');
+    await exited;
+  }
+}
+
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<RunningPrometheus> {
   const bin = opts.bin ?? PROMETHEUS_BIN;
   if (!existsSync(bin)) throw new Error(`Prometheus binary not found at ${bin} (apt-get install prometheus, or set PDV_PROMETHEUS_BIN)`);
@@ -87,15 +99,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
   const stop = async (): Promise<void> => {
     const c = child;
     child = undefined;
-    if (c && c.exitCode === null && c.signalCode === null) {
-      const exited = new Promise<void>((r) => c.once('exit', () => r()));
-      c.kill('SIGTERM');
-      const killed = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
-      if (!killed) {
-        c.kill('SIGKILL');
-        await exited;
-      }
-    }
+    if (c) await terminate(c);
     await rm(dir, { recursive: true, force: true });
     for (const off of owned.splice(0)) off();
   };

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../demo/prometheus/launch.ts';
+import { redisPing } from '../../demo/redis-server.ts';
 import { assertBinary, missingBinary } from './binaries.ts';
 import { startServerProcess } from './server-process.ts';
 
@@ -30,24 +30,6 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** PING over a raw socket: true once the server answers (+PONG, or -NOAUTH when it wants a password). */
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    let got = '';
-    const done = (ok: boolean): void => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(1_000, () => done(false));
-    s.once('error', () => done(false));
-    s.once('connect', () => s.write('PING\r\n'));
-    s.on('data', (d: Buffer) => {
-      got += d.toString();
-      if (got.includes('\r\n')) done(got.startsWith('+PONG') || got.startsWith('-NOAUTH'));
-    });
-  });
-}
 
 /** `args`: further redis-server options (e.g. `--requirepass`, `--cluster-enabled yes`). */
 export async function startRedis(opts: { bin?: string; args?: string[] } = {}): Promise<TestRedis> {
@@ -58,7 +40,7 @@ export async function startRedis(opts: { bin?: string; args?: string[] } = {}): 
   const server = await startServerProcess(
     bin,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', '--logfile', '', ...(opts.args ?? [])],
-    { dir, what: 'redis-server', ready: () => ping(port) },
+    { dir, what: 'redis-server', ready: () => redisPing(port) },
   );
   return { url: `redis://127.0.0.1:${port}`, port, log: server.log, stop: server.stop };
 }
