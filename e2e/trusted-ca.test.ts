@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -32,13 +33,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function verify(env: Record<string, unknown>, n: number) {
+async function verify(env: Record<string, unknown>, n: number, top: Record<string, unknown> = {}) {
   const file = join(dir, `pdv-${n}.config.ts`);
   const config = {
     environments: { staging: { baseUrl: url, health: { path: '/healthz', ready: { json: { status: 'ok' } } }, ...env } },
     stageOrder: ['smoke'],
     stages: { smoke: { checks: [{ id: 'api', path: '/api/things', expect: { json: { status: 'ok' } } }] } },
     reportsDir: join(dir, 'reports'),
+    ...top,
   };
   await writeFile(file, `export default ${JSON.stringify(config)};\n`);
   const out = join(dir, `out-${n}`);
@@ -62,5 +64,13 @@ describe('environments.<env>.trustedCa', () => {
     const r = await verify({ trustedCa: 'missing.pem' }, 3);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/trustedCa/);
+  }, 60_000);
+
+  // Regression: the security stage read its own CA list only when it started, after smoke had sent traffic.
+  it("the security stage's own CA file is checked before anything is sent too", async () => {
+    const r = await verify({}, 4, { stageOrder: ['smoke', 'security'], stages: { security: { trustedCa: 'missing.pem' } } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/stages\.security\.trustedCa/);
+    expect(existsSync(r.out)).toBe(false);
   }, 60_000);
 });

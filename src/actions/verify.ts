@@ -1,3 +1,4 @@
+import { pickJson } from '../auth/index.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Redactor } from '../core/redact.ts';
 import type { ActionRecord, CheckResult, Target } from '../core/types.ts';
@@ -102,11 +103,6 @@ export async function verifyAfterRollback(input: VerifyInput): Promise<ActionRec
   );
 }
 
-/** Dotted JSON path lookup. */
-function pick(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
-}
-
 async function waitForVersion(input: VerifyInput): Promise<VersionWait> {
   const path = input.cfg.versionPath ?? input.version?.path;
   // Nothing says where the version is: the smoke checks alone are the proof.
@@ -126,7 +122,7 @@ async function waitForVersion(input: VerifyInput): Promise<VersionWait> {
     polls++;
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(Math.max(1_000, Math.min(10_000, input.cfg.timeout))) });
-      const value = header ? res.headers.get(header) : pick(await res.json().catch(() => undefined), field);
+      const value = header ? res.headers.get(header) : pickJson(await res.json().catch(() => undefined), field);
       if (res.ok && (typeof value === 'string' || typeof value === 'number')) {
         observed = String(value);
         const done = want ? observed === want : observed !== input.failedVersion;

@@ -23,8 +23,8 @@ export const healthSchema = z
     on: z.enum(['api', 'web']).optional(),
     /** Ready: status (default any 2xx) and optional JSON fields / headers / text. Anything else is not ready. */
     ready: responseExpectSchema.prefault({}),
-    /** Warming up: answers that are retried until `stages.smoke.readiness.timeout` (default HTTP 503, or any answer with Retry-After). */
-    warming: responseExpectSchema.extend({ retryAfter: z.boolean().default(true) }).strict().prefault({ status: 503 }),
+    /** Warming up: answers that are retried until `stages.smoke.readiness.timeout` (default HTTP 502/503/504, or a 5xx/429 with Retry-After). */
+    warming: responseExpectSchema.extend({ retryAfter: z.boolean().default(true) }).strict().prefault({ status: [502, 503, 504] }),
     /** Down: answers that fail at once, without waiting (e.g. `{ json: { status: 'down' } }`). */
     down: responseExpectSchema.optional(),
   })

@@ -1,5 +1,4 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,16 +7,9 @@ import { Redactor } from '../core/redact.ts';
 import { dependencyChecks } from './checks.ts';
 import { postgresDependencySchema, type PostgresDependency } from './config.ts';
 import { probePostgres } from './postgres.ts';
+import { freePort } from '../../demo/prometheus/launch.ts';
 
 const dep = (over: Record<string, unknown> = {}): PostgresDependency => postgresDependencySchema.parse({ type: 'postgres', name: 'db', connectTimeout: 3_000, timeout: 3_000, ...over });
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe.skipIf(skipWithoutPostgres())('postgres probe against a real PostgreSQL', () => {
   let db: TestPostgres;
@@ -88,7 +80,7 @@ describe.skipIf(skipWithoutPostgres())('postgres probe against a real PostgreSQL
   });
 
   it('fails on connection refused', async () => {
-    const out = await probePostgres(dep(), { url: `postgres://u:p@127.0.0.1:${await closedPort()}/x` });
+    const out = await probePostgres(dep(), { url: `postgres://u:p@127.0.0.1:${await freePort()}/x` });
     expect(out.status).toBe('failed');
     expect(out.message).toMatch(/^connect: .*ECONNREFUSED/);
   });

@@ -1,20 +1,12 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipWithoutRedis, startRedis, type TestRedis } from '../../e2e/helpers/redis.ts';
 import { Redactor } from '../core/redact.ts';
 import { dependencyChecks } from './checks.ts';
 import { redisDependencySchema, type RedisDependency } from './config.ts';
 import { judgeClusterInfo, judgeReplication, parseInfo, probeRedis, redisOptionsFrom } from './redis.ts';
+import { freePort } from '../../demo/prometheus/launch.ts';
 
 const dep = (over: Record<string, unknown> = {}): RedisDependency => redisDependencySchema.parse({ type: 'redis', name: 'cache', connectTimeout: 2_000, timeout: 2_000, maxLatency: 1_000, ...over });
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('redis options from the URL', () => {
   it.each([
@@ -109,7 +101,7 @@ describe.skipIf(skipWithoutRedis())('redis probe against a real redis-server', (
   });
 
   it('fails on connection refused', async () => {
-    const out = await probeRedis(dep(), { url: `redis://127.0.0.1:${await closedPort()}` });
+    const out = await probeRedis(dep(), { url: `redis://127.0.0.1:${await freePort()}` });
     expect(out.status).toBe('failed');
     expect(out.message).toMatch(/^connect: .*ECONNREFUSED/);
   });

@@ -14,12 +14,18 @@ export function caFiles(value: string | string[] | undefined, rootDir: string): 
   return list.map((f) => (isAbsolute(f) ? f : resolve(rootDir, f)));
 }
 
+// Read once per process: the plan, the CLI and the stages all ask for the same files.
+const read = new Map<string, string>();
+
 /** The PEM text of each file; a file that cannot be read is a usage error naming `where`. */
 export function readCaFiles(files: readonly string[], where: string): string[] {
   return files.map((file) => {
+    const known = read.get(file);
+    if (known !== undefined) return known;
     try {
       const pem = readFileSync(file, 'utf8');
       if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('not a PEM certificate');
+      read.set(file, pem);
       return pem;
     } catch (err) {
       throw new UsageError(`cannot read trusted CA ${file}: ${errorMessage(err)}`, where);

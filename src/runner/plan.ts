@@ -29,7 +29,15 @@ export function isConfigured(name: StageName, config: ResolvedConfig): boolean {
     case 'dr':
       return !!s.dr.driver;
     case 'metrics':
-      return s.metrics.rules.length > 0 || s.metrics.alarms.length > 0 || Object.keys(s.metrics.sources).length > 0;
+      return (
+        s.metrics.rules.length > 0 ||
+        s.metrics.alarms.length > 0 ||
+        s.metrics.comparisons.length > 0 ||
+        s.metrics.logs.length > 0 ||
+        s.metrics.traces.length > 0 ||
+        s.metrics.monitoring !== undefined ||
+        Object.keys(s.metrics.sources).length > 0
+      );
   }
 }
 
@@ -111,6 +119,9 @@ export async function checkPlan(input: PlanCheckInput): Promise<void> {
   const env = config.environment;
   // A private CA must be readable before anything is sent.
   if (env.trustedCa !== undefined) readCaFiles(caFiles(env.trustedCa, config.rootDir), `${config.file ?? 'config'}: environments.${config.environmentName}.trustedCa`);
+  if (planned.includes('security') && config.stages.security.trustedCa !== undefined) {
+    readCaFiles(caFiles(config.stages.security.trustedCa, config.rootDir), `${config.file ?? 'config'}: stages.security.trustedCa`);
+  }
   // Every role must be able to at least attempt its sign-in: a missing secret is the harness's input.
   const problems = planAuth(env.auth, env.credentials, input.secrets);
   if (problems.length) {

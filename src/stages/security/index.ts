@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
-import { errorMessage, UsageError } from '../../core/errors.ts';
+import { errorMessage } from '../../core/errors.ts';
 import type { Stage, StageContext } from '../../core/stage.ts';
 import type { CheckResult } from '../../core/types.ts';
 import { writeSecuritySarif } from '../../reporters/sarif.ts';
@@ -9,6 +7,7 @@ import { corsCheck } from './checks/cors.ts';
 import { exposedChecks } from './checks/exposed.ts';
 import { headerChecks, type SiteGrade } from './checks/headers.ts';
 import { sharedAuthenticator, type SendRequest } from '../../auth/index.ts';
+import { caFiles, readCaFiles } from '../../http/tls.ts';
 import { Logins } from './checks/login.ts';
 import { openRedirectCheck, rateLimitCheck } from './checks/redirect-ratelimit.ts';
 import { tlsChecks, type TlsSummary } from './checks/tls.ts';
@@ -41,20 +40,10 @@ export function planSites(baseUrl: string, apiUrl: string | undefined, httpsUrl:
   return sites;
 }
 
-async function readCa(cfg: SecurityConfig, rootDir: string, envCa?: string | string[]): Promise<string[]> {
+function readCa(cfg: SecurityConfig, rootDir: string, envCa?: string | string[]): string[] {
   // The stage's own CA list, else the environment's (environments.<env>.trustedCa).
-  const chosen = cfg.trustedCa ?? envCa;
-  const files = chosen === undefined ? [] : Array.isArray(chosen) ? chosen : [chosen];
-  return Promise.all(
-    files.map(async (f) => {
-      const file = isAbsolute(f) ? f : resolve(rootDir, f);
-      try {
-        return await readFile(file, 'utf8');
-      } catch (err) {
-        throw new UsageError(`cannot read trusted CA: ${errorMessage(err)}`, `stages.security.trustedCa (${file})`);
-      }
-    }),
-  );
+  const field = cfg.trustedCa !== undefined ? 'stages.security.trustedCa' : 'environments.trustedCa';
+  return readCaFiles(caFiles(cfg.trustedCa ?? envCa, rootDir), field);
 }
 
 /** A probe left off: listed in the report with what would turn it on, never a finding. */
@@ -66,7 +55,7 @@ async function run(ctx: StageContext): Promise<void> {
   const cfg = ctx.config.stages.security;
   // Bad scanner files stop the run before anything is checked (the CLI validates them up front too).
   const imports = await loadScannerFiles(ctx.imports, ctx.config);
-  const ca = await readCa(cfg, ctx.config.rootDir, ctx.config.environment.trustedCa);
+  const ca = readCa(cfg, ctx.config.rootDir, ctx.config.environment.trustedCa);
   const budget = new RequestBudget(cfg.maxRequests);
   const credentials = new Map<string, { username: string; password: string }>();
   for (const [role, c] of Object.entries(ctx.config.environment.credentials)) {

@@ -12,6 +12,7 @@ import { planSmoke } from './plan.ts';
 let server: Server;
 let base = '';
 let flaky = 0;
+let warm = 0;
 const TOKEN = 'viewer-token-canary-123456';
 
 beforeAll(async () => {
@@ -32,6 +33,8 @@ beforeAll(async () => {
         return;
       case '/api/flaky':
         return ++flaky % 2 === 1 ? send(500, { error: 'once' }) : send(200, { ok: true });
+      case '/warm':
+        return ++warm <= 2 ? send(502, { error: 'upstream not ready' }) : send(200, { ok: true });
       case '/api/throttled-login':
         return send(429, { error: 'too many attempts' });
       case '/api/version':
@@ -123,6 +126,21 @@ describe('readiness with and without a named health endpoint', () => {
     });
     await smokeStage.run(named);
     expect(named.checks.find((c) => c.id === 'smoke.readiness')).toMatchObject({ status: 'failed', message: expect.stringContaining('HTTP 404, expected 2xx') });
+  });
+});
+
+describe('warming answers from the config default', () => {
+  // Regression: the config's default warming set was 503 only (the docs and readiness said
+  // 502/503/504), so a proxy answering 502 while the app restarted was rolled back at once.
+  it('a 502 from a proxy while the app starts is waited for', async () => {
+    warm = 0;
+    const ctx = await makeStageContext({
+      target: { environment: 'x', baseUrl: base },
+      environment: { credentials: {}, health: { path: '/warm' } },
+      config: { stages: { smoke: { testDir: undefined, flagsMirror: undefined, readiness: { interval: 20, timeout: '5s' } } as never } },
+    });
+    await smokeStage.run(ctx);
+    expect(ctx.checks.find((c) => c.id === 'smoke.readiness')).toMatchObject({ status: 'passed', attempts: 3 });
   });
 });
 

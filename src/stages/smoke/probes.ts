@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { sharedAuthenticator, type Authenticator, type AuthSession } from '../../auth/index.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { StageContext } from '../../core/stage.ts';
@@ -125,7 +126,7 @@ export async function declaredCheck(ctx: StageContext, target: Target, auth: Aut
   let last: { problems: string[]; evidence: Evidence; latency?: number } | undefined;
   for (let i = 0; i <= c.retries; i++) {
     if (ctx.signal.aborted) break;
-    if (i > 0) await new Promise((r) => setTimeout(r, c.retryDelay));
+    if (i > 0) await delay(c.retryDelay, undefined, { signal: ctx.signal }).catch(() => undefined);
     attempts++;
     let res: Reply | undefined;
     let problems: string[];

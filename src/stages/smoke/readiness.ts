@@ -1,7 +1,6 @@
-import { request } from 'undici';
 import { errorMessage } from '../../core/errors.ts';
 import { evaluate, type ResponseExpect, type StatusSpec } from '../../http/expect.ts';
-import { attemptSignal } from '../../http/timeout.ts';
+import { send } from '../../http/send.ts';
 
 // A deploy that is still warming up is not a failed deploy: poll the health
 // endpoint while it answers what the target's config calls "warming" (by
@@ -83,7 +82,6 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   });
 
 const ANY_STATUS: StatusSpec = ['1xx', '2xx', '3xx', '4xx', '5xx'];
-const MAX_REDIRECTS = 5;
 
 interface Answer {
   status: number;
@@ -96,35 +94,25 @@ interface Answer {
 
 /** GET, following redirects on the same origin only (a hand-off to another host is the answer). */
 async function poll(url: string, o: ReadinessOptions, timeoutMs: number): Promise<Answer> {
-  const attempt = attemptSignal(o.signal, timeoutMs);
+  const r = await send({
+    method: 'GET',
+    url,
+    headers: { accept: 'application/json, text/html;q=0.9, */*;q=0.5', ...o.headers },
+    timeoutMs,
+    signal: o.signal,
+    followRedirects: true,
+    maxBodyBytes: 64 * 1024,
+  });
+  let body: unknown = r.body.slice(0, 2000);
   try {
-    let current = url;
-    for (let hop = 0; ; hop++) {
-      const res = await request(current, { method: 'GET', signal: attempt.signal, headers: { accept: 'application/json, text/html;q=0.9, */*;q=0.5', ...o.headers }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-      const location = res.headers.location;
-      const next = typeof location === 'string' && res.statusCode >= 300 && res.statusCode < 400 ? new URL(location, current) : undefined;
-      if (next && next.origin === new URL(current).origin && hop < MAX_REDIRECTS) {
-        await res.body.dump();
-        current = next.toString();
-        continue;
-      }
-      const text = (await res.body.text()).slice(0, 64 * 1024);
-      let body: unknown = text.slice(0, 2000);
-      try {
-        body = JSON.parse(text);
-      } catch {
-        /* not JSON: keep the text */
-      }
-      const answer: Answer = { status: res.statusCode, headers: res.headers, text, body, url: current };
-      if (next) answer.note = `redirects to ${next.origin}`;
-      return answer;
-    }
-  } catch (err) {
-    if (attempt.timedOut() && !o.signal.aborted) throw Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'PDV_ATTEMPT_TIMEOUT' });
-    throw err;
-  } finally {
-    attempt.clear();
+    body = JSON.parse(r.body);
+  } catch {
+    /* not JSON: keep the text */
   }
+  const location = r.headers.location;
+  const answer: Answer = { status: r.status, headers: r.headers, text: r.body, body, url: r.url };
+  if (typeof location === 'string' && r.status >= 300 && r.status < 400) answer.note = `redirects to ${new URL(location, r.url).origin}`;
+  return answer;
 }
 
 export async function waitForReadiness(o: ReadinessOptions): Promise<Readiness> {
