@@ -57,7 +57,9 @@ describe.skipIf(skipWithoutPrometheus())('metrics stage with a real Prometheus',
   it('healthy demo: stand, with measurements, both comparison windows and the alarm state in the report', async () => {
     const s = await stand([]);
     await s.prom.waitForScrape();
-    await new Promise((r) => setTimeout(r, 3000)); // a before-deploy window of data
+    // The before window is [deploy − 2 s, deploy] with deploy = now − 2.5 s at the call: data must
+    // exist from 4.5 s before the call, so wait longer than that after the first scrape.
+    await new Promise((r) => setTimeout(r, 5500));
     const { code, runDir, out } = await verifyMetrics(s);
     expect(code, out).toBe(0);
     const v = readVerdict(runDir);
