@@ -1,8 +1,8 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { chromiumLaunchOptions } from './src/core/browser.ts';
-import { ALLURE_CATEGORIES } from './src/stages/playwright/allure.ts';
-import { BRIDGE_ENV } from './src/stages/playwright/protocol.ts';
-import { readPwTarget } from './src/stages/playwright/target-env.ts';
+import { ALLURE_CATEGORIES } from './src/playwright/allure.ts';
+import { BRIDGE_ENV } from './src/playwright/protocol.ts';
+import { readPwTarget } from './src/playwright/target-env.ts';
 
 // One config for pdv's smoke and UAT specs. Under pdv the target comes from
 // PDV_PW_TARGET and results go through the bridge reporter; run alone
@@ -12,7 +12,7 @@ const target = readPwTarget();
 const underPdv = !!process.env[BRIDGE_ENV.out];
 
 const reporter: ReporterDescription[] = underPdv
-  ? [['./src/stages/playwright/bridge-reporter.ts', { setupProjects: ['setup'] }]]
+  ? [['./src/playwright/bridge-reporter.ts', { setupProjects: ['setup'] }]]
   : [['list']];
 if (target.allure) {
   reporter.push([

@@ -13,9 +13,9 @@ import { prepareRun } from '../src/cli/prepare.ts';
 import { collectSecrets, loadConfig } from '../src/config/load.ts';
 import type { ActionRecord, VerdictReport } from '../src/core/types.ts';
 import { validateVerdict } from '../src/reporters/schema.ts';
-import { DEMO_CONFIG } from '../src/runner/demo.ts';
-import { planStages } from '../src/runner/plan.ts';
-import { runVerification } from '../src/runner/verify.ts';
+import { DEMO_CONFIG } from '../src/jobs/demo.ts';
+import { planStages } from '../src/jobs/plan.ts';
+import { runVerification } from '../src/jobs/verify.ts';
 import { findSecrets } from './helpers/scan-secrets.ts';
 import { readVerdict, runCli } from './helpers/cli.ts';
 
@@ -113,7 +113,7 @@ describe('health-down on blue-green with a command rollback action', () => {
   });
 });
 
-// `pdv demo --blue-green` runs the rollback command (src/runner/demo.ts): the same story on the real CLI.
+// `pdv demo --blue-green` runs the rollback command (src/jobs/demo.ts): the same story on the real CLI.
 describe('pdv demo --fault health-down (real CLI)', () => {
   it('exits 1 with the rollback and the post-rollback smoke in the report', async () => {
     const out = join(root, 'cli-run');

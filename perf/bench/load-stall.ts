@@ -4,7 +4,7 @@
 import autocannon from 'autocannon';
 import { loadavg } from 'node:os';
 import { mergedHistogram } from '../../src/load/evaluate.ts';
-import { runPlan } from '../../src/load/runner.ts';
+import { runPlan } from '../../src/load/threads.ts';
 import { executorSchema } from '../../src/load/scenario.ts';
 import { startStallServer } from '../../src/load/testing/servers.ts';
 

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { startDemo, type DemoHandle } from '../../demo/launch.ts';
 import { uatStage } from '../../src/stages/uat/index.ts';
 import { smokeStage } from '../../src/stages/smoke/index.ts';
-import { playwrightCli } from '../../src/stages/playwright/runner.ts';
+import { playwrightCli } from '../../src/playwright/test-process.ts';
 import { makeStageContext } from '../../e2e/helpers/stage-context.ts';
 
 const RUNS = Number(process.argv[2] ?? 3);

@@ -2,8 +2,8 @@ import { acquireEnvLock, runActions } from '../actions/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { makeContext } from '../core/orchestrator.ts';
 import type { CheckResult, Target, VerdictReport } from '../core/types.ts';
-import type { PlannedStage } from '../runner/plan.ts';
-import type { RunHandle } from '../runner/verify.ts';
+import type { PlannedStage } from '../jobs/plan.ts';
+import type { RunHandle } from '../jobs/verify.ts';
 
 export interface PreparedRun {
   /** Runs after the first verdict: rollback, notifications, metric publish, baselines. */

@@ -8,7 +8,7 @@ import { loadChecks, summarizeLoad } from '../stages/load/results.ts';
 import { mergedHistogram } from './evaluate.ts';
 import type { EnginePlan } from './plan.ts';
 import { prepare } from './prepare.ts';
-import { runPlan } from './runner.ts';
+import { runPlan } from './threads.ts';
 import { hostAllowed } from './safety.ts';
 import { executorSchema, type ExecutorSpec } from './scenario.ts';
 import { validateScenario } from './scenario-file.ts';

@@ -1,6 +1,6 @@
 import { test, expect } from '../support/fixtures.ts';
 import { apiUrl, target } from '../support/target.ts';
-import { OBSERVATION_ANNOTATION } from '../../src/stages/playwright/protocol.ts';
+import { OBSERVATION_ANNOTATION } from '../../src/playwright/protocol.ts';
 
 // Is the deploy alive and is it the build we meant to ship?
 

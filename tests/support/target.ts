@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { PreconditionError } from '../../src/stages/playwright/precondition.ts';
-import { readPwTarget, type PwCredential } from '../../src/stages/playwright/target-env.ts';
+import { PreconditionError } from '../../src/playwright/precondition.ts';
+import { readPwTarget, type PwCredential } from '../../src/playwright/target-env.ts';
 
 export { PreconditionError };
 

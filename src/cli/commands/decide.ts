@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { collectSecrets, loadConfig } from '../../config/load.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { VerdictReport } from '../../core/types.ts';
-import { decideRun, readRun, runConfigFlags, signoffRun } from '../../runner/decide.ts';
+import { decideRun, readRun, runConfigFlags, signoffRun } from '../../jobs/decide.ts';
 import type { CliIo } from '../io.ts';
 import { prepareRun } from '../prepare.ts';
 import { finish } from '../program.ts';

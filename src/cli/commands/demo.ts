@@ -16,7 +16,7 @@ export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): 
     .option('--json', 'machine output on stdout', false)
     .action(async (o: { fault?: string[]; stage?: string[]; out?: string; blueGreen?: boolean }) => {
       // Loaded on use: the demo is not part of a production verify.
-      const { runDemo } = await import('../../runner/demo.ts');
+      const { runDemo } = await import('../../jobs/demo.ts');
       const { report, runDir, warnings } = await runDemo({
         faults: o.fault ?? [],
         blueGreen: Boolean(o.blueGreen),

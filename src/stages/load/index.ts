@@ -5,7 +5,7 @@ import type { Stage, StageContext } from '../../core/stage.ts';
 import type { CheckResult } from '../../core/types.ts';
 import { isK6SummaryFile, k6SummaryChecks } from '../../load/k6-import.ts';
 import { prepare } from '../../load/prepare.ts';
-import { runPlan } from '../../load/runner.ts';
+import { runPlan } from '../../load/threads.ts';
 import { executorDurationMs } from '../../load/scenario.ts';
 import { compareWithBaseline, historyDir, latestBaseline } from './baseline.ts';
 import { capacityCheck } from './capacity.ts';

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStageContext, removeStageDirs } from '../../../e2e/helpers/stage-context.ts';
-import { computeOutcome } from '../playwright/outcome.ts';
-import { PreconditionError } from '../playwright/precondition.ts';
+import { computeOutcome } from '../../playwright/outcome.ts';
+import { PreconditionError } from '../../playwright/precondition.ts';
 import { smokeStage } from './index.ts';
 import { planSmoke } from './plan.ts';
 

@@ -3,7 +3,7 @@ import type { StageContext } from '../../core/stage.ts';
 import type { ResponseExpect } from '../../http/expect.ts';
 import type { CheckResult, Target } from '../../core/types.ts';
 import { dependencyChecks } from '../../deps/checks.ts';
-import { runPlaywrightChecks } from '../playwright/run-checks.ts';
+import { runPlaywrightChecks } from '../../playwright/run-checks.ts';
 import { authenticatorFor, declaredCheck, loginChecks, urlOn, versionCheck } from './probes.ts';
 import { waitForReadiness, type Readiness } from './readiness.ts';
 

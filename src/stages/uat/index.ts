@@ -1,6 +1,6 @@
 import type { Stage } from '../../core/stage.ts';
 import { UsageError } from '../../core/errors.ts';
-import { runPlaywrightChecks } from '../playwright/run-checks.ts';
+import { runPlaywrightChecks } from '../../playwright/run-checks.ts';
 import { requireFolder } from '../smoke/plan.ts';
 
 /** UAT: the stakeholders' acceptance flows, in Chromium, with evidence on failure. */

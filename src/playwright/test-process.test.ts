@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { skipWithoutChromium } from '../../../e2e/helpers/binaries.ts';
-import { CHROMIUM_ARGS, findChromium } from '../../core/browser.ts';
-import { runPlaywright } from './runner.ts';
+import { skipWithoutChromium } from '../../e2e/helpers/binaries.ts';
+import { CHROMIUM_ARGS, findChromium } from '../core/browser.ts';
+import { runPlaywright } from './test-process.ts';
 
 // An aborted browser stage (SIGINT, the deadline) leaves no Chromium profile
 // folders behind: Playwright makes them in the runner's temp dir and only its

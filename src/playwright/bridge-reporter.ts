@@ -3,7 +3,7 @@ import type { FullResult, Reporter, Suite, TestCase, TestError, TestResult } fro
 import { computeOutcome, type Attempt } from './outcome.ts';
 import { checkId, onFailFromTags, severityFromTags } from './tags.ts';
 import { BRIDGE_ENV, OBSERVATION_ANNOTATION, type BridgeAttachment, type BridgeRecord } from './protocol.ts';
-import type { CheckResult } from '../../core/types.ts';
+import type { CheckResult } from '../core/types.ts';
 
 // Runs inside the Playwright runner process. Each test's final attempt
 // becomes one CheckResult, appended as a JSON line to PDV_BRIDGE_OUT so the

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
-import { writeFileAtomic } from '../../core/fs.ts';
-import type { Redactor } from '../../core/redact.ts';
-import type { Artifact, CheckResult, Evidence } from '../../core/types.ts';
+import { writeFileAtomic } from '../core/fs.ts';
+import type { Redactor } from '../core/redact.ts';
+import type { Artifact, CheckResult, Evidence } from '../core/types.ts';
 import type { BridgeAttachment } from './protocol.ts';
 import { decodeText, redactTextBody } from './redact-json.ts';
 import { redactTraceZip } from './trace-redact.ts';

@@ -1,4 +1,4 @@
-import type { CheckStatus } from '../../core/types.ts';
+import type { CheckStatus } from '../core/types.ts';
 
 // One pure function turns a test's attempts into a check status, the way
 // Playwright's computeTestCaseOutcome does for expected/unexpected/flaky.
@@ -20,7 +20,7 @@ const INFRA_ERROR = [
   /exceeded while setting up "(?:browser|context|page|_[\w]+)"/i,
   /exceeded while running "before(?:Each|All)" hook/i,
   /Worker process exited unexpectedly/i,
-  // A spec's own PreconditionError (src/stages/playwright/precondition.ts).
+  // A spec's own PreconditionError (src/playwright/precondition.ts).
   /\[pdv:precondition\]/,
   /PreconditionError/,
 ];

@@ -1,4 +1,4 @@
-import { REDACTED, type Redactor } from '../../core/redact.ts';
+import { REDACTED, type Redactor } from '../core/redact.ts';
 
 // Redaction for the JSON Playwright and Allure write (trace events, network
 // snapshots, result files). Headers and cookies appear there as

@@ -1,5 +1,5 @@
 import { unzipSync, zipSync, type Zippable } from 'fflate';
-import type { Redactor } from '../../core/redact.ts';
+import type { Redactor } from '../core/redact.ts';
 import { decodeText, harvestSecrets, redactJson, redactTextBody } from './redact-json.ts';
 
 // A Playwright trace is a zip of JSON-lines event files (actions with their

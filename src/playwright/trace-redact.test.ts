@@ -1,6 +1,6 @@
 import { unzipSync, zipSync, strToU8, strFromU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../core/redact.ts';
+import { Redactor } from '../core/redact.ts';
 import { redactTraceZip } from './trace-redact.ts';
 import { markFlaky } from './allure.ts';
 

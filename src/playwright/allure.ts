@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../core/fs.ts';
-import type { Redactor } from '../../core/redact.ts';
-import type { Artifact } from '../../core/types.ts';
+import { writeFileAtomic } from '../core/fs.ts';
+import type { Redactor } from '../core/redact.ts';
+import type { Artifact } from '../core/types.ts';
 import { decodeText, redactJson, redactTextBody } from './redact-json.ts';
 import { redactTraceZip } from './trace-redact.ts';
 

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../core/types.ts';
+import type { CheckResult } from '../core/types.ts';
 
 // What the bridge reporter (inside the Playwright process) streams back to the
 // stage, one JSON object per line. Attachments are paths in Playwright's

@@ -1,4 +1,4 @@
-import type { OnFail, Severity } from '../../core/types.ts';
+import type { OnFail, Severity } from '../core/types.ts';
 
 // Playwright tags carry pdv's meaning: `@critical/@major/@minor` set the
 // severity (default major), `@hold/@warn` what a failure means.

@@ -1,15 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { caFiles, readCaFiles } from '../../http/tls.ts';
-import { sharedAuthenticator } from '../../auth/index.ts';
+import { caFiles, readCaFiles } from '../http/tls.ts';
+import { sharedAuthenticator } from '../auth/index.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { StageContext } from '../../core/stage.ts';
-import type { CheckResult, Target } from '../../core/types.ts';
-import { errorMessage } from '../../core/errors.ts';
+import type { StageContext } from '../core/stage.ts';
+import type { CheckResult, Target } from '../core/types.ts';
+import { errorMessage } from '../core/errors.ts';
 import { copyEvidence } from './evidence.ts';
 import type { BridgeCheckRecord } from './protocol.ts';
-import { runPlaywright } from './runner.ts';
+import { runPlaywright } from './test-process.ts';
 import { TARGET_ENV, type PwTarget } from './target-env.ts';
 import { publishAllureResults } from './allure.ts';
 
@@ -62,8 +62,8 @@ async function writeSessions(ctx: StageContext, target: Target, stateDir: string
 }
 
 /** Absolute path of the repo's playwright.config.ts. */
-export const PLAYWRIGHT_CONFIG = resolve(import.meta.dirname, '../../../playwright.config.ts');
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export const PLAYWRIGHT_CONFIG = resolve(import.meta.dirname, '../../playwright.config.ts');
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
 export async function runPlaywrightChecks(ctx: StageContext, o: PlaywrightChecksOptions): Promise<CheckResult[]> {
   const idPrefix = o.idPrefix ?? o.stage;
