@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'reports/**', 'test-results/**', 'allure-results/**', '**/*.k6.js', 'perf/k6/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'reports/**', 'test-results/**', 'allure-results/**', '**/*.k6.js', 'perf/k6/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

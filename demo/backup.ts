@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { execFileCapture, libpqEnv, pgBinary } from '../src/dr/exec.ts';
 import { manifestPathFor, takeManifestFacts } from '../src/dr/manifest.ts';
 import type { BackupManifest, Queryable } from '../src/dr/types.ts';
-import { drConfigSchema, type DrConfig, type DrConfigInput } from '../src/stages/dr/config.ts';
+import { drConfigSchema, type DrConfig, type DrConfigInput } from '../src/dr/config.ts';
 import type { Db } from './db.ts';
 import type { FaultSet } from './faults.ts';
 

@@ -9,7 +9,7 @@ import { verifySignature } from '../src/actions/hmac.ts';
 import { runActions } from '../src/actions/index.ts';
 import { lockPath } from '../src/actions/lock.ts';
 import { Redactor } from '../src/core/redact.ts';
-import { prepareRun } from '../src/cli/prepare.ts';
+import { prepareRun } from '../src/jobs/prepare.ts';
 import { collectSecrets, loadConfig } from '../src/config/load.ts';
 import type { ActionRecord, VerdictReport } from '../src/core/types.ts';
 import { validateVerdict } from '../src/reporters/schema.ts';

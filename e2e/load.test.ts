@@ -38,7 +38,7 @@ async function runLoadAgainst(faults: string[], extra: Record<string, unknown> =
     config: { stages: { load: { scenario: 'perf/scenarios/staging.ts', baseline: { enabled: false }, maxSendLag: '2s', ...extra } } },
   });
   // The shared helper builds the environment; load needs the loopback host on the allow-list.
-  ctx.config.environment.allowedHosts = ['127.0.0.1'];
+  ctx.settings.environment.allowedHosts = ['127.0.0.1'];
   await loadStage.run(ctx);
   const extra_ = ctx.events.find((e) => e.type === 'extra' && e.key === 'load');
   const summary = (extra_ && 'value' in extra_ ? extra_.value : undefined) as LoadSummary | undefined;

@@ -74,7 +74,7 @@ async function runStage(faults: string[]): Promise<{ checks: CheckResult[]; verd
       runDir: await mkdtemp(join(tmp, 'run-')),
     });
     // The helper knows three demo users; the access table needs editor2 too.
-    ctx.config.environment.credentials = { ...ctx.config.environment.credentials, ...CREDENTIALS };
+    ctx.settings.environment.credentials = { ...ctx.settings.environment.credentials, ...CREDENTIALS };
     await securityStage.run(ctx);
     const p = policy({ checks: ctx.checks, stages: [{ name: 'security', status: 'passed', durationMs: 0 }], required: ['security'] });
     const extra = ctx.events.find((e) => e.type === 'extra' && e.key === 'security');

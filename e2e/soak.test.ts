@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemo } from '../demo/launch.ts';
 import type { VerdictReport } from '../src/core/types.ts';
-import type { SoakState, TickRecord } from '../src/soak/index.ts';
+import type { SoakState, TickRecord } from '../src/jobs/soak/index.ts';
 import { PDV_BIN, REPO, runCli } from './helpers/cli.ts';
 import { skipWithoutPrometheus, startPrometheus } from './helpers/prometheus.ts';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { PACKAGE_ROOT } from '../src/core/package-root.ts';
 import { ON_FAIL, SEVERITIES } from '../src/core/types.ts';
 import type { OnFail, Severity } from '../src/core/types.ts';
 
@@ -10,9 +10,8 @@ import type { OnFail, Severity } from '../src/core/types.ts';
 // that defines it: SARIF results point there (GitHub code scanning needs a
 // file location for every result).
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-/** Repository root (the folder that holds security/). */
-export const REPO_ROOT = dirname(HERE);
+/** pdv's root (the folder that holds security/): the repository, or the installed package. */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 const regex = z.string().min(1).refine((src) => {
   try {

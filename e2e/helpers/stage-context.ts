@@ -6,7 +6,9 @@ import { configSchema, type ConfigInput } from '../../src/config/schema.ts';
 import type { ResolvedConfig } from '../../src/config/types.ts';
 import type { StageEmittable } from '../../src/core/events.ts';
 import { Redactor } from '../../src/core/redact.ts';
-import type { StageContext } from '../../src/core/stage.ts';
+import type { StageContext } from '../../src/stages/stage.ts';
+import { settingsOf } from '../../src/jobs/plan.ts';
+import { smokeStage } from '../../src/stages/smoke/index.ts';
 import type { Artifact, CheckResult, Target } from '../../src/core/types.ts';
 
 // Owner: smoke/UAT helper. A hand-built StageContext for driving one stage's
@@ -31,7 +33,11 @@ export async function removeStageDirs(): Promise<void> {
   created.clear();
 }
 
-export interface CollectingContext extends StageContext {
+// A test hands one helper-built context to stages of every config type; the section's type is the stage's to know.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface CollectingContext<C = any> extends StageContext<C> {
+  /** The whole resolved config the stage's section came from. */
+  resolved: ResolvedConfig;
   events: StageEmittable[];
   checks: CheckResult[];
   artifacts: Artifact[];
@@ -50,6 +56,8 @@ export interface StageContextOptions {
   /** Further environment fields (auth, health, version, credentials …) over the demo's. */
   environment?: Record<string, unknown>;
   runDir?: string;
+  /** The stage whose section becomes ctx.config (default: the one stage in config.stages, else smoke). */
+  stage?: string;
   grep?: string;
   shard?: { index: number; total: number };
 }
@@ -92,10 +100,16 @@ export async function makeStageContext(o: StageContextOptions): Promise<Collecti
   const checks: CheckResult[] = [];
   const artifacts: Artifact[] = [];
   const observations: Record<string, unknown> = {};
+  const given = Object.keys(o.config?.stages ?? {});
+  const stage = o.stage ?? (given.length === 1 ? given[0]! : 'smoke');
+  const section = (config.stages as Record<string, unknown>)[stage];
   const ctx: CollectingContext = {
     runId: `test-${Date.now()}`,
     runDir,
-    config,
+    config: section,
+    resolved: config,
+    settings: settingsOf(config),
+    reverify: (target, idPrefix) => smokeStage.reverify!({ ...ctx, config: config.stages.smoke }, target, idPrefix),
     target: o.target,
     secrets,
     redactor,

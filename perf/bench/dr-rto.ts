@@ -39,7 +39,7 @@ const rows: Row[] = [];
 
 async function stage(name: string, mode: Mode, dr: Record<string, unknown>, databaseUrl?: string): Promise<void> {
   const ctx = await makeStageContext({ target: { environment: 'bench', baseUrl: 'http://127.0.0.1:9' }, secrets: PASSWORDS, config: { stages: { dr } } });
-  if (databaseUrl) ctx.config.runtime.databaseUrl = databaseUrl;
+  if (databaseUrl) ctx.settings.runtime.databaseUrl = databaseUrl;
   // The stage timeout the orchestrator would impose: abort, and the stage cleans up.
   const timer = setTimeout(() => ctx.abort(), CASE_TIMEOUT_MS);
   try {

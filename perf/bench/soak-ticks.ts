@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { soakConfigSchema } from '../../src/stages/metrics/config.ts';
-import { judgeSoak, tickSoak, type SoakPlan, type SoakState } from '../../src/soak/index.ts';
+import { judgeSoak, tickSoak, type SoakPlan, type SoakState } from '../../src/jobs/soak/index.ts';
 
 const HOUR = 3_600_000;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, envVarName, httpUrl } from '../config/common.ts';
+import { duration, envVarName, httpUrl } from '../core/schema.ts';
 
 // Config for what pdv does after the verdict: rollback (per environment),
 // notifications and the verdict metric (top level). Secrets — webhook URLs,

@@ -1,12 +1,13 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ResolvedConfig } from '../config/types.ts';
 import type { Redactor } from '../core/redact.ts';
 import type { ActionRecord, CheckResult, Target, VerdictReport } from '../core/types.ts';
 import { notifySlack } from './notify.ts';
 import { publishCloudWatch } from './publish.ts';
 import type { RetryOptions } from './retry.ts';
 import { runRollback } from './rollback.ts';
+import type { NotifyConfig, PublishConfig, RollbackConfig } from './config.ts';
+import type { VerifyInput } from './verify.ts';
 
 export { acquireEnvLock, lockPath, type LockHolder, type LockResult } from './lock.ts';
 export { verifySignature, signBody, SIGNATURE_HEADER } from './hmac.ts';
@@ -16,9 +17,21 @@ export { ledgerPath } from './ledger.ts';
 // rollback, tell the team, publish the verdict as a metric. Actions never
 // change the verdict; they return records for verdict.json and the reports.
 
+/** What the actions read of a run's config (a resolved config has all of it). */
+export interface ActionsConfig {
+  project: string;
+  environmentName: string;
+  rootDir: string;
+  deployId?: string;
+  runtime: { awsRegion?: string };
+  environment: { rollback?: RollbackConfig | undefined; version?: VerifyInput['version'] };
+  notify?: NotifyConfig;
+  publish?: PublishConfig;
+}
+
 export interface RunActionsInput {
   report: VerdictReport;
-  config: ResolvedConfig;
+  config: ActionsConfig;
   runDir: string;
   reportsDir: string;
   redactor: Redactor;
@@ -91,7 +104,7 @@ export async function runActions(input: RunActionsInput): Promise<ActionRecord[]
 }
 
 /** Secret env vars named by the action config, so no message can leak them. */
-function registerSecrets(config: ResolvedConfig, env: NodeJS.ProcessEnv, redactor: Redactor): void {
+function registerSecrets(config: ActionsConfig, env: NodeJS.ProcessEnv, redactor: Redactor): void {
   const names = new Set<string>();
   for (const a of config.environment.rollback?.actions ?? []) {
     if (a.type === 'webhook') {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, envVarName } from '../config/common.ts';
+import { duration, envVarName } from '../core/schema.ts';
 
 // How pdv signs in as each role of the target. One module serves every stage
 // (smoke, UAT sessions, security access table, load, DR probe, post-rollback):

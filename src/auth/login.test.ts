@@ -165,16 +165,16 @@ describe('Authenticator', () => {
     const { sharedAuthenticator } = await import('./shared.ts');
     const { authSchema: schema } = await import('./config.ts');
     const redactor = new Redactor(secrets);
-    const config = { environment: { auth: schema.parse({ type: 'json', method: 'PUT', url: '/npm-login', usernameField: 'name', tokenPath: 'token', basic: true }), credentials: { ann: { username: 'ann', passwordEnv: 'ANN_PW' } } } } as never;
+    const environment = { auth: schema.parse({ type: 'json', method: 'PUT', url: '/npm-login', usernameField: 'name', tokenPath: 'token', basic: true }), credentials: { ann: { username: 'ann', passwordEnv: 'ANN_PW' } } };
     logins = 0;
-    const first = sharedAuthenticator({ config, secrets, redactor, apiUrl: base });
-    const second = sharedAuthenticator({ config, secrets, redactor, apiUrl: base });
+    const first = sharedAuthenticator({ environment, secrets, redactor, apiUrl: base });
+    const second = sharedAuthenticator({ environment, secrets, redactor, apiUrl: base });
     expect(second).toBe(first);
     await first.session('ann');
     await second.session('ann');
     expect(logins).toBe(1);
     // Another run (another redactor) signs in again.
-    await sharedAuthenticator({ config, secrets, redactor: new Redactor(secrets), apiUrl: base }).session('ann');
+    await sharedAuthenticator({ environment, secrets, redactor: new Redactor(secrets), apiUrl: base }).session('ann');
     expect(logins).toBe(2);
   });
 

@@ -1,5 +1,5 @@
-import type { ResolvedConfig } from '../config/types.ts';
 import type { Redactor } from '../core/redact.ts';
+import type { AuthConfig, RoleConfig } from './config.ts';
 import { Authenticator, type Send } from './login.ts';
 
 // One sign-in per role per run, shared by every stage: a run signs in as
@@ -10,7 +10,8 @@ import { Authenticator, type Send } from './login.ts';
 const runs = new WeakMap<Redactor, Map<string, Authenticator>>();
 
 export interface SharedAuthInput {
-  config: Pick<ResolvedConfig, 'environment'>;
+  /** The environment's roles and how they sign in. */
+  environment: { auth?: AuthConfig | undefined; credentials: Record<string, RoleConfig> };
   secrets: ReadonlyMap<string, string>;
   redactor: Redactor;
   /** Logins resolve against this (the API URL, else the base URL). */
@@ -21,7 +22,7 @@ export interface SharedAuthInput {
 }
 
 export function sharedAuthenticator(i: SharedAuthInput): Authenticator {
-  const env = i.config.environment;
+  const env = i.environment;
   const make = (): Authenticator =>
     new Authenticator({
       ...(env.auth ? { auth: env.auth } : {}),

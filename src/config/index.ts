@@ -1,9 +1,15 @@
 import type { ConfigInput } from './schema.ts';
 
-export type { ConfigInput, Config, EnvironmentConfig } from './schema.ts';
+export type { ConfigInput, Config } from './schema.ts';
+export type { EnvironmentConfig } from '../target/environment.ts';
 export type { ResolvedConfig } from './types.ts';
 
 /** Identity helper: gives `pdv.config.ts` type checking and completion. */
 export function defineConfig(config: ConfigInput): ConfigInput {
   return config;
 }
+
+// The package's public entry (`import { defineConfig, defineScenario } from 'pdv'`).
+export { defineScenario } from '../load/scenario.ts';
+export type { ScenarioFileInput, ThresholdInput } from '../load/scenario.ts';
+export type { CheckResult, CheckStatus, OnFail, Severity, Verdict, VerdictReport } from '../core/types.ts';

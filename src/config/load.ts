@@ -4,9 +4,12 @@ import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import type { z } from 'zod';
 import { errorMessage, UsageError } from '../core/errors.ts';
-import { httpUrl } from './common.ts';
+import { httpUrl } from '../core/schema.ts';
 import { roleSecretNames } from '../auth/login.ts';
-import { configSchema, environmentSchema, type EnvironmentConfig } from './schema.ts';
+import { buildConfigSchema, configSchema } from './schema.ts';
+import { stageRegistry } from '../stages/index.ts';
+import type { StageDefinition } from '../stages/stage.ts';
+import { environmentSchema, type EnvironmentConfig } from '../target/environment.ts';
 import type { ResolvedConfig } from './types.ts';
 
 export const DEFAULT_CONFIG_FILE = 'pdv.config.ts';
@@ -72,7 +75,9 @@ export async function loadConfig(flags: ConfigFlags, environ: NodeJS.ProcessEnv 
   }
 
   const where = usedFile ?? 'config';
-  const parsed = configSchema.safeParse(raw);
+  const pluginStages = await loadPlugins(raw, usedFile);
+  const schema = pluginStages.length ? (buildConfigSchema(stageRegistry(pluginStages)) as unknown as typeof configSchema) : configSchema;
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new UsageError(formatZodIssues(parsed.error, where));
   const config = parsed.data;
 
@@ -116,7 +121,46 @@ export async function loadConfig(flags: ConfigFlags, environ: NodeJS.ProcessEnv 
       ...(environ.AWS_REGION ? { awsRegion: environ.AWS_REGION } : {}),
     },
     ...(deployId ? { deployId } : {}),
+    ...(pluginStages.length ? { pluginStages } : {}),
   };
+}
+
+function isStageDefinition(v: unknown): v is StageDefinition {
+  if (!v || typeof v !== 'object') return false;
+  const d = v as Partial<StageDefinition>;
+  return typeof d.name === 'string' && typeof d.run === 'function' && typeof d.isConfigured === 'function' && typeof d.order === 'number' && !!d.configSchema && typeof (d.configSchema as { safeParse?: unknown }).safeParse === 'function';
+}
+
+/**
+ * Plugin stages named by the config's `plugins` (module paths relative to the
+ * config file, each default-exporting a StageDefinition): loaded before the
+ * config is validated, since their sections are part of it.
+ */
+async function loadPlugins(raw: unknown, file: string | undefined): Promise<StageDefinition[]> {
+  const list = (raw as { plugins?: unknown }).plugins;
+  if (list === undefined) return [];
+  const where = `${file ?? 'config'}: plugins`;
+  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || !p)) throw new UsageError('must be a list of module paths', where);
+  const builtin = new Set(stageRegistry().map((s) => s.name));
+  const out: StageDefinition[] = [];
+  for (const [i, rel] of (list as string[]).entries()) {
+    const path = resolve(file ? dirname(file) : process.cwd(), rel);
+    let mod: { default?: unknown; stage?: unknown };
+    try {
+      mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown; stage?: unknown };
+    } catch (err) {
+      throw new UsageError(`cannot load plugin ${path}: ${errorMessage(err)}`, `${where}.${i}`);
+    }
+    let def = mod.default ?? mod.stage;
+    if (def && typeof def === 'object' && 'default' in def && !isStageDefinition(def)) def = (def as { default: unknown }).default;
+    if (!isStageDefinition(def)) throw new UsageError(`${path} must default-export a stage (defineStage({ name, description, configSchema, isConfigured, order, run }))`, `${where}.${i}`);
+    if (!/^[a-z][a-z0-9-]*$/.test(def.name)) throw new UsageError(`stage name "${def.name}" must be a lower-case word`, `${where}.${i}`);
+    if (builtin.has(def.name) || out.some((s) => s.name === def.name) || ['run', 'soak', 'signoff'].includes(def.name)) {
+      throw new UsageError(`stage name "${def.name}" is already taken`, `${where}.${i}`);
+    }
+    out.push(def);
+  }
+  return out;
 }
 
 /** Secret values of this run, by env-var name: credentials, declared secrets, runbook URLs. */

@@ -1,18 +1,9 @@
-import type { Config, EnvironmentConfig } from './schema.ts';
+import type { StageDefinition } from '../stages/stage.ts';
+import type { RunSettings } from '../target/settings.ts';
+import type { Config } from './schema.ts';
 
 /** The one config a run uses: file, then env vars, then flags, layered (flag > env > file > default). */
-export interface ResolvedConfig extends Config {
-  /** Absolute path of the config file, or undefined when none was used. */
-  file?: string;
-  /** Folder the config file is in; relative paths in the config resolve against it. */
-  rootDir: string;
-  environmentName: string;
-  environment: EnvironmentConfig;
-  /** Runbook values from the environment (DATABASE_URL, REDIS_URL, AWS_REGION). Secrets: redact. */
-  runtime: {
-    databaseUrl?: string;
-    redisUrl?: string;
-    awsRegion?: string;
-  };
-  deployId?: string;
+export interface ResolvedConfig extends Config, RunSettings {
+  /** Plugin stages the config's `plugins` named, loaded (the built-ins are always there). */
+  pluginStages?: StageDefinition[];
 }

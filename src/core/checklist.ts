@@ -1,48 +1,14 @@
-import type { CheckResult, StageSummary, Verdict } from './types.ts';
+import type { ChecklistEntry, ChecklistItem, CheckResult, Promotion, SignoffRecord, StageSummary, Verdict } from './types.ts';
 import { signoffLabel } from './policy.ts';
-import { globToRegExp } from './verdict.ts';
+import { globToRegExp } from './glob.ts';
 
 // The pre-production checklist: each item names the evidence that ticks it.
 // Evaluated from the event log like the verdict (pure, no I/O): files and the
 // change ticket reach it as observations recorded by verify / decide / signoff.
 
-export interface ChecklistItem {
-  id: string;
-  title: string;
-  /** Check ids or globs (`security.*`): every matching check that ran must have passed, and one must have run. */
-  checks?: readonly string[];
-  /** Stages: every check of each stage that ran must have passed, and one must have run. */
-  stages?: readonly string[];
-  /** A sign-off that must be recorded (`pdv signoff <run> <what>`). */
-  signoff?: string;
-  /** A change ticket (`--change-ticket` / $PDV_CHANGE_TICKET), optionally matching a pattern. */
-  changeTicket?: true | { pattern: string };
-  /** A file that must exist, relative to the config file. */
-  file?: string;
-}
+export type { ChecklistEntry, ChecklistItem, Promotion, SignoffRecord } from './types.ts';
 
-export interface SignoffRecord {
-  what: string;
-  by: string;
-  at: string;
-  note?: string;
-}
 
-export interface ChecklistEntry {
-  id: string;
-  title: string;
-  kind: 'checks' | 'stages' | 'signoff' | 'changeTicket' | 'file';
-  ticked: boolean;
-  /** What ticks it: check ids, the sign-off, the ticket, the file. */
-  evidence: string[];
-  /** What is missing, when unticked. */
-  missing?: string;
-}
-
-export interface Promotion {
-  status: 'ready' | 'blocked';
-  blocking: Array<{ id: string; title: string; missing: string }>;
-}
 
 export interface ChecklistFacts {
   checks: readonly CheckResult[];

@@ -1,5 +1,6 @@
-import type { ChecklistItem } from './checklist.ts';
-import type { ActionRecord, Artifact, CheckResult, OnFail, Severity, StageSummary, Target, Verdict } from './types.ts';
+import type { ActionRecord, Artifact, ChecklistItem, CheckResult, DecisionSource, OnFail, Severity, StageSummary, Target, Verdict } from './types.ts';
+
+export type { DecisionSource } from './types.ts';
 
 // The event log (events.jsonl in the run folder) is the source of truth:
 // every report, `pdv report` and `pdv merge` are built by replaying it.
@@ -88,10 +89,6 @@ export interface ActionEvent {
 }
 
 /** Where a person acted from: the machine, and the CI run when there is one. Never a secret. */
-export interface DecisionSource {
-  host: string;
-  ci?: { provider: 'github'; runId?: string; actor?: string; repository?: string; workflow?: string; url?: string };
-}
 
 /** A person's decision on the run (`pdv decide`); the last one wins. */
 export interface DecisionEvent {

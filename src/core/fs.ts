@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { dirname, join, basename, resolve } from 'node:path';
+import { UsageError } from './errors.ts';
 
 // Reports are written atomically: a reader sees the old file or the new one,
 // never half of one (write to a sibling temp file, fsync, rename).
@@ -42,4 +43,10 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** A spec (or other) folder named in the config must exist before anything runs. */
+export function requireFolder(rootDir: string, dir: string, field: string): void {
+  const abs = resolve(rootDir, dir);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new UsageError(`spec folder ${abs} does not exist`, field);
 }

@@ -8,7 +8,7 @@ export interface PolicyOptions {
   majorBudget: number;
   /** A check that passed only on retry counts as failed. */
   flakyAsFailed: boolean;
-  /** Sign-offs (e.g. `uat`) without which the verdict cannot stand. */
+  /** Sign-offs (e.g. a product team's) without which the verdict cannot stand. */
   requireSignoffs?: readonly string[];
 }
 
@@ -33,7 +33,7 @@ export interface PolicyResult {
   warnings: Reason[];
 }
 
-/** "uat" → "UAT"; longer names stay as written. */
+/** Short names (three letters or fewer) are upper-cased; longer ones stay as written. */
 export function signoffLabel(what: string): string {
   return /^[a-z]{2,4}$/.test(what) ? what.toUpperCase() : what;
 }

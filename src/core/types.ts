@@ -1,5 +1,3 @@
-import type { ChecklistEntry, Promotion, SignoffRecord } from './checklist.ts';
-import type { DecisionSource } from './events.ts';
 
 // The data every stage, reporter and action shares. Facts are stored here;
 // outcomes (the verdict) are computed by policy().
@@ -16,9 +14,6 @@ export type OnFail = (typeof ON_FAIL)[number];
 
 export const VERDICTS = ['stand', 'rollback', 'hold'] as const;
 export type Verdict = (typeof VERDICTS)[number];
-
-export const STAGE_NAMES = ['smoke', 'uat', 'load', 'security', 'dr', 'metrics'] as const;
-export type StageName = (typeof STAGE_NAMES)[number];
 
 /**
  * One piece of evidence attached to a check. Everything here is already
@@ -166,3 +161,48 @@ export interface HumanDecision {
 }
 
 export const SCHEMA_VERSION = 1;
+
+// The pre-production checklist (evaluated in checklist.ts) and who decided.
+
+export interface ChecklistItem {
+  id: string;
+  title: string;
+  /** Check ids or globs (e.g. `<stage>.*`): every matching check that ran must have passed, and one must have run. */
+  checks?: readonly string[];
+  /** Stages: every check of each stage that ran must have passed, and one must have run. */
+  stages?: readonly string[];
+  /** A sign-off that must be recorded (`pdv signoff <run> <what>`). */
+  signoff?: string;
+  /** A change ticket (`--change-ticket` / $PDV_CHANGE_TICKET), optionally matching a pattern. */
+  changeTicket?: true | { pattern: string };
+  /** A file that must exist, relative to the config file. */
+  file?: string;
+}
+
+export interface SignoffRecord {
+  what: string;
+  by: string;
+  at: string;
+  note?: string;
+}
+
+export interface ChecklistEntry {
+  id: string;
+  title: string;
+  kind: 'checks' | 'stages' | 'signoff' | 'changeTicket' | 'file';
+  ticked: boolean;
+  /** What ticks it: check ids, the sign-off, the ticket, the file. */
+  evidence: string[];
+  /** What is missing, when unticked. */
+  missing?: string;
+}
+
+export interface Promotion {
+  status: 'ready' | 'blocked';
+  blocking: Array<{ id: string; title: string; missing: string }>;
+}
+
+export interface DecisionSource {
+  host: string;
+  ci?: { provider: 'github'; runId?: string; actor?: string; repository?: string; workflow?: string; url?: string };
+}

@@ -4,7 +4,6 @@ import { effectiveOnFail, policy, type PolicyOptions } from './policy.ts';
 import {
   CHECK_STATUSES,
   SCHEMA_VERSION,
-  STAGE_NAMES,
   type ActionRecord,
   type Artifact,
   type CheckResult,
@@ -39,24 +38,20 @@ export interface VerdictOptions extends PolicyOptions {
   checklist?: readonly ChecklistItem[];
 }
 
-/** First segments a check id can have (`<stage>.<slug>`; soak checks are `soak.*`). */
-export const CHECK_ID_STAGES: readonly string[] = [...STAGE_NAMES, 'soak'];
-
 /**
  * Why a waiver glob reaches past one stage (its first segment is not a literal
  * stage name), or undefined when it stays inside one. `*` would waive the policy.
  */
-export function wideGlobProblem(glob: string): string | undefined {
+export function wideGlobProblem(glob: string, stages: readonly string[]): string | undefined {
   if (!glob.includes('*')) return undefined;
   const first = glob.split('.')[0] ?? '';
-  if (CHECK_ID_STAGES.includes(first)) return undefined;
-  return `"${glob}" is wider than one stage (its first segment must be one of ${CHECK_ID_STAGES.join(', ')}); set allowWide: true on this entry to waive that widely`;
+  if (stages.includes(first)) return undefined;
+  return `"${glob}" is wider than one stage (its first segment must be one of ${stages.join(', ')}); set allowWide: true on this entry to waive that widely`;
 }
 
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
-}
+import { globToRegExp } from './glob.ts';
+
+export { globToRegExp };
 
 /** A date-only expiry means "through that day" (UTC). */
 export function quarantineActive(entry: QuarantineRule, at: Date): boolean {

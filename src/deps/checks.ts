@@ -1,5 +1,5 @@
 import { errorMessage } from '../core/errors.ts';
-import type { StageContext } from '../core/stage.ts';
+import type { RunScope } from '../target/scope.ts';
 import type { CheckResult } from '../core/types.ts';
 import type { DependencyConfig } from './config.ts';
 import { probePostgres } from './postgres.ts';
@@ -9,11 +9,11 @@ import { harnessFault, type ProbeOutcome } from './types.ts';
 
 // One check per configured dependency, `<idPrefix>.dependency.<name>`.
 
-async function probe(ctx: Pick<StageContext, 'config' | 'signal'>, dep: DependencyConfig, url: string): Promise<ProbeOutcome> {
+async function probe(ctx: Pick<RunScope, 'settings' | 'signal'>, dep: DependencyConfig, url: string): Promise<ProbeOutcome> {
   if (dep.type === 'postgres') {
     let expected: string | undefined;
     try {
-      expected = await expectedMigrationOf(dep, ctx.config.rootDir);
+      expected = await expectedMigrationOf(dep, ctx.settings.rootDir);
     } catch (err) {
       return harnessFault(`could not read the release's migrations: ${errorMessage(err)}`);
     }
@@ -33,7 +33,7 @@ export function endpointOf(url: string): string {
 }
 
 export async function dependencyChecks(
-  ctx: Pick<StageContext, 'config' | 'signal' | 'redactor'>,
+  ctx: Pick<RunScope, 'settings' | 'signal' | 'redactor'>,
   deps: readonly DependencyConfig[],
   idPrefix: string,
   stage: string,
@@ -42,7 +42,7 @@ export async function dependencyChecks(
   return Promise.all(
     deps.map(async (dep): Promise<CheckResult> => {
       const started = Date.now();
-      const url = dependencyUrl(dep, ctx.config, env);
+      const url = dependencyUrl(dep, ctx.settings, env);
       if (url) {
         // An explicit env var is not in the run's secret list: its credentials become secrets here.
         ctx.redactor.addSecret(dep.urlEnv, url);

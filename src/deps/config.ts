@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, envVarName, onFail, severity } from '../config/common.ts';
+import { duration, envVarName, onFail, severity } from '../core/schema.ts';
 
 // `stages.smoke.dependencies[]`: the database and cache the deploy talks to,
 // probed directly rather than through the app's own /health. URLs come from

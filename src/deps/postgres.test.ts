@@ -57,7 +57,7 @@ describe.skipIf(skipWithoutPostgres())('postgres probe against a real PostgreSQL
   it('fails on a wrong password, which never shows in the check', async () => {
     const wrong = `wrong-${readerPassword}`;
     const redactor = new Redactor();
-    const ctx = { config: { rootDir: '.', runtime: {} }, signal: new AbortController().signal, redactor };
+    const ctx = { settings: { rootDir: '.', runtime: {} }, signal: new AbortController().signal, redactor };
     const [check] = await dependencyChecks(ctx as never, [dep({ urlEnv: 'ORDERS_DB_URL' })], 'smoke', 'smoke', { ORDERS_DB_URL: `postgres://reader:${wrong}@127.0.0.1:${db.port}/postgres` });
     expect(check?.id).toBe('smoke.dependency.db');
     expect(check?.status).toBe('failed');
@@ -69,7 +69,7 @@ describe.skipIf(skipWithoutPostgres())('postgres probe against a real PostgreSQL
     const dir = await mkdtemp(join(tmpdir(), 'pdv-migrations-'));
     try {
       for (const f of ['2_init.sql', '9_projects.sql', '10_renders.sql', '11_flags.sql']) await writeFile(join(dir, f), '');
-      const ctx = { config: { rootDir: '/', runtime: { databaseUrl: db.url } }, signal: new AbortController().signal, redactor: new Redactor() };
+      const ctx = { settings: { rootDir: '/', runtime: { databaseUrl: db.url } }, signal: new AbortController().signal, redactor: new Redactor() };
       const [check] = await dependencyChecks(ctx as never, [dep({ migrationsDir: dir })], 'smoke', 'smoke', {});
       expect(check?.status).toBe('failed');
       expect(check?.limit).toBe('11_flags');

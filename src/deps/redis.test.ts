@@ -91,7 +91,7 @@ describe.skipIf(skipWithoutRedis())('redis probe against a real redis-server', (
 
     const wrong = `wrong-${password}`;
     const redactor = new Redactor();
-    const ctx = { config: { rootDir: '.', runtime: { redisUrl: `redis://default:${wrong}@127.0.0.1:${authed.port}` } }, signal: new AbortController().signal, redactor };
+    const ctx = { settings: { rootDir: '.', runtime: { redisUrl: `redis://default:${wrong}@127.0.0.1:${authed.port}` } }, signal: new AbortController().signal, redactor };
     const [check] = await dependencyChecks(ctx as never, [dep()], 'smoke', 'smoke', {});
     expect(check?.id).toBe('smoke.dependency.cache');
     expect(check?.status).toBe('failed');

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ResolvedConfig } from '../config/types.ts';
+import type { RunSettings } from '../target/settings.ts';
 import { UsageError } from '../core/errors.ts';
 import { newestMigration } from '../dr/manifest.ts';
 import type { DependencyConfig, PostgresDependency } from './config.ts';
@@ -8,7 +8,7 @@ import type { DependencyConfig, PostgresDependency } from './config.ts';
 // Where a dependency's URL and the release's migration come from, and what
 // the plan refuses before any connection is made.
 
-type Runtime = Pick<ResolvedConfig, 'runtime'>;
+type Runtime = Pick<RunSettings, 'runtime'>;
 
 /** The URL from the runbook (DATABASE_URL / REDIS_URL as resolved) or the named env var. */
 export function dependencyUrl(dep: DependencyConfig, config: Runtime, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -20,7 +20,7 @@ export function dependencyUrl(dep: DependencyConfig, config: Runtime, env: NodeJ
 const SCHEMES: Record<DependencyConfig['type'], string[]> = { postgres: ['postgres:', 'postgresql:'], redis: ['redis:', 'rediss:'] };
 
 /** Throws a UsageError naming the field: a missing URL, a URL of the wrong kind, a duplicate name, a missing migrations folder. */
-export function planDependencies(deps: readonly DependencyConfig[], config: Runtime & Pick<ResolvedConfig, 'rootDir' | 'file'>, env: NodeJS.ProcessEnv = process.env): void {
+export function planDependencies(deps: readonly DependencyConfig[], config: Runtime & Pick<RunSettings, 'rootDir' | 'file'>, env: NodeJS.ProcessEnv = process.env): void {
   const where = (field: string): string => `${config.file ?? 'config'}: ${field}`;
   const seen = new Set<string>();
   for (const [i, dep] of deps.entries()) {

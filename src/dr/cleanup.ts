@@ -44,7 +44,7 @@ export async function cleanupLeftovers(
 
 /** `pdv dr cleanup` over the configured driver (stages.dr of the resolved config). */
 export async function cleanupFromConfig(
-  config: { stages: { dr: import('../stages/dr/config.ts').DrConfig }; rootDir: string; runtime: { databaseUrl?: string; awsRegion?: string } },
+  config: { stages: { dr: import('./config.ts').DrConfig }; rootDir: string; runtime: { databaseUrl?: string; awsRegion?: string } },
   opts: { dryRun: boolean; olderThanMs?: number },
 ): Promise<CleanupReport> {
   const { createDriver } = await import('./index.ts');

@@ -1,6 +1,6 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { UsageError } from '../core/errors.ts';
-import type { DrConfig } from '../stages/dr/config.ts';
+import type { DrConfig } from './config.ts';
 import { createPgliteDriver } from './drivers/pglite.ts';
 import { createPostgresDriver } from './drivers/postgres.ts';
 import { resolveFrom } from './locate.ts';

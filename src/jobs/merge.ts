@@ -5,12 +5,11 @@ import { errorMessage, UsageError } from '../core/errors.ts';
 import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
 import type { RunEvent, RunStartEvent, StageEmittable } from '../core/events.ts';
 import { Redactor } from '../core/redact.ts';
-import type { MergeShard, StageContext } from '../core/stage.ts';
+import type { MergeShard, StageContext } from '../stages/stage.ts';
 import type { CheckResult, CheckStatus, StageStatus, StageSummary, VerdictReport } from '../core/types.ts';
 import { buildVerdict } from '../core/verdict.ts';
 import { updateLatestLink } from '../reporters/index.ts';
-import { STAGE_LOADERS } from '../stages/index.ts';
-import { isStageName } from './plan.ts';
+import { registryOf, sectionOf, settingsOf, type StageSection } from './plan.ts';
 import { readRunDir, runStartOf, storedPolicy } from './replay.ts';
 import { newRunId, refuseReusedOut, writeAllReports } from './verify.ts';
 
@@ -107,15 +106,13 @@ export async function mergeRuns(opts: MergeOptions): Promise<{ report: VerdictRe
 
   // Stages with a merge hook rebuild their checks from raw data.
   const hooked = new Set<string>();
+  const registry = registryOf(opts.config);
   for (const name of plan) {
-    if (!isStageName(name)) continue;
-    const load = STAGE_LOADERS[name];
-    if (!load) continue;
-    const stage = await load();
-    if (!stage.merge) continue;
+    const stage = registry.find((s) => s.name === name);
+    if (!stage?.merge) continue;
     hooked.add(name);
     const shards: MergeShard[] = inputs.map((i) => ({ dir: i.dir, events: i.events.filter((e) => e.type === 'run.start' || stageOf(e) === name) }));
-    const ctx = mergeContext(opts.config, runId, runDir, redactor, name, (e) => log.append({ at: at(), ...e } as RunEvent));
+    const ctx = mergeContext(opts.config, sectionOf(opts.config, stage), runId, runDir, redactor, name, (e) => log.append({ at: at(), ...e } as RunEvent));
     try {
       await stage.merge(shards, ctx);
     } catch (err) {
@@ -166,7 +163,7 @@ export async function mergeRuns(opts: MergeOptions): Promise<{ report: VerdictRe
   log.close();
 
   const report = buildVerdict(log.events, storedPolicy(first));
-  await writeAllReports(report, runDir, { redactor });
+  await writeAllReports(report, runDir, { redactor, ...(opts.config.pluginStages ? { plugins: opts.config.pluginStages } : {}) });
   if (!opts.out) await updateLatestLink(opts.config.reportsDir, runDir);
   return { report, runDir };
 }
@@ -196,17 +193,19 @@ function stageOf(e: RunEvent): string | undefined {
 
 function mergeContext(
   config: ResolvedConfig,
+  section: StageSection,
   runId: string,
   runDir: string,
   redactor: Redactor,
   stage: string,
   record: (e: StageEmittable) => void,
-): StageContext {
+): StageContext<StageSection> {
   mkdirSync(join(runDir, stage), { recursive: true });
   return {
     runId,
     runDir,
-    config,
+    config: section,
+    settings: settingsOf(config),
     target: { environment: config.environmentName, baseUrl: config.environment.baseUrl },
     secrets: new Map(),
     redactor,

@@ -2,47 +2,55 @@ import { planAuth } from '../auth/index.ts';
 import { caFiles, readCaFiles } from '../http/tls.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError } from '../core/errors.ts';
-import type { PlanContext, Stage } from '../core/stage.ts';
-import { STAGE_NAMES, type StageName, type Target } from '../core/types.ts';
-import { STAGE_LOADERS } from '../stages/index.ts';
+import type { Target } from '../core/types.ts';
+import { stageRegistry } from '../stages/index.ts';
+import type { PlanContext, StageBaseConfig, StageDefinition } from '../stages/stage.ts';
+import type { RunSettings } from '../target/settings.ts';
+
+/** A stage's section of the config: the base fields plus whatever its schema adds. */
+export type StageSection = StageBaseConfig & Record<string, unknown>;
 
 export interface PlannedStage {
-  name: StageName;
-  load: () => Promise<Stage>;
+  name: string;
+  stage: StageDefinition;
+  /** The stage's own config section, as its schema parsed it. */
+  config: StageSection;
   timeoutMs: number;
   required: boolean;
 }
 
-const DEFAULT_ORDER: StageName[] = ['smoke', 'uat', 'security', 'load', 'dr', 'metrics'];
-
-/** Whether the config sets a stage up (used for the default plan; nothing app-specific runs unless configured). */
-export function isConfigured(name: StageName, config: ResolvedConfig): boolean {
-  const s = config.stages;
-  switch (name) {
-    case 'smoke':
-    case 'security':
-      return true;
-    case 'uat':
-      return !!s.uat.testDir;
-    case 'load':
-      return !!s.load.scenario;
-    case 'dr':
-      return !!s.dr.driver;
-    case 'metrics':
-      return (
-        s.metrics.rules.length > 0 ||
-        s.metrics.alarms.length > 0 ||
-        s.metrics.comparisons.length > 0 ||
-        s.metrics.logs.length > 0 ||
-        s.metrics.traces.length > 0 ||
-        s.metrics.monitoring !== undefined ||
-        Object.keys(s.metrics.sources).length > 0
-      );
-  }
+/** The stages this config knows: the built-ins and its plugins, in the default order. */
+export function registryOf(config: Pick<ResolvedConfig, 'pluginStages'>): StageDefinition[] {
+  return stageRegistry(config.pluginStages ?? []);
 }
 
-export function isStageName(name: string): name is StageName {
-  return (STAGE_NAMES as readonly string[]).includes(name);
+/** What every stage shares (the part of the resolved config that is not a stage's own section). */
+export function settingsOf(config: ResolvedConfig): RunSettings {
+  return {
+    project: config.project,
+    ...(config.file !== undefined ? { file: config.file } : {}),
+    rootDir: config.rootDir,
+    reportsDir: config.reportsDir,
+    environmentName: config.environmentName,
+    environment: config.environment,
+    runtime: config.runtime,
+    ...(config.deployId !== undefined ? { deployId: config.deployId } : {}),
+  };
+}
+
+/** A stage's own section of the config (parsed by its schema; `{}` when the file has none). */
+export function sectionOf(config: ResolvedConfig, stage: StageDefinition): StageSection {
+  const stages = config.stages as Record<string, StageSection | undefined>;
+  return stages[stage.name] ?? (stage.configSchema.parse({}) as StageSection);
+}
+
+/** Whether the config sets a stage up (used for the default plan; nothing app-specific runs unless configured). */
+export function isConfigured(stage: StageDefinition, config: ResolvedConfig): boolean {
+  return stage.isConfigured(sectionOf(config, stage), settingsOf(config));
+}
+
+export function isStageName(name: string, config: Pick<ResolvedConfig, 'pluginStages'>): boolean {
+  return registryOf(config).some((s) => s.name === name);
 }
 
 /**
@@ -50,23 +58,22 @@ export function isStageName(name: string): name is StageName {
  * runs exactly the stages named (explicit request wins over `enabled`).
  */
 export function planStages(config: ResolvedConfig, requested?: readonly string[]): PlannedStage[] {
-  let names: StageName[];
+  const registry = registryOf(config);
+  const byName = new Map(registry.map((s) => [s.name, s]));
+  let stages: StageDefinition[];
   if (requested && requested.length > 0) {
-    const unknown = requested.filter((n) => !isStageName(n));
+    const unknown = requested.filter((n) => !byName.has(n));
     if (unknown.length) {
-      throw new UsageError(`unknown stage ${unknown.map((u) => `"${u}"`).join(', ')} (stages: ${STAGE_NAMES.join(', ')})`, 'pdv run');
+      throw new UsageError(`unknown stage ${unknown.map((u) => `"${u}"`).join(', ')} (stages: ${registry.map((s) => s.name).join(', ')})`, 'pdv run');
     }
-    names = [...new Set(requested as StageName[])];
-    const missing = names.filter((n) => !STAGE_LOADERS[n]);
-    if (missing.length) throw new UsageError(`stage ${missing.join(', ')} is not available in this build`, 'pdv run');
+    stages = [...new Set(requested)].map((n) => byName.get(n)!);
   } else {
-    const order = config.stageOrder ?? DEFAULT_ORDER.filter((n) => isConfigured(n, config));
-    names = order.filter((n) => config.stages[n].enabled && STAGE_LOADERS[n]);
+    const order = config.stageOrder ? config.stageOrder.map((n) => byName.get(n)!) : registry.filter((s) => isConfigured(s, config));
+    stages = order.filter((s) => sectionOf(config, s).enabled);
   }
-  return names.map((name) => {
-    const load = STAGE_LOADERS[name];
-    if (!load) throw new UsageError(`stage ${name} is not available`, 'stageOrder');
-    return { name, load, timeoutMs: config.stages[name].timeout, required: config.stages[name].required };
+  return stages.map((stage) => {
+    const section = sectionOf(config, stage);
+    return { name: stage.name, stage, config: section, timeoutMs: section.timeout, required: section.required };
   });
 }
 
@@ -94,8 +101,7 @@ export async function checkPlan(input: PlanCheckInput): Promise<void> {
     ...(config.environment.expectedVersion ? { expectedVersion: config.environment.expectedVersion } : {}),
   };
   const planned = input.stages.map((s) => s.name);
-  const loaded: Array<{ name: string; stage: Stage }> = [];
-  for (const s of input.stages) loaded.push({ name: s.name, stage: await s.load() });
+  const loaded = input.stages;
 
   if (input.segment && !loaded.some((l) => l.stage.segments)) {
     throw new UsageError(`no planned stage can run a segment (planned: ${planned.join(', ') || 'none'})`, '--segment');
@@ -103,11 +109,12 @@ export async function checkPlan(input: PlanCheckInput): Promise<void> {
   if ((input.shard || input.grep) && !loaded.some((l) => l.stage.shards)) {
     throw new UsageError(`no planned stage runs Playwright specs (planned: ${planned.join(', ') || 'none'})`, input.shard ? '--shard' : '--grep');
   }
-  if (input.imports.length > 0 && !planned.includes('security') && !planned.includes('load')) {
-    throw new UsageError('imported reports are read by the security stage (scanner reports) or the load stage (k6 summaries), neither of which this run includes', '--import');
+  if (input.imports.length > 0 && !loaded.some((l) => l.stage.imports)) {
+    const readers = registryOf(config).filter((s) => s.imports).map((s) => s.name);
+    throw new UsageError(`imported reports are read by the ${readers.join(' or ')} stage, none of which this run includes`, '--import');
   }
-  const ctx: PlanContext = {
-    config,
+  const shared = {
+    settings: settingsOf(config),
     target,
     secrets: input.secrets,
     imports: input.imports,
@@ -119,14 +126,14 @@ export async function checkPlan(input: PlanCheckInput): Promise<void> {
   const env = config.environment;
   // A private CA must be readable before anything is sent.
   if (env.trustedCa !== undefined) readCaFiles(caFiles(env.trustedCa, config.rootDir), `${config.file ?? 'config'}: environments.${config.environmentName}.trustedCa`);
-  if (planned.includes('security') && config.stages.security.trustedCa !== undefined) {
-    readCaFiles(caFiles(config.stages.security.trustedCa, config.rootDir), `${config.file ?? 'config'}: stages.security.trustedCa`);
-  }
   // Every role must be able to at least attempt its sign-in: a missing secret is the harness's input.
   const problems = planAuth(env.auth, env.credentials, input.secrets);
   if (problems.length) {
     const at = `${config.file ?? 'config'}: environments.${config.environmentName}`;
     throw new UsageError(problems.map(([where, what]) => `${at}.${where}: ${what}`).join('\n'));
   }
-  for (const l of loaded) await l.stage.plan?.(ctx);
+  for (const l of loaded) {
+    const ctx: PlanContext<StageSection> = { ...shared, config: l.config };
+    await l.stage.plan?.(ctx);
+  }
 }

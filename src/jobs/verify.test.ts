@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureConfig } from '../actions/_testing.ts';
 import { ledgerPath } from '../actions/ledger.ts';
-import { prepareRun } from '../cli/prepare.ts';
+import { prepareRun } from './prepare.ts';
 import { collectSecrets } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError } from '../core/errors.ts';

@@ -5,11 +5,14 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError, UnrecordedVerdictError } from '../core/errors.ts';
 import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
 import type { RunEvent } from '../core/events.ts';
-import { orchestrate } from '../core/orchestrator.ts';
+import { orchestrate } from './orchestrate.ts';
 import { Redactor } from '../core/redact.ts';
 import type { CheckResult, Target, VerdictReport } from '../core/types.ts';
 import { buildVerdict, type VerdictOptions } from '../core/verdict.ts';
 import { writeReports, updateLatestLink, type WriteReportsOptions } from '../reporters/index.ts';
+import type { StageReportParts } from '../reporters/types.ts';
+import { stageRegistry } from '../stages/index.ts';
+import type { StageDefinition } from '../stages/stage.ts';
 import { checklistObservations } from './checklist-evidence.ts';
 import type { PlannedStage } from './plan.ts';
 
@@ -61,12 +64,26 @@ export function verdictOptions(config: ResolvedConfig): VerdictOptions {
   };
 }
 
+/** Each stage's part of the reports (its HTML section, its own files), loaded once per process. */
+const parts = new WeakMap<StageDefinition, Promise<StageReportParts | undefined>>();
+export async function stageReportParts(registry: readonly StageDefinition[]): Promise<StageReportParts[]> {
+  const loaded = await Promise.all(
+    registry.map((stage) => {
+      let p = parts.get(stage);
+      if (!p) parts.set(stage, (p = stage.report ? stage.report().then((r) => ({ stage: stage.name, ...r })) : Promise.resolve(undefined)));
+      return p;
+    }),
+  );
+  return loaded.filter((p): p is StageReportParts => p !== undefined);
+}
+
 /**
  * Write every report; a broken human-facing reporter is reported, but a
  * verdict.json that cannot be written is a failure of the run itself.
  */
-export async function writeAllReports(report: VerdictReport, runDir: string, options: WriteReportsOptions): Promise<string[]> {
-  const result = await writeReports(report, runDir, options);
+export async function writeAllReports(report: VerdictReport, runDir: string, options: WriteReportsOptions & { plugins?: StageDefinition[] }): Promise<string[]> {
+  const { plugins, ...rest } = options;
+  const result = await writeReports(report, runDir, { stages: await stageReportParts(stageRegistry(plugins)), ...rest });
   // The other reports already say the run failed to record its verdict; the caller must not act on it.
   if (result.unrecorded !== undefined) {
     throw new UnrecordedVerdictError(`the run failed to record its verdict: verdict.json could not be written (${result.unrecorded}) in ${runDir}; treat the run as hold`);
@@ -156,12 +173,12 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
   let warnings: string[];
   try {
     report = buildVerdict(log.events, verdictOptions(config));
-    warnings = await writeAllReports(report, runDir, { redactor });
+    warnings = await writeAllReports(report, runDir, { redactor, ...(config.pluginStages ? { plugins: config.pluginStages } : {}) });
     if (opts.afterVerdict) {
       const handle: RunHandle = { runId, runDir, redactor, record: (e) => log.append(e) };
       await opts.afterVerdict(report, handle);
       report = buildVerdict(log.events, verdictOptions(config));
-      warnings = await writeAllReports(report, runDir, { redactor });
+      warnings = await writeAllReports(report, runDir, { redactor, ...(config.pluginStages ? { plugins: config.pluginStages } : {}) });
     }
   } finally {
     log.close();

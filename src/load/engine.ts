@@ -6,7 +6,7 @@ import { recordUs } from './histogram.ts';
 import type { AbortInfo, EnginePlan, PreparedRequest, PreparedScenario } from './plan.ts';
 import { Recorder, type Cell, type RecorderSnapshot } from './recorder.ts';
 import { ErrorRateWindow } from './safety.ts';
-import { arrivals, chooseIndex, cumulativeWeights, type Stripe } from './schedule.ts';
+import { ArrivalCursor, chooseIndex, cumulativeWeights, type Stripe } from './schedule.ts';
 import { aggLabel } from './thresholds.ts';
 
 // Open-model engine for one thread. Each arrival has an intended start time
@@ -33,44 +33,157 @@ export interface EngineResult {
 
 const nowUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** At most this many due arrivals of one scenario go out per scheduler tick before responses get a turn. */
+const MAX_BATCH = 256;
+/** Closer than this to the next arrival, the scheduler spins on setImmediate (timers are only ms-precise). */
+const SPIN_US = 1000;
 
 function fill(path: string, k: number): string {
   return path.includes('{{i}}') ? path.split('{{i}}').join(String(k)) : path;
 }
 
+interface LaneRequest {
+  req: PreparedRequest;
+  ok: Cell;
+  fail: Cell;
+  pool: Pool;
+  /** Dispatch options, built once when nothing in the request depends on the arrival index. */
+  opts: Dispatcher.DispatchOptions | undefined;
+  dropKey: [string, string];
+}
+
+interface Lane {
+  cursor: ArrivalCursor;
+  cum: number[];
+  maxInFlight: number;
+  requests: LaneRequest[];
+}
+
+function dispatchOptions(req: PreparedRequest, k: number): Dispatcher.DispatchOptions {
+  return { method: req.method as Dispatcher.HttpMethod, path: fill(req.path, k), headers: req.headers, ...(req.body !== undefined ? { body: fill(req.body, k) } : {}) };
+}
+
+/** One request in flight: its own undici handler (legacy hooks, no wrapper, no closures). */
+class Flight implements Dispatcher.DispatchHandler {
+  writeUs: number;
+  status = 0;
+  done = false;
+  constructor(
+    private readonly eng: Engine,
+    readonly lane: LaneRequest,
+    readonly intendedUs: number,
+    readonly tUs: number,
+    sendUs: number,
+  ) {
+    this.writeUs = sendUs;
+  }
+  // Runs when undici writes the request to a socket: the start of the uncorrected latency.
+  onConnect(): void {
+    this.writeUs = nowUs();
+  }
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+  onData(): boolean {
+    return true;
+  }
+  onComplete(): void {
+    this.eng.finish(this);
+  }
+  onError(): void {
+    this.status = 0;
+    this.eng.finish(this);
+  }
+}
+
 export async function runEngine(plan: EnginePlan, opts: EngineOptions): Promise<EngineResult> {
-  const rec = new Recorder(plan.windowMs);
-  // Set once warm-up is done (a shared epoch when several threads run).
-  let t0Us = (opts.startEpochMs ?? Date.now() + 5) * 1000;
-  const errWin = new ErrorRateWindow(plan.abort.windowMs, plan.abort.errorRate, plan.abort.minRequests);
-  const pools = new Map<string, Pool>();
-  let inFlight = 0;
-  let completed = 0;
-  let stopped = false;
-  let destroying = false;
-  let abort: AbortInfo | undefined;
-  let drained: (() => void) | undefined;
+  const eng = new Engine(plan, opts);
+  return eng.run();
+}
 
-  const stop = (info: AbortInfo, self: boolean): void => {
-    if (stopped) return;
-    stopped = true;
-    abort = info;
-    if (self) opts.onAbort?.(info);
-  };
-  const onSignal = (): void => {
-    const r: unknown = opts.signal?.reason;
-    const passed = r && typeof r === 'object' && 'kind' in r ? (r as AbortInfo) : undefined;
-    stop(passed ?? { kind: 'signal', reason: `load interrupted: ${r instanceof Error ? r.message : String(r ?? 'aborted')}`, atMs: (nowUs() - t0Us) / 1000 }, false);
-    drained?.();
-  };
-  if (opts.signal?.aborted) onSignal();
-  opts.signal?.addEventListener('abort', onSignal, { once: true });
+class Engine {
+  readonly rec: Recorder;
+  /** Epoch µs of arrival offset 0; set once warm-up is done (a shared epoch when several threads run). */
+  t0Us: number;
+  private readonly errWin: ErrorRateWindow;
+  private readonly pools = new Map<string, Pool>();
+  private readonly lanes: Lane[] = [];
+  private inFlight = 0;
+  private completed = 0;
+  private droppedN = 0;
+  private stopped = false;
+  private destroying = false;
+  private abort: AbortInfo | undefined;
+  private drained: (() => void) | undefined;
+  private scheduled: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
-  const poolFor = (sc: PreparedScenario, origin: string): Pool => {
+  constructor(
+    private readonly plan: EnginePlan,
+    private readonly opts: EngineOptions,
+  ) {
+    this.rec = new Recorder(plan.windowMs);
+    this.t0Us = (opts.startEpochMs ?? Date.now() + 5) * 1000;
+    this.errWin = new ErrorRateWindow(plan.abort.windowMs, plan.abort.errorRate, plan.abort.minRequests);
+  }
+
+  async run(): Promise<EngineResult> {
+    const { plan, opts } = this;
+    const onSignal = (): void => {
+      const r: unknown = opts.signal?.reason;
+      const passed = r && typeof r === 'object' && 'kind' in r ? (r as AbortInfo) : undefined;
+      this.stop(passed ?? { kind: 'signal', reason: `load interrupted: ${r instanceof Error ? r.message : String(r ?? 'aborted')}`, atMs: (nowUs() - this.t0Us) / 1000 }, false);
+    };
+    if (opts.signal?.aborted) onSignal();
+    opts.signal?.addEventListener('abort', onSignal, { once: true });
+    const monitor = setInterval(() => this.monitor(), 250);
+    try {
+      for (const sc of plan.scenarios) this.lanes.push(this.lane(sc));
+      await warmUp(plan, (sc, origin) => this.poolFor(sc, origin));
+      this.t0Us = (opts.startEpochMs ?? Date.now() + 5) * 1000;
+      const wait0 = this.t0Us / 1000 - Date.now();
+      if (wait0 > 0 && !this.stopped) await sleep(wait0);
+      await new Promise<void>((r) => {
+        this.scheduled = r;
+        this.tick();
+      });
+      // Let the last responses arrive (bounded by the request timeout) unless stopped.
+      if (this.inFlight > 0 && !this.stopped) {
+        await Promise.race([new Promise<void>((r) => (this.drained = r)), sleep(plan.requestTimeoutMs + 1000)]);
+      }
+    } finally {
+      clearInterval(monitor);
+      clearTimeout(this.timer);
+      opts.signal?.removeEventListener('abort', onSignal);
+      this.destroying = this.stopped;
+      const closing = [...this.pools.values()].map((p) => (this.stopped ? p.destroy() : p.close()).catch(() => undefined));
+      await Promise.all(closing);
+    }
+    const elapsedMs = Math.max(1, (nowUs() - this.t0Us) / 1000);
+    return { snapshot: this.rec.snapshot(), elapsedMs, ...(this.abort ? { abort: this.abort } : {}) };
+  }
+
+  private stop(info: AbortInfo, self: boolean): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.abort = info;
+    if (self) this.opts.onAbort?.(info);
+    // Wake a sleeping scheduler and a drain wait: a stopped run ends now.
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      setImmediate(this.tick);
+    }
+    this.drained?.();
+  }
+
+  private poolFor(sc: PreparedScenario, origin: string): Pool {
     const key = `${sc.name} ${origin}`;
-    let p = pools.get(key);
+    let p = this.pools.get(key);
     if (!p) {
+      const plan = this.plan;
       p = new Pool(origin, {
         connections: sc.spec.connections,
         pipelining: 1,
@@ -80,107 +193,112 @@ export async function runEngine(plan: EnginePlan, opts: EngineOptions): Promise<
         keepAliveTimeout: 10_000,
         ...(plan.ca?.length ? { connect: { ca: [...rootCertificates, ...plan.ca] } } : {}),
       });
-      pools.set(key, p);
+      this.pools.set(key, p);
     }
     return p;
+  }
+
+  private lane(sc: PreparedScenario): Lane {
+    const rec = this.rec;
+    return {
+      cursor: new ArrivalCursor(sc.spec, this.opts.stripe),
+      cum: cumulativeWeights(sc.weights),
+      maxInFlight: sc.spec.maxInFlight,
+      requests: sc.requests.map((req) => ({
+        req,
+        ok: rec.cell(sc.name, req.name, req.method, true),
+        fail: rec.cell(sc.name, req.name, req.method, false),
+        pool: this.poolFor(sc, req.origin),
+        opts: req.path.includes('{{i}}') || req.body?.includes('{{i}}') ? undefined : dispatchOptions(req, 0),
+        dropKey: [sc.name, req.name],
+      })),
+    };
+  }
+
+  // The scheduler: each tick sends every arrival that is due (at most MAX_BATCH per scenario), then
+  // waits for the next. Above ~1 arrival per ms it sleeps 1 ms on a timer and sends the next batch:
+  // no per-arrival timer or setImmediate, and the event loop reads responses in between. Below that
+  // it sleeps until shortly before the next arrival and spins on setImmediate for the last stretch.
+  private readonly tick = (): void => {
+    this.timer = undefined;
+    const t0 = this.t0Us;
+    let next = Infinity;
+    let fired = 0;
+    let behind = false;
+    if (!this.stopped) {
+      const now = nowUs() - t0;
+      for (const lane of this.lanes) {
+        const c = lane.cursor;
+        let n = 0;
+        for (; !c.done && c.tUs <= now && n < MAX_BATCH; n++) {
+          this.arrive(lane, c.k, c.tUs);
+          c.next();
+        }
+        fired += n;
+        if (n === MAX_BATCH) behind = true;
+        if (!c.done && c.tUs < next) next = c.tUs;
+      }
+    }
+    if (next === Infinity || this.stopped) {
+      this.scheduled?.();
+      this.scheduled = undefined;
+      return;
+    }
+    const wait = next - (nowUs() - t0);
+    if (behind) setImmediate(this.tick);
+    else if (wait > SPIN_US || fired > 1) this.timer = setTimeout(this.tick, Math.max(1, Math.floor((wait - SPIN_US / 2) / 1000)));
+    else setImmediate(this.tick);
   };
 
-  const fire = (sc: PreparedScenario, req: PreparedRequest, cellOk: Cell, cellFail: Cell, k: number, tUs: number): void => {
-    const intendedUs = t0Us + tUs;
+  private arrive(lane: Lane, k: number, tUs: number): void {
+    const rec = this.rec;
+    const lr = lane.requests.length === 1 ? (lane.requests[0] as LaneRequest) : (lane.requests[chooseIndex(k, lane.cum)] as LaneRequest);
+    rec.planned++;
+    if (this.inFlight >= lane.maxInFlight) {
+      rec.drop(lr.dropKey[0], lr.dropKey[1]);
+      this.droppedN++;
+      return;
+    }
+    const intendedUs = this.t0Us + tUs;
     const sendUs = nowUs();
-    recordUs(rec.sendLag, Math.max(0, sendUs - intendedUs));
-    inFlight++;
+    recordUs(rec.sendLag, sendUs > intendedUs ? sendUs - intendedUs : 0);
+    this.inFlight++;
     rec.sent++;
     if (sendUs < rec.firstSendUs) rec.firstSendUs = sendUs;
     rec.lastSendUs = sendUs;
-    let writeUs = sendUs;
-    let status = 0;
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      inFlight--;
-      completed++;
-      // Requests cut off by our own teardown say nothing about the target.
-      if (!destroying) {
-        const end = nowUs();
-        const ok = status >= 200 && status < 400;
-        rec.record(ok ? cellOk : cellFail, status, end - intendedUs, end - writeUs, tUs);
-        errWin.add(end / 1000, !ok);
-      }
-      if (inFlight === 0) drained?.();
-    };
-    // Legacy handler hooks: measurably cheaper per request than the controller API.
-    // onConnect runs when undici writes the request to a socket.
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect() {
-        writeUs = nowUs();
-      },
-      onHeaders(statusCode) {
-        status = statusCode;
-        return true;
-      },
-      onData() {
-        return true;
-      },
-      onComplete() {
-        finish();
-      },
-      onError() {
-        status = 0;
-        finish();
-      },
-    };
+    const f = new Flight(this, lr, intendedUs, tUs, sendUs);
     try {
-      poolFor(sc, req.origin).dispatch(
-        { method: req.method as Dispatcher.HttpMethod, path: fill(req.path, k), headers: req.headers, ...(req.body !== undefined ? { body: fill(req.body, k) } : {}) },
-        handler,
-      );
+      lr.pool.dispatch(lr.opts ?? dispatchOptions(lr.req, k), f);
     } catch {
-      finish();
+      this.finish(f);
     }
-  };
+  }
 
-  const loop = async (sc: PreparedScenario): Promise<void> => {
-    const cum = cumulativeWeights(sc.weights);
-    const cells = sc.requests.map((r) => [rec.cell(sc.name, r.name, r.method, true), rec.cell(sc.name, r.name, r.method, false)] as const);
-    let burst = 0;
-    for (const a of arrivals(sc.spec, opts.stripe)) {
-      for (;;) {
-        if (stopped) return;
-        const wait = t0Us + a.tUs - nowUs();
-        if (wait <= 0) break;
-        burst = 0;
-        // Coarse sleep, then spin on setImmediate for the last millisecond.
-        if (wait > 2000) await sleep((wait - 1000) / 1000);
-        else await immediate();
-      }
-      const i = chooseIndex(a.k, cum);
-      const req = sc.requests[i] as PreparedRequest;
-      rec.planned++;
-      if (inFlight >= sc.spec.maxInFlight) rec.drop(sc.name, req.name);
-      else {
-        const [ok, fail] = cells[i] as readonly [Cell, Cell];
-        fire(sc, req, ok, fail, a.k, a.tUs);
-      }
-      // Let responses be processed during a burst of due arrivals.
-      if (++burst >= 32) {
-        burst = 0;
-        await immediate();
-      }
+  finish(f: Flight): void {
+    if (f.done) return;
+    f.done = true;
+    this.inFlight--;
+    this.completed++;
+    // Requests cut off by our own teardown say nothing about the target.
+    if (!this.destroying) {
+      const end = nowUs();
+      const ok = f.status >= 200 && f.status < 400;
+      this.rec.record(ok ? f.lane.ok : f.lane.fail, f.status, end - f.intendedUs, end - f.writeUs, f.tUs);
+      this.errWin.add(end / 1000, !ok);
     }
-  };
+    if (this.inFlight === 0) this.drained?.();
+  }
 
-  const monitor = setInterval(() => {
-    const elapsedMs = (nowUs() - t0Us) / 1000;
-    if (elapsedMs < 0 || stopped) return;
-    const e = errWin.check(nowUs() / 1000);
-    if (e) stop({ kind: 'error-rate', reason: e, atMs: elapsedMs }, true);
-    for (const t of plan.thresholds) {
-      if (stopped || !t.abortOnFail || elapsedMs < t.delayAbortEvalMs) continue;
-      const r = evaluateThreshold(t, rec, elapsedMs);
+  private monitor(): void {
+    const elapsedMs = (nowUs() - this.t0Us) / 1000;
+    if (elapsedMs < 0 || this.stopped) return;
+    const e = this.errWin.check(nowUs() / 1000);
+    if (e) this.stop({ kind: 'error-rate', reason: e, atMs: elapsedMs }, true);
+    for (const t of this.plan.thresholds) {
+      if (this.stopped || !t.abortOnFail || elapsedMs < t.delayAbortEvalMs) continue;
+      const r = evaluateThreshold(t, this.rec, elapsedMs);
       if (r.ok === false) {
-        stop(
+        this.stop(
           {
             kind: 'threshold',
             threshold: `${t.key} ${t.expr}`,
@@ -191,35 +309,16 @@ export async function runEngine(plan: EnginePlan, opts: EngineOptions): Promise<
         );
       }
     }
-    const dropped = [...rec.dropped.values()].reduce((a, b) => a + b, 0);
-    opts.onProgress?.({ elapsedMs, sent: rec.sent, completed, dropped, inFlight });
-  }, 250);
-
-  try {
-    await warmUp(plan, poolFor);
-    t0Us = (opts.startEpochMs ?? Date.now() + 5) * 1000;
-    const wait0 = t0Us / 1000 - Date.now();
-    if (wait0 > 0) await sleep(wait0);
-    await Promise.all(plan.scenarios.map(loop));
-    // Let the last responses arrive (bounded by the request timeout) unless stopped.
-    if (inFlight > 0 && !stopped) {
-      await Promise.race([new Promise<void>((r) => (drained = r)), sleep(plan.requestTimeoutMs + 1000)]);
-    }
-  } finally {
-    clearInterval(monitor);
-    opts.signal?.removeEventListener('abort', onSignal);
-    destroying = stopped;
-    const closing = [...pools.values()].map((p) => (stopped ? p.destroy() : p.close()).catch(() => undefined));
-    await Promise.all(closing);
+    this.opts.onProgress?.({ elapsedMs, sent: this.rec.sent, completed: this.completed, dropped: this.droppedN, inFlight: this.inFlight });
   }
-  const elapsedMs = Math.max(1, (nowUs() - t0Us) / 1000);
-  return { snapshot: rec.snapshot(), elapsedMs, ...(abort ? { abort } : {}) };
 }
 
 /**
- * One unrecorded request per pool before the clock starts: undici compiles its
- * HTTP parser (WASM) on first use, a pause that would otherwise land in the
- * first second's latencies as if the target had stalled.
+ * Before the clock starts, every pool opens all its connections, each with one
+ * unrecorded request (connections open concurrently). A cold pool would
+ * otherwise queue the first second's arrivals behind TCP/TLS handshakes, and
+ * undici compiles its HTTP parser (WASM) on first use: both are the harness's
+ * latency, not the target's.
  */
 async function warmUp(plan: EnginePlan, poolFor: (sc: PreparedScenario, origin: string) => Pool): Promise<void> {
   const jobs: Array<Promise<void>> = [];
@@ -230,16 +329,16 @@ async function warmUp(plan: EnginePlan, poolFor: (sc: PreparedScenario, origin: 
       if (seen.has(key)) continue;
       seen.add(key);
       const probe = sc.requests.find((r) => r.origin === req.origin && (r.method === 'GET' || r.method === 'HEAD')) ?? req;
-      jobs.push(
-        poolFor(sc, req.origin)
-          .request({ method: probe.method === 'HEAD' ? 'HEAD' : 'GET', path: fill(probe.path, 0), headers: probe.headers })
-          .then((r) => r.body.dump())
-          .then(
-            () => undefined,
-            () => undefined,
-          ),
-      );
+      jobs.push(openAll(poolFor(sc, req.origin), sc.spec.connections, { method: probe.method === 'HEAD' ? 'HEAD' : 'GET', path: fill(probe.path, 0), headers: probe.headers }));
     }
   }
   await Promise.all(jobs);
+}
+
+/** `n` concurrent requests on a pipelining-1 pool: each needs its own connection, so the pool opens `n`. */
+async function openAll(pool: Pool, n: number, probe: Dispatcher.RequestOptions): Promise<void> {
+  // A failed probe (target down, refused) is no reason to stop here: the run itself records the errors.
+  const one = (): Promise<void> => pool.request(probe).then((r) => r.body.dump(), () => undefined);
+  await Promise.all(Array.from({ length: n }, one));
+
 }

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/types.ts';
+import type { EnvironmentConfig } from '../target/environment.ts';
 import type { ExecutorSpec, ScenarioFile } from './scenario.ts';
 
 // The k6 twin of a pdv scenario: same executors, request mix, thresholds and
@@ -38,7 +38,7 @@ export function k6Options(s: ScenarioFile): Record<string, unknown> {
   };
 }
 
-export function exportK6Script(s: ScenarioFile, config: Pick<ResolvedConfig, 'environment'>, source: string): string {
+export function exportK6Script(s: ScenarioFile, config: { environment: EnvironmentConfig }, source: string): string {
   const env = config.environment;
   const roles = Object.fromEntries(Object.entries(env.credentials).map(([r, c]) => [r, { username: c.username, passwordEnv: c.passwordEnv }]));
   const mixes = Object.fromEntries(
@@ -51,6 +51,7 @@ export function exportK6Script(s: ScenarioFile, config: Pick<ResolvedConfig, 'en
 import http from 'k6/http';
 import exec from 'k6/execution';
 
+/** @type {import('k6/options').Options} */
 export const options = ${j(k6Options(s))};
 
 const BASE_URL = __ENV.BASE_URL || ${JSON.stringify(env.baseUrl)};
@@ -82,6 +83,7 @@ function pick(obj, path) {
 }
 
 function send(req, data, i) {
+  /** @type {Record<string, string>} */
   const headers = {};
   for (const [k, v] of Object.entries(req.headers || {})) headers[k.toLowerCase()] = fill(v, data, i);
   let body = null;

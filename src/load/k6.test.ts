@@ -7,7 +7,7 @@ import { thresholdCheckId } from '../stages/load/results.ts';
 import { exportK6Script, exportTestRun, k6Options } from './k6-export.ts';
 import { isK6SummaryFile, k6Checks, parseK6Summary } from './k6-import.ts';
 import { validateScenario } from './scenario-file.ts';
-import { environmentSchema } from '../config/schema.ts';
+import { environmentSchema } from '../target/environment.ts';
 
 const loaded = validateScenario(
   {

@@ -48,6 +48,9 @@ export class Recorder {
   firstSendUs = Infinity;
   lastSendUs = 0;
 
+  private lastWi = -1;
+  private lastW: Window | undefined;
+
   constructor(readonly windowMs = 1000) {}
 
   cell(scenario: string, name: string, method: string, expected: boolean): Cell {
@@ -68,11 +71,14 @@ export class Recorder {
     recordUs(cell.corrected, correctedUs);
     recordUs(cell.uncorrected, uncorrectedUs);
     const wi = Math.floor(offsetUs / 1000 / this.windowMs);
-    let w = this.windows.get(wi);
+    // Completions come in window order but for stragglers: keep the current window at hand.
+    let w = wi === this.lastWi ? this.lastW : this.windows.get(wi);
     if (!w) {
       w = { count: 0, failed: 0, hist: newHistogram(2) };
       this.windows.set(wi, w);
     }
+    this.lastWi = wi;
+    this.lastW = w;
     w.count++;
     if (!cell.expected) w.failed++;
     recordUs(w.hist, correctedUs);

@@ -1,11 +1,15 @@
 import { UsageError } from '../core/errors.ts';
 
 // Load never goes where it was not sent on purpose: only hosts on the
-// environment's allow-list (loopback too, only when listed), under hard caps
-// that no config can lift past the absolute maxima below.
+// environment's allow-list (loopback too, only when listed), under caps.
+// `caps` (default 1000 req/s, 10 min, 256 connections) is the safety cap; an
+// explicit `caps.maxRate` lifts the rate cap — whoever writes 100 000 means
+// it. Duration, connections and in-flight stay under the absolute maxima
+// below, and the rate under a ceiling that only guards against a typo.
 
 export const ABSOLUTE_MAX = {
-  ratePerSecond: 20_000,
+  /** Ceiling for an explicit `caps.maxRate` (a typo guard, not a throughput limit). */
+  ratePerSecond: 1_000_000,
   durationMs: 2 * 3_600_000,
   connections: 4_096,
   inFlight: 20_000,
@@ -74,7 +78,10 @@ export function effectiveCaps(c: Caps): Caps {
 
 export function assertWithinCaps(plan: { peakRate: number; durationMs: number; connections: number; inFlight: number }, caps: Caps, where: string): void {
   const c = effectiveCaps(caps);
-  if (plan.peakRate > c.maxRate) throw new LoadRefused(`peak rate ${plan.peakRate.toFixed(1)}/s exceeds the cap of ${c.maxRate}/s`, where);
+  if (plan.peakRate > c.maxRate) {
+    const lift = c.maxRate < ABSOLUTE_MAX.ratePerSecond ? ' (raise caps.maxRate to lift it)' : '';
+    throw new LoadRefused(`peak rate ${plan.peakRate.toFixed(1)}/s exceeds the cap of ${c.maxRate}/s${lift}`, where);
+  }
   if (plan.durationMs > c.maxDurationMs) throw new LoadRefused(`duration ${(plan.durationMs / 1000).toFixed(1)} s exceeds the cap of ${c.maxDurationMs / 1000} s`, where);
   if (plan.connections > c.maxConnections) throw new LoadRefused(`${plan.connections} connections exceed the cap of ${c.maxConnections}`, where);
   if (plan.inFlight > ABSOLUTE_MAX.inFlight) throw new LoadRefused(`maxInFlight ${plan.inFlight} exceeds the absolute cap of ${ABSOLUTE_MAX.inFlight}`, where);
@@ -92,12 +99,20 @@ export class ErrorRateWindow {
     private readonly minRequests: number,
   ) {}
 
+  private lastS = -1;
+  private last: { total: number; failed: number } | undefined;
+
   add(nowMs: number, failed: boolean): void {
     const s = Math.floor(nowMs / 1000);
-    const b = this.buckets.get(s) ?? { total: 0, failed: 0 };
+    let b = s === this.lastS ? this.last : this.buckets.get(s);
+    if (!b) {
+      b = { total: 0, failed: 0 };
+      this.buckets.set(s, b);
+    }
+    this.lastS = s;
+    this.last = b;
     b.total++;
     if (failed) b.failed++;
-    this.buckets.set(s, b);
   }
 
   /** A reason to abort, or undefined. */
@@ -106,7 +121,10 @@ export class ErrorRateWindow {
     let total = 0;
     let failed = 0;
     for (const [s, b] of this.buckets) {
-      if (s < from) this.buckets.delete(s);
+      if (s < from) {
+        this.buckets.delete(s);
+        if (s === this.lastS) this.lastS = -1;
+      }
       else {
         total += b.total;
         failed += b.failed;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../config/common.ts';
+import { parseDuration } from '../core/schema.ts';
 
 // A load scenario is a TypeScript module shaped like k6 `options`: executors,
 // a weighted request mix, thresholds in k6 syntax. The same module exports to

@@ -78,18 +78,49 @@ export function peakRatePerSecond(e: ExecutorSpec): number {
   return e.executor === 'constant-arrival-rate' ? perSec(e.rate) : Math.max(perSec(e.startRate), ...e.stages.map((s) => perSec(s.target)));
 }
 
+/**
+ * Walks the arrivals a stripe owns without allocating per arrival: the
+ * engine's scheduler reads `k` and `tUs`, then calls `next()`.
+ */
+export class ArrivalCursor {
+  /** Global index and intended start (µs from run start) of the current arrival; valid while `done` is false. */
+  k: number;
+  tUs = 0;
+  done = false;
+  private readonly ps: Piece[];
+  private readonly total: number;
+  private pi = 0;
+
+  constructor(
+    e: ExecutorSpec,
+    private readonly stripe: Stripe = WHOLE,
+  ) {
+    this.ps = pieces(e);
+    this.total = plannedCount(e);
+    this.k = stripe.offset - stripe.step;
+    this.next();
+  }
+
+  /** Move to the next owned arrival; false (and `done`) past the end. */
+  next(): boolean {
+    const ps = this.ps;
+    for (let k = this.k + this.stripe.step; k < this.total; k += this.stripe.step) {
+      while (this.pi < ps.length - 1 && k >= (ps[this.pi] as Piece).before + (ps[this.pi] as Piece).count) this.pi++;
+      const p = ps[this.pi] as Piece;
+      if (p.count <= 0) continue;
+      this.k = k;
+      this.tUs = p.startUs + Math.min(p.durUs, timeFor(p, k - p.before));
+      return true;
+    }
+    this.k = this.total;
+    this.done = true;
+    return false;
+  }
+}
+
 /** Intended start offsets (µs from run start) of the arrivals this stripe owns, in order, with their global index. */
 export function* arrivals(e: ExecutorSpec, stripe: Stripe = WHOLE): Generator<{ k: number; tUs: number }> {
-  const ps = pieces(e);
-  const total = plannedCount(e);
-  let pi = 0;
-  for (let k = stripe.offset; k < total; k += stripe.step) {
-    while (pi < ps.length - 1 && k >= (ps[pi] as Piece).before + (ps[pi] as Piece).count) pi++;
-    const p = ps[pi] as Piece;
-    if (p.count <= 0) continue;
-    const t = Math.min(p.durUs, timeFor(p, k - p.before));
-    yield { k, tUs: p.startUs + t };
-  }
+  for (const c = new ArrivalCursor(e, stripe); !c.done; c.next()) yield { k: c.k, tUs: c.tUs };
 }
 
 /** Low-discrepancy weighted choice: deterministic per arrival index, evenly spread over any stripe. */

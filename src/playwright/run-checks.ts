@@ -4,9 +4,10 @@ import { caFiles, readCaFiles } from '../http/tls.ts';
 import { sharedAuthenticator } from '../auth/index.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { StageContext } from '../core/stage.ts';
+import type { RunScope } from '../target/scope.ts';
 import type { CheckResult, Target } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
+import { IN_CHECKOUT, PACKAGE_ROOT } from '../core/package-root.ts';
 import { copyEvidence } from './evidence.ts';
 import type { BridgeCheckRecord } from './protocol.ts';
 import { runPlaywright } from './test-process.ts';
@@ -33,6 +34,10 @@ export interface PlaywrightChecksOptions {
   screenshot?: PwTarget['screenshot'];
   testTimeout?: number;
   allure?: boolean;
+  /** Spec folders (relative to the config file) of the projects this run may start. */
+  testDirs?: { smoke?: string; uat?: string };
+  /** The production flag mirror the smoke specs compare with (relative to the config file). */
+  flagsMirror?: string;
   /** Emit checks, observations and artifacts through ctx as they arrive. */
   emit: boolean;
   /**
@@ -44,10 +49,10 @@ export interface PlaywrightChecksOptions {
 }
 
 /** Sessions for the specs: a role that cannot sign in gets none (smoke's login check reports it). */
-async function writeSessions(ctx: StageContext, target: Target, stateDir: string): Promise<void> {
-  const env = ctx.config.environment;
+async function writeSessions(ctx: RunScope, target: Target, stateDir: string): Promise<void> {
+  const env = ctx.settings.environment;
   if (!Object.keys(env.credentials).length) return;
-  const auth = sharedAuthenticator({ config: ctx.config, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl });
+  const auth = sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl });
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   for (const role of auth.roles()) {
     const s = await auth.session(role, ctx.signal);
@@ -61,11 +66,11 @@ async function writeSessions(ctx: StageContext, target: Target, stateDir: string
   }
 }
 
-/** Absolute path of the repo's playwright.config.ts. */
-export const PLAYWRIGHT_CONFIG = resolve(import.meta.dirname, '../../playwright.config.ts');
-const REPO_ROOT = resolve(import.meta.dirname, '../..');
+/** pdv's Playwright config: the checkout's playwright.config.ts (its own specs as fallback), else the packaged one. */
+export const PLAYWRIGHT_CONFIG = IN_CHECKOUT ? join(PACKAGE_ROOT, 'playwright.config.ts') : join(import.meta.dirname, 'pw-config.js');
+const REPO_ROOT = PACKAGE_ROOT;
 
-export async function runPlaywrightChecks(ctx: StageContext, o: PlaywrightChecksOptions): Promise<CheckResult[]> {
+export async function runPlaywrightChecks(ctx: RunScope, o: PlaywrightChecksOptions): Promise<CheckResult[]> {
   const idPrefix = o.idPrefix ?? o.stage;
   const folder = o.folder ?? o.stage;
   // Sessions and raw traces hold secrets: a private scratch folder, removed on every path.
@@ -136,8 +141,8 @@ export function harnessError(stage: string, id: string, message: string): CheckR
   return { id, stage, title: 'Playwright runner', severity: 'critical', status: 'errored', message, durationMs: 0, attempts: 1, evidence: [] };
 }
 
-function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string): Record<string, string> {
-  const env = ctx.config.environment;
+function childEnv(ctx: RunScope, o: PlaywrightChecksOptions, scratch: string): Record<string, string> {
+  const env = ctx.settings.environment;
   const credentials: PwTarget['credentials'] = {};
   const out: Record<string, string> = {};
   for (const [role, c] of Object.entries(env.credentials)) {
@@ -153,9 +158,8 @@ function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string
       if (name && value !== undefined) out[name] = value;
     }
   }
-  const flagsMirror = ctx.config.stages.smoke.flagsMirror;
-  const dir = (d: string | undefined): string | undefined => (d ? resolve(ctx.config.rootDir, d) : undefined);
-  const testDirs = { ...(dir(ctx.config.stages.smoke.testDir) ? { smoke: dir(ctx.config.stages.smoke.testDir) } : {}), ...(dir(ctx.config.stages.uat.testDir) ? { uat: dir(ctx.config.stages.uat.testDir) } : {}) };
+  const flagsMirror = o.flagsMirror;
+  const testDirs = Object.fromEntries(Object.entries(o.testDirs ?? {}).flatMap(([k, d]) => (d ? [[k, resolve(ctx.settings.rootDir, d)]] : [])));
   const target: PwTarget = {
     runId: ctx.runId,
     environment: o.target.environment,
@@ -163,7 +167,7 @@ function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string
     apiUrl: o.target.apiUrl ?? o.target.baseUrl,
     ...(o.target.expectedVersion ? { expectedVersion: o.target.expectedVersion } : {}),
     ...(o.target.deployId ? { deployId: o.target.deployId } : {}),
-    ...(flagsMirror ? { flagsMirror: resolve(ctx.config.rootDir, flagsMirror) } : {}),
+    ...(flagsMirror ? { flagsMirror: resolve(ctx.settings.rootDir, flagsMirror) } : {}),
     stateDir: join(scratch, 'state'),
     outputDir: join(scratch, 'output'),
     credentials,
@@ -182,7 +186,7 @@ function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string
               baseUrl: o.target.baseUrl,
               ...(o.target.apiUrl ? { apiUrl: o.target.apiUrl } : {}),
               version: o.target.expectedVersion ?? 'unknown',
-              deployId: o.target.deployId ?? ctx.config.deployId ?? 'none',
+              deployId: o.target.deployId ?? ctx.settings.deployId ?? 'none',
               runId: ctx.runId,
             },
           },
@@ -191,7 +195,7 @@ function childEnv(ctx: StageContext, o: PlaywrightChecksOptions, scratch: string
   };
   // Node-side requests of the specs (APIRequestContext) trust the stand's private CA too.
   if (env.trustedCa !== undefined) {
-    const pems = readCaFiles(caFiles(env.trustedCa, ctx.config.rootDir), 'environments.trustedCa');
+    const pems = readCaFiles(caFiles(env.trustedCa, ctx.settings.rootDir), 'environments.trustedCa');
     const file = join(scratch, 'trusted-ca.pem');
     writeFileSync(file, pems.join('\n'));
     out.NODE_EXTRA_CA_CERTS = file;

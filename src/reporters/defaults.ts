@@ -2,10 +2,11 @@ import { htmlReporter } from './html/index.ts';
 import { jsonReporter } from './json.ts';
 import { junitReporter } from './junit.ts';
 import { markdownReporter } from './markdown.ts';
-import { sarifReporter } from './sarif.ts';
-import type { Env, Reporter } from './types.ts';
+import { stageFilesReporter } from './stage-files.ts';
+import type { Env, Reporter, StageReportParts } from './types.ts';
 
-/** verdict.json, summary.md (+ $GITHUB_STEP_SUMMARY), junit.xml, index.html, and security.sarif when security ran (so `pdv report` / `pdv merge` re-render it). */
-export function defaultReporters(options: { env?: Env } = {}): Reporter[] {
-  return [jsonReporter(), markdownReporter(options), junitReporter(), htmlReporter(), sarifReporter()];
+/** verdict.json, summary.md (+ $GITHUB_STEP_SUMMARY), junit.xml, index.html (with each stage's section), and each stage's own files (e.g. security.sarif). */
+export function defaultReporters(options: { env?: Env; stages?: StageReportParts[] } = {}): Reporter[] {
+  const stages = options.stages ?? [];
+  return [jsonReporter(), markdownReporter(options), junitReporter(), htmlReporter(stages), stageFilesReporter(stages)];
 }

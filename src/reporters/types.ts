@@ -1,3 +1,4 @@
+import type { SectionRenderer } from './html/section.ts';
 import type { VerdictReport } from '../core/types.ts';
 
 // One small interface for every output format (Playwright / vitest style):
@@ -51,8 +52,18 @@ export interface WriteReportsResult {
   unrecorded?: string;
 }
 
+/** What a stage adds to the reports: an HTML section for its extras, and files rendered from the (redacted) report. */
+export interface StageReportParts {
+  stage: string;
+  section?: SectionRenderer;
+  /** e.g. security.sarif; `render` returns undefined when the run has nothing for the file. */
+  files?: Array<{ name: string; render(report: VerdictReport): string | undefined }>;
+}
+
 export interface WriteReportsOptions {
-  /** Default: defaultReporters(). */
+  /** Default: defaultReporters({ stages }). */
   reporters?: Reporter[];
+  /** The stages' report parts (sections, files), for the default reporters. */
+  stages?: StageReportParts[];
   redactor?: FinalRedactor;
 }

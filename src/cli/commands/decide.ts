@@ -4,8 +4,8 @@ import { UsageError } from '../../core/errors.ts';
 import type { VerdictReport } from '../../core/types.ts';
 import { decideRun, readRun, runConfigFlags, signoffRun } from '../../jobs/decide.ts';
 import type { CliIo } from '../io.ts';
-import { prepareRun } from '../prepare.ts';
-import { finish } from '../program.ts';
+import { prepareRun } from '../../jobs/prepare.ts';
+import { finish } from '../verify.ts';
 
 // `pdv decide` and `pdv signoff`: a person closes the loop on a held run
 // (docs/decisions.md). The exit code follows the (decided) verdict.

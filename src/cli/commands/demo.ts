@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
 import { progressPrinter } from '../progress.ts';
-import { finish } from '../program.ts';
-import { prepareRun } from '../prepare.ts';
+import { finish } from '../verify.ts';
+import { prepareRun } from '../../jobs/prepare.ts';
 
 export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): void {
   program
@@ -15,8 +16,14 @@ export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): 
     .option('--out <dir>', 'run folder (default reports/<run-id>/)')
     .option('--json', 'machine output on stdout', false)
     .action(async (o: { fault?: string[]; stage?: string[]; out?: string; blueGreen?: boolean }) => {
-      // Loaded on use: the demo is not part of a production verify.
-      const { runDemo } = await import('../../jobs/demo.ts');
+      // Loaded on use: the demo is not part of a production verify, nor of the installed package.
+      const { runDemo } = await import('../../jobs/demo.ts').catch((err: unknown) => {
+        if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+        throw new UsageError(
+          'the demo deployment ships only with a checkout of the pdv repository (git clone …, then `npm ci && npm run demo`); in your own repo run `npx pdv init` and `npx pdv verify`',
+          'pdv demo',
+        );
+      });
       const { report, runDir, warnings } = await runDemo({
         faults: o.fault ?? [],
         blueGreen: Boolean(o.blueGreen),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
-import { parseDuration } from '../../config/common.ts';
+import { parseDuration } from '../../core/schema.ts';
 import { UsageError } from '../../core/errors.ts';
 import { cleanupFromConfig } from '../../dr/cleanup.ts';
 import type { CliIo } from '../io.ts';

@@ -9,4 +9,5 @@ export const COMMANDS: Array<() => Promise<Register>> = [
   async () => (await import('./soak.ts')).register,
   async () => (await import('./load.ts')).register,
   async () => (await import('./decide.ts')).register,
+  async () => (await import('./init.ts')).register,
 ];

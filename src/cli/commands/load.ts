@@ -10,7 +10,7 @@ import { parseK6Summary } from '../../load/k6-import.ts';
 import { loadScenarioFile } from '../../load/scenario-file.ts';
 import type { CliIo } from '../io.ts';
 import { addTargetOptions, configFlags, type TargetOptions } from '../options.ts';
-import { verifyCommand } from '../program.ts';
+import { verifyCommand } from '../verify.ts';
 
 // `pdv load export-k6` / `pdv load import-k6`: hand a scenario to k6 or
 // k6-operator, and bring k6's summary back as pdv checks and a verdict.

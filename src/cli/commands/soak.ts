@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { parseDuration, timerLimitProblem } from '../../config/common.ts';
+import { parseDuration, timerLimitProblem } from '../../core/schema.ts';
 import { loadConfig } from '../../config/load.ts';
 import { UsageError } from '../../core/errors.ts';
 import { exitCodeFor } from '../../core/verdict-exit.ts';
-import { judgeSoak, lockSoak, runSoak, soakStatus, startSoak, tickSoak, type TickOutcome } from '../../soak/index.ts';
+import { judgeSoak, lockSoak, runSoak, soakStatus, startSoak, tickSoak, type TickOutcome } from '../../jobs/soak/index.ts';
 import type { CliIo } from '../io.ts';
 import { configFlags, type TargetOptions } from '../options.ts';
 
-// `pdv soak start|tick|run|status|judge`. The logic lives in src/soak/; this
+// `pdv soak start|tick|run|status|judge`. The logic lives in src/jobs/soak/; this
 // file parses flags, prints and sets the exit code.
 
 interface StartOpts extends TargetOptions {

@@ -77,7 +77,7 @@ async function runStage(folder: string, extra: Record<string, unknown> = {}) {
       },
     },
   });
-  ctx.config.runtime.databaseUrl = server.url;
+  ctx.settings.runtime.databaseUrl = server.url;
   runDirs.push(ctx.runDir);
   await runDr(ctx);
   const byId = Object.fromEntries(ctx.checks.map((c) => [c.id, c]));
@@ -121,7 +121,7 @@ async function runWith(folder: string, extra: Record<string, unknown>, urls: { l
         },
       },
     });
-    ctx.config.runtime.databaseUrl = urls.live;
+    ctx.settings.runtime.databaseUrl = urls.live;
     runDirs.push(ctx.runDir);
     await runDr(ctx);
     return { ctx, byId: Object.fromEntries(ctx.checks.map((c) => [c.id, c])) };
@@ -276,7 +276,7 @@ describe.skipIf(skipWithoutPostgres())('postgres driver (real PostgreSQL)', () =
       target: { environment: 'test', baseUrl: 'http://127.0.0.1:9' },
       config: { stages: { dr: { driver: 'postgres', source: { folder: join(dir, 'big') }, pgBin: PG_BIN, criticalTables: ['events'], expectedMigration: '002_events' } } },
     });
-    ctx.config.runtime.databaseUrl = server.url;
+    ctx.settings.runtime.databaseUrl = server.url;
     runDirs.push(ctx.runDir);
     const progress = ctx.emit.bind(ctx);
     // Abort as soon as the restore check would start (i.e. pg_restore is running).

@@ -92,10 +92,10 @@ async function run(dr: Record<string, unknown> = {}) {
       },
     },
   });
-  ctx.config.runtime.databaseUrl = server.urlFor('rdsapp');
+  ctx.settings.runtime.databaseUrl = server.urlFor('rdsapp');
   runDirs.push(ctx.runDir);
   const client = new RDSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
-  const driver = await createDriver(ctx.config.stages.dr, { rootDir: ctx.config.rootDir, runtime: ctx.config.runtime, env: { PDV_DR_RDS_PASSWORD: server.password }, rdsClient: client });
+  const driver = await createDriver(ctx.config, { rootDir: ctx.settings.rootDir, runtime: ctx.settings.runtime, env: { PDV_DR_RDS_PASSWORD: server.password }, rdsClient: client });
   await runDr(ctx, { driver });
   return { ctx, byId: Object.fromEntries(ctx.checks.map((c) => [c.id, c])), scratch: scratchInstanceId(ctx.runId) };
 }

@@ -1,4 +1,6 @@
-import type { Reporter } from '../types.ts';
+import type { Reporter, StageReportParts } from '../types.ts';
+import type { SectionRenderer } from './section.ts';
+import { soakSection } from './soak-section.ts';
 import { UNRECORDED_EVENTS_NOTE, UNRECORDED_TITLE, unrecordedSentence } from '../unrecorded.ts';
 import { html } from './escape.ts';
 import { buildHtml, HTML_FILE } from './page.ts';
@@ -17,11 +19,14 @@ export function buildUnrecordedHtml(runId: string, why: string): string {
 `;
 }
 
-export function htmlReporter(): Reporter {
+/** index.html; each stage's extras get the stage's own section (soak's is built in: soak is not a stage). */
+export function htmlReporter(stages: readonly StageReportParts[] = []): Reporter {
+  const sections: Record<string, SectionRenderer> = { soak: soakSection };
+  for (const s of stages) if (s.section) sections[s.stage] = s.section;
   return {
     name: 'html',
     async write(report, ctx) {
-      return [await ctx.writeText(HTML_FILE, buildHtml(report))];
+      return [await ctx.writeText(HTML_FILE, buildHtml(report, sections))];
     },
     async unrecorded(report, why, ctx) {
       return [await ctx.writeText(HTML_FILE, buildUnrecordedHtml(report.runId, why))];

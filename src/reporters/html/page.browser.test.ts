@@ -9,7 +9,7 @@ import { chromiumLaunchOptions, findChromium } from '../../core/browser.ts';
 import { failedRollbackReport, hostileReport } from '../_fixtures.ts';
 import { lineChart } from './charts.ts';
 import { buildHtml } from './page.ts';
-import type { SectionRenderer } from './sections/index.ts';
+import type { SectionRenderer } from './section.ts';
 
 // The page opened in a real browser from file://, as someone opening a CI
 // artifact would: it must render, run its own script, fetch nothing and run

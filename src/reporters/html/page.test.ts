@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CASES, extrasReport, failedRollbackReport, holdReport, hostileReport, partialReport, report, rollbackReport, warningsReport } from '../_fixtures.ts';
 import { checkAnchor } from '../format.ts';
 import { buildHtml } from './page.ts';
-import type { SectionRenderer } from './sections/index.ts';
+import type { SectionRenderer } from './section.ts';
 import { timelineBars } from './timeline.ts';
 
 const ids = (page: string): Set<string> => new Set([...page.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!));

@@ -4,7 +4,7 @@ import { VERDICT_LABEL } from '../format.ts';
 import { checksTable } from './checks.ts';
 import { checklistSection, decisionSection } from './decision.ts';
 import { esc } from './escape.ts';
-import { extrasSections, SECTIONS, type SectionRenderer } from './sections/index.ts';
+import { extrasSections, type SectionRenderer } from './section.ts';
 import { CSS } from './style.ts';
 import { SCRIPT } from './script.ts';
 import { actionsSection, alarm, artifactsSection, banner, reasonsSection, warningsSection } from './summary.ts';
@@ -20,7 +20,7 @@ function csp(): string {
 }
 
 /** index.html: one self-contained page (inline CSS, JS and SVG; opens offline). */
-export function buildHtml(report: VerdictReport, registry: Readonly<Record<string, SectionRenderer>> = SECTIONS): string {
+export function buildHtml(report: VerdictReport, registry: Readonly<Record<string, SectionRenderer>> = {}): string {
   const title = `pdv ${VERDICT_LABEL[report.verdict]}${report.partial ? ' (partial)' : ''} — ${report.target.environment} — ${report.runId}`;
   return `<!doctype html>
 <html lang="en">

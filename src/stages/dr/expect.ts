@@ -3,7 +3,7 @@ import { newestMigration, rowCount, tableChecksum } from '../../dr/manifest.ts';
 import type { BackupManifest } from '../../dr/types.ts';
 import pg from 'pg';
 import { errorMessage } from '../../core/errors.ts';
-import type { DrConfig } from './config.ts';
+import type { DrConfig } from '../../dr/config.ts';
 
 // Where the expected values come from: the release (migration version) and
 // the manifest or the live database (row counts, checksums).

@@ -1,13 +1,16 @@
-import type { Stage } from '../../core/stage.ts';
-import { planDr } from './plan.ts';
-import { runDr } from './run.ts';
+import { defineStage } from '../stage.ts';
+import { drConfigSchema } from '../../dr/config.ts';
 
-export { runDr } from './run.ts';
 export { DR_CHECKS } from './checks.ts';
 
-export const drStage: Stage = {
+export const drStage = defineStage({
   name: 'dr',
   description: 'restore the newest backup into a scratch copy, validate data and app on it, measure RPO and RTO',
-  plan: (ctx) => planDr(ctx),
-  run: (ctx) => runDr(ctx),
-};
+  docs: 'docs/dr.md',
+  configSchema: drConfigSchema,
+  isConfigured: (c) => !!c.driver,
+  order: 50,
+  plan: async (ctx) => (await import('./plan.ts')).planDr(ctx),
+  run: async (ctx) => (await import('./run.ts')).runDr(ctx),
+  report: async () => ({ section: (await import('./report.ts')).drSection }),
+});

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeStageContext, removeStageDirs } from '../../../e2e/helpers/stage-context.ts';
 import { UsageError } from '../../core/errors.ts';
-import type { PlanContext } from '../../core/stage.ts';
-import { drConfigSchema } from './config.ts';
+import type { PlanContext } from '../stage.ts';
+import type { DrConfig } from '../../dr/config.ts';
+import { drConfigSchema } from '../../dr/config.ts';
 import { drStage } from './index.ts';
 
 // What DR needs is knowable before any request: a missing live database, a
@@ -11,13 +12,13 @@ import { drStage } from './index.ts';
 
 afterAll(removeStageDirs);
 
-async function planCtx(dr: Record<string, unknown>, runtime: { databaseUrl?: string } = {}, secrets: Record<string, string> = {}): Promise<PlanContext> {
+async function planCtx(dr: Record<string, unknown>, runtime: { databaseUrl?: string } = {}, secrets: Record<string, string> = {}): Promise<PlanContext<DrConfig>> {
   const ctx = await makeStageContext({ target: { environment: 'test', baseUrl: 'http://127.0.0.1:9' }, config: { stages: { dr } }, secrets });
-  ctx.config.runtime = runtime;
-  return { config: ctx.config, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['dr'] };
+  ctx.settings.runtime = runtime;
+  return { config: ctx.config, settings: ctx.settings, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['dr'] };
 }
 
-async function planError(ctx: PlanContext): Promise<Error | undefined> {
+async function planError(ctx: PlanContext<DrConfig>): Promise<Error | undefined> {
   try {
     await drStage.plan!(ctx);
     return undefined;

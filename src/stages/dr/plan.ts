@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../core/errors.ts';
-import type { PlanContext } from '../../core/stage.ts';
+import type { PlanContext } from '../stage.ts';
 import { resolveFrom } from '../../dr/locate.ts';
-import type { DrConfig } from './config.ts';
+import type { DrConfig } from '../../dr/config.ts';
 
 // What the DR stage needs is known before the first request: the scratch
 // server, the live database, the passwords. A missing one is exit 3 naming
@@ -16,10 +16,10 @@ export function liveDatabaseUrl(cfg: Pick<DrConfig, 'liveDatabaseUrlEnv'>, runti
   return { name: 'DATABASE_URL', url: runtime.databaseUrl || undefined };
 }
 
-export async function planDr(ctx: PlanContext, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const cfg: DrConfig = ctx.config.stages.dr;
+export async function planDr(ctx: PlanContext<DrConfig>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const cfg: DrConfig = ctx.config;
   if (!cfg.driver) return; // reported as skipped: the policy holds a required stage without evidence
-  const file = ctx.config.file ?? 'config';
+  const file = ctx.settings.file ?? 'config';
   const where = (field: string) => `${file}: stages.dr.${field}`;
   const lookup: Lookup = (name) => ctx.secrets.get(name) ?? env[name];
 
@@ -27,7 +27,7 @@ export async function planDr(ctx: PlanContext, env: NodeJS.ProcessEnv = process.
     throw new UsageError('set source.path or source.folder (where the backups are)', where('source'));
   }
   if (cfg.driver === 'postgres') {
-    const admin = cfg.databaseUrlEnv ? lookup(cfg.databaseUrlEnv) : ctx.config.runtime.databaseUrl;
+    const admin = cfg.databaseUrlEnv ? lookup(cfg.databaseUrlEnv) : ctx.settings.runtime.databaseUrl;
     if (!admin) throw new UsageError(`the postgres driver needs a server for scratch databases: set ${cfg.databaseUrlEnv ?? 'DATABASE_URL'} (or databaseUrlEnv)`, where('databaseUrlEnv'));
   }
   if (cfg.driver === 'rds') {
@@ -35,15 +35,15 @@ export async function planDr(ctx: PlanContext, env: NodeJS.ProcessEnv = process.
     if (!lookup(cfg.rds.passwordEnv)) throw new UsageError(`the restored instance is validated over its master user: ${cfg.rds.passwordEnv} is not set`, where('rds.passwordEnv'));
   }
   if (cfg.compareTo === 'live') {
-    const live = liveDatabaseUrl(cfg, ctx.config.runtime, lookup);
+    const live = liveDatabaseUrl(cfg, ctx.settings.runtime, lookup);
     if (!live.url) {
       throw new UsageError(`compareTo "live" counts rows in the live database: ${live.name} is not set (set it, name another variable in liveDatabaseUrlEnv, or use compareTo: "manifest")`, where(cfg.liveDatabaseUrlEnv ? 'liveDatabaseUrlEnv' : 'compareTo'));
     }
   }
-  if (cfg.migrationsDir && !existsSync(resolveFrom(ctx.config.rootDir, cfg.migrationsDir))) {
-    throw new UsageError(`folder ${resolveFrom(ctx.config.rootDir, cfg.migrationsDir)} does not exist`, where('migrationsDir'));
+  if (cfg.migrationsDir && !existsSync(resolveFrom(ctx.settings.rootDir, cfg.migrationsDir))) {
+    throw new UsageError(`folder ${resolveFrom(ctx.settings.rootDir, cfg.migrationsDir)} does not exist`, where('migrationsDir'));
   }
   const role = cfg.app?.smoke === 'probes' ? cfg.app.role : undefined;
   // Its secrets are checked with every other role's (planAuth); here only that it exists.
-  if (role && !(role in ctx.config.environment.credentials)) throw new UsageError(`role "${role}" is not in environments.${ctx.config.environmentName}.credentials`, where('app.role'));
+  if (role && !(role in ctx.settings.environment.credentials)) throw new UsageError(`role "${role}" is not in environments.${ctx.settings.environmentName}.credentials`, where('app.role'));
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { EvidenceError, errorMessage } from '../../core/errors.ts';
 import { writeJsonAtomic } from '../../core/fs.ts';
-import type { StageContext } from '../../core/stage.ts';
+import type { StageContext } from '../stage.ts';
 import { startApp, type RunningApp } from '../../dr/app.ts';
 import { createDriver } from '../../dr/index.ts';
 import { sha256File } from '../../dr/manifest.ts';
@@ -10,7 +10,7 @@ import { humanDuration, PhaseClock, rpoMs } from '../../dr/timing.ts';
 import type { BackupRef, RestoreDriver, RestoredCopy, ScratchRef } from '../../dr/types.ts';
 import { checkChecksums, checkMigration, checkRowCounts } from '../../dr/validate.ts';
 import { drCheck, type CheckFacts, type DrCheckSlug } from './checks.ts';
-import type { DrConfig } from './config.ts';
+import type { DrConfig } from '../../dr/config.ts';
 import { expectations, expectedMigration } from './expect.ts';
 import { liveDatabaseUrl } from './plan.ts';
 import { smokeRestoredApp } from './smoke.ts';
@@ -28,8 +28,8 @@ export interface DrDeps {
 
 const AFTER: DrCheckSlug[] = ['archive-reads', 'restore', 'migration-version', 'row-counts', 'checksums', 'app-on-restored-data', 'rto'];
 
-export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void> {
-  const cfg: DrConfig = ctx.config.stages.dr;
+export async function runDr(ctx: StageContext<DrConfig>, deps: DrDeps = {}): Promise<void> {
+  const cfg: DrConfig = ctx.config;
   const now = deps.now ?? (() => new Date());
   const emitted = new Set<DrCheckSlug>();
   const emit = (slug: DrCheckSlug, facts: CheckFacts) => {
@@ -44,7 +44,7 @@ export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void>
     emit('backup-found', { status: 'skipped', message: 'DR is not configured (stages.dr.driver)' });
     return;
   }
-  const driver = deps.driver ?? (await createDriver(cfg, { rootDir: ctx.config.rootDir, runtime: ctx.config.runtime }));
+  const driver = deps.driver ?? (await createDriver(cfg, { rootDir: ctx.settings.rootDir, runtime: ctx.settings.runtime }));
   const clock = new PhaseClock();
   const scratch: ScratchRef = { name: scratchNameFor(driver.kind, ctx.runId), runId: ctx.runId };
   const extra: Record<string, unknown> = { driver: driver.kind, scratch: scratch.name };
@@ -136,10 +136,10 @@ export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void>
     phase = 'migration-version';
     const restored = copy;
     // The live database is the runbook's DATABASE_URL (or liveDatabaseUrlEnv) — never the scratch server of databaseUrlEnv.
-    const live = cfg.compareTo === 'live' ? liveDatabaseUrl(cfg, ctx.config.runtime, (n) => ctx.secrets.get(n) ?? process.env[n]) : { name: 'DATABASE_URL', url: undefined };
+    const live = cfg.compareTo === 'live' ? liveDatabaseUrl(cfg, ctx.settings.runtime, (n) => ctx.secrets.get(n) ?? process.env[n]) : { name: 'DATABASE_URL', url: undefined };
     registerUrlSecret(ctx, live.name, live.url);
     await clock.time('validate', async () => {
-      const expected = await expectedMigration(cfg, ctx.config.rootDir).catch((err: unknown) => {
+      const expected = await expectedMigration(cfg, ctx.settings.rootDir).catch((err: unknown) => {
         throw new EvidenceError(`cannot read the release's migrations: ${errorMessage(err)}`);
       });
       const mig = await checkMigration(restored.db, expected, cfg.migrationsTable, backup.manifest);
@@ -161,7 +161,7 @@ export async function runDr(ctx: StageContext, deps: DrDeps = {}): Promise<void>
     if (cfg.app) {
       const appCfg = cfg.app;
       const started = await clock.time('start', () =>
-        startApp({ command: appCfg.command, env: { ...appCfg.env, ...restored.app.env }, ...(appCfg.baseUrl ? { baseUrl: appCfg.baseUrl } : {}), startTimeoutMs: appCfg.startTimeout, cwd: ctx.config.rootDir }, restored.app.placeholders, ctx.signal),
+        startApp({ command: appCfg.command, env: { ...appCfg.env, ...restored.app.env }, ...(appCfg.baseUrl ? { baseUrl: appCfg.baseUrl } : {}), startTimeoutMs: appCfg.startTimeout, cwd: ctx.settings.rootDir }, restored.app.placeholders, ctx.signal),
       );
       app = started;
       const smoke = await clock.time('smoke', async () => {
@@ -223,7 +223,7 @@ function isHarnessFault(err: unknown): boolean {
   return (e.code === 'ENOENT' || e.code === 'EACCES') && typeof e.syscall === 'string' && e.syscall.startsWith('spawn');
 }
 
-function registerUrlSecret(ctx: StageContext, name: string, url: string | undefined): void {
+function registerUrlSecret(ctx: StageContext<DrConfig>, name: string, url: string | undefined): void {
   if (!url) return;
   ctx.redactor.addSecret(name, url);
   try {
@@ -235,7 +235,7 @@ function registerUrlSecret(ctx: StageContext, name: string, url: string | undefi
 }
 
 async function cleanup(
-  ctx: StageContext,
+  ctx: StageContext<DrConfig>,
   driver: RestoreDriver,
   scratch: ScratchRef,
   clock: PhaseClock,

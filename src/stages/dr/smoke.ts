@@ -1,10 +1,10 @@
+import type { DrConfig } from '../../dr/config.ts';
 import { sharedAuthenticator } from '../../auth/index.ts';
 import { probeApp } from '../../dr/probe.ts';
 import { evaluate } from '../../http/expect.ts';
-import type { StageContext } from '../../core/stage.ts';
+import type { StageContext } from '../stage.ts';
 import type { CheckResult } from '../../core/types.ts';
-import { runSmoke } from '../smoke/run.ts';
-import type { DrAppConfig } from './config.ts';
+import type { DrAppConfig } from '../../dr/config.ts';
 
 // "The app works on the restored data": the smoke stage's own checks
 // (readiness, then the Playwright smoke specs) against the restored app's
@@ -31,17 +31,19 @@ export function judgeRestoredSmoke(results: readonly Pick<CheckResult, 'id' | 's
   return { status: 'passed', message: `${passed} smoke check(s) passed` };
 }
 
-export async function smokeRestoredApp(ctx: StageContext, baseUrl: string, app: DrAppConfig): Promise<RestoredSmoke> {
+export async function smokeRestoredApp(ctx: StageContext<DrConfig>, baseUrl: string, app: DrAppConfig): Promise<RestoredSmoke> {
   if (app.smoke === 'smoke') {
     const target = { ...ctx.target, baseUrl, apiUrl: baseUrl };
-    const results = await runSmoke(ctx, target, { idPrefix: 'dr.restored-smoke', emit: false });
+    // The deploy's own first checks (readiness, sign-in, version, declared checks), on the restored copy.
+    if (!ctx.reverify) return { status: 'errored', message: 'app.smoke is "smoke" but no stage of this run offers re-verification', data: null };
+    const results = await ctx.reverify(target, 'dr.restored-smoke');
     return { ...judgeRestoredSmoke(results), data: results.map((c) => ({ id: c.id, status: c.status, message: c.message })) };
   }
-  const env = ctx.config.environment;
+  const env = ctx.settings.environment;
   const health = env.health;
   const healthPath = health.path ?? '/';
   const auth = app.role
-    ? sharedAuthenticator({ config: ctx.config, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: baseUrl })
+    ? sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: baseUrl })
     : undefined;
   const role = app.role;
   const results = await probeApp(baseUrl, app.probes, {

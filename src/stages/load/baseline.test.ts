@@ -1,7 +1,7 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { ResolvedConfig } from '../../config/types.ts';
+import type { RunSettings } from '../../target/settings.ts';
 import type { VerdictReport } from '../../core/types.ts';
 import { compareWithBaseline, historyDir, latestBaseline, recordLoadBaseline } from './baseline.ts';
 import { loadConfigSchema } from './config.ts';
@@ -51,12 +51,13 @@ describe('load baselines', () => {
 
   it('records stood runs only, newest first, pruned to keep', async () => {
     const rootDir = await mkdtemp(`${tmpdir()}/pdv-hist-`);
-    const config = { rootDir, reportsDir: 'reports', environmentName: 'staging', stages: { load: loadConfigSchema.parse({ baseline: { keep: 2 } }) } } as unknown as ResolvedConfig;
+    const config = { rootDir, reportsDir: 'reports', environmentName: 'staging' } as RunSettings;
+    const load = loadConfigSchema.parse({ baseline: { keep: 2 } });
     const report = (runId: string, verdict: 'stand' | 'rollback', at: string) =>
       ({ runId, verdict, finishedAt: at, target: { environment: 'staging', baseUrl: 'x' }, extras: { load: summary(around(40 + Number(runId.slice(1)), 10, 1)) } }) as unknown as VerdictReport;
-    expect(await recordLoadBaseline(report('r1', 'rollback', '2026-01-01T00:00:00.000Z'), config)).toBeUndefined();
+    expect(await recordLoadBaseline(report('r1', 'rollback', '2026-01-01T00:00:00.000Z'), load, config)).toBeUndefined();
     for (const [id, at] of [['r2', '2026-01-02T00:00:00.000Z'], ['r3', '2026-01-03T00:00:00.000Z'], ['r4', '2026-01-04T00:00:00.000Z']] as const) {
-      expect(await recordLoadBaseline(report(id, 'stand', at), config)).toBeTruthy();
+      expect(await recordLoadBaseline(report(id, 'stand', at), load, config)).toBeTruthy();
     }
     expect(await readdir(historyDir(config))).toHaveLength(2);
     expect((await latestBaseline(historyDir(config), 'staging-api'))?.runId).toBe('r4');

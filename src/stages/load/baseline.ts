@@ -1,6 +1,6 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ResolvedConfig } from '../../config/types.ts';
+import type { RunSettings } from '../../target/settings.ts';
 import { writeJsonAtomic } from '../../core/fs.ts';
 import type { CheckResult, VerdictReport } from '../../core/types.ts';
 import { mannWhitneyU } from '../../stats/index.ts';
@@ -25,7 +25,7 @@ export interface BaselineEntry {
   throughput: number;
 }
 
-export function historyDir(config: Pick<ResolvedConfig, 'rootDir' | 'reportsDir' | 'environmentName'>): string {
+export function historyDir(config: Pick<RunSettings, 'rootDir' | 'reportsDir' | 'environmentName'>): string {
   return join(resolve(config.rootDir, config.reportsDir), 'history', config.environmentName, 'load');
 }
 
@@ -38,7 +38,7 @@ export function windowSamples(summary: Pick<LoadSummary, 'series'>): number[] {
  * Called by the orchestrator after a verdict: a stood run with valid load data
  * becomes the newest baseline. Returns the file written, or undefined.
  */
-export async function recordLoadBaseline(report: VerdictReport, config: ResolvedConfig): Promise<string | undefined> {
+export async function recordLoadBaseline(report: VerdictReport, cfg: LoadConfig, config: RunSettings): Promise<string | undefined> {
   if (report.verdict !== 'stand') return undefined;
   const summary = report.extras.load as LoadSummary | undefined;
   if (!summary || !summary.valid || summary.abort || summary.segment) return undefined;
@@ -56,7 +56,7 @@ export async function recordLoadBaseline(report: VerdictReport, config: Resolved
   const dir = historyDir(config);
   const file = join(dir, `${report.finishedAt.replace(/[:.]/g, '-')}-${report.runId.replace(/[^\w-]/g, '_')}.json`);
   await writeJsonAtomic(file, entry);
-  const keep = (config.stages.load as LoadConfig | undefined)?.baseline.keep ?? 50;
+  const keep = cfg.baseline.keep;
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
   await Promise.all(names.slice(0, Math.max(0, names.length - keep)).map((n) => rm(join(dir, n), { force: true })));
   return file;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, onFail, severity, stageBase } from '../../config/common.ts';
+import { duration, onFail, severity, stageBase } from '../../core/schema.ts';
 
 // The load stage's section of the config (`stages.load`). The scenario is the
 // target's own: there is no bundled default (a load stage without one is refused at plan time).
@@ -19,9 +19,13 @@ export const loadConfigSchema = stageBase
     /** Severity of threshold checks unless a threshold sets its own. */
     severity: severity.default('major'),
     onFail: onFail.optional(),
+    /**
+     * Safety caps: a plan over any of them is refused before anything is sent. The defaults are
+     * the cap; an explicit `maxRate` lifts the rate cap (up to 1 000 000 req/s, a typo guard).
+     */
     caps: z
       .object({
-        maxRate: z.number().positive().default(1000),
+        maxRate: z.number().positive().max(1_000_000).default(1000),
         maxDuration: duration.default(600_000),
         maxConnections: z.number().int().positive().default(256),
       })

@@ -1,4 +1,4 @@
-import type { MergeShard, StageContext } from '../../core/stage.ts';
+import type { MergeShard, StageContext } from '../stage.ts';
 import { Recorder } from '../../load/recorder.ts';
 import type { LoadConfig } from './config.ts';
 import { readRaw, saveRaw } from './raw.ts';
@@ -8,8 +8,8 @@ import { loadChecks, summarizeLoad, type Measured } from './results.ts';
 // counters, then evaluate the thresholds once on the sum — percentiles over
 // all machines are exact, unlike averaging per-machine percentiles.
 
-export async function mergeLoad(shards: MergeShard[], ctx: StageContext): Promise<void> {
-  const cfg = ctx.config.stages.load as LoadConfig;
+export async function mergeLoad(shards: MergeShard[], ctx: StageContext<LoadConfig>): Promise<void> {
+  const cfg = ctx.config;
   const started = Date.now();
   const raws = [];
   const missing: string[] = [];

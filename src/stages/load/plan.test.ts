@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStageContext, removeStageDirs } from '../../../e2e/helpers/stage-context.ts';
 import { UsageError } from '../../core/errors.ts';
-import type { PlanContext } from '../../core/stage.ts';
 import { loadStage } from './index.ts';
 
 // Everything about a load run is known before the first request of any
@@ -35,8 +34,8 @@ async function scenarioFile(name: string, body: unknown): Promise<string> {
 
 async function plan(load: Record<string, unknown>, env: { allowedHosts?: string[]; secrets?: Record<string, string>; environment?: Record<string, unknown> } = {}): Promise<Error | undefined> {
   const ctx = await makeStageContext({ target: { environment: 'test', baseUrl: 'http://127.0.0.1:9' }, config: { stages: { load } }, ...(env.secrets ? { secrets: env.secrets } : {}), ...(env.environment ? { environment: env.environment } : {}) });
-  ctx.config.environment.allowedHosts = env.allowedHosts ?? ['127.0.0.1'];
-  const p: PlanContext = { config: ctx.config, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['smoke', 'security', 'load'] };
+  ctx.settings.environment.allowedHosts = env.allowedHosts ?? ['127.0.0.1'];
+  const p = { config: ctx.config, settings: ctx.settings, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['smoke', 'security', 'load'] };
   try {
     await loadStage.plan!(p);
     return undefined;

@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
-import type { PlanContext } from '../../core/stage.ts';
+import type { PlanContext } from '../stage.ts';
 import type { Target } from '../../core/types.ts';
-import type { ResolvedConfig } from '../../config/types.ts';
+import type { RunSettings } from '../../target/settings.ts';
 import { isK6SummaryFile } from '../../load/k6-import.ts';
 import { origins } from '../../load/prepare.ts';
 import { assertHostsAllowed, assertWithinCaps } from '../../load/safety.ts';
@@ -26,8 +26,7 @@ export interface LoadPlan {
   apiUrl?: string;
 }
 
-export async function resolveLoadPlan(config: ResolvedConfig, target: Pick<Target, 'baseUrl' | 'apiUrl'>): Promise<LoadPlan> {
-  const cfg = config.stages.load as LoadConfig;
+export async function resolveLoadPlan(cfg: LoadConfig, config: RunSettings, target: Pick<Target, 'baseUrl' | 'apiUrl'>): Promise<LoadPlan> {
   const file = config.file ?? 'config';
   if (!cfg.scenario) throw new UsageError(NO_SCENARIO, file);
   const loaded = await loadScenarioFile(cfg.scenario, config.rootDir);
@@ -52,8 +51,8 @@ export async function resolveLoadPlan(config: ResolvedConfig, target: Pick<Targe
 }
 
 /** Roles the scenario logs in as: each needs credentials and its password in the environment. */
-function checkRoles(plan: LoadPlan, ctx: PlanContext, env: NodeJS.ProcessEnv): void {
-  const credentials = ctx.config.environment.credentials;
+function checkRoles(plan: LoadPlan, ctx: PlanContext<LoadConfig>, env: NodeJS.ProcessEnv): void {
+  const credentials = ctx.settings.environment.credentials;
   for (const role of rolesUsed(plan.loaded.scenario)) {
     const cred = credentials[role];
     if (!cred) {
@@ -61,7 +60,7 @@ function checkRoles(plan: LoadPlan, ctx: PlanContext, env: NodeJS.ProcessEnv): v
     }
     // Without a login of its own the scenario uses the environment's shared login (checked by planAuth).
     if (!plan.loaded.scenario.login) {
-      if (!ctx.config.environment.auth && !cred.tokenEnv && !cred.cookieEnv) {
+      if (!ctx.settings.environment.auth && !cred.tokenEnv && !cred.cookieEnv) {
         throw new UsageError(`role "${role}" has no way to sign in: give the scenario a login or the environment an auth`, `${plan.fileLabel} (environment.auth)`);
       }
       continue;
@@ -76,9 +75,9 @@ function checkRoles(plan: LoadPlan, ctx: PlanContext, env: NodeJS.ProcessEnv): v
   }
 }
 
-export async function planLoad(ctx: PlanContext, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function planLoad(ctx: PlanContext<LoadConfig>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // `pdv load import-k6` / `--import summary.json`: k6's results become the checks, no scenario runs here.
   if (ctx.imports.some(isK6SummaryFile)) return;
-  const plan = await resolveLoadPlan(ctx.config, ctx.target);
+  const plan = await resolveLoadPlan(ctx.config, ctx.settings, ctx.target);
   checkRoles(plan, ctx, env);
 }

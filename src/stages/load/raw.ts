@@ -1,7 +1,8 @@
+import type { LoadConfig } from './config.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../core/fs.ts';
-import type { StageContext } from '../../core/stage.ts';
+import type { StageContext } from '../stage.ts';
 import type { AbortInfo } from '../../load/plan.ts';
 import type { RecorderSnapshot } from '../../load/recorder.ts';
 import type { ParsedThreshold } from '../../load/thresholds.ts';
@@ -25,7 +26,7 @@ export interface RawLoad {
   snapshot: RecorderSnapshot;
 }
 
-export async function saveRaw(ctx: Pick<StageContext, 'runDir' | 'emit'>, m: Measured): Promise<void> {
+export async function saveRaw(ctx: Pick<StageContext<LoadConfig>, 'runDir' | 'emit'>, m: Measured): Promise<void> {
   const raw: RawLoad = {
     version: 1,
     scenario: m.scenario,

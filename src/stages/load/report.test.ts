@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VerdictReport } from '../../core/types.ts';
 import { Recorder } from '../../load/recorder.ts';
 import { parseThresholds } from '../../load/thresholds.ts';
-import { loadSection } from '../../reporters/html/sections/load.ts';
+import { loadSection } from './report.ts';
 import { loadChecks, summarizeLoad } from './results.ts';
 
 function measured() {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, httpUrl, onFail, severity, stageBase } from '../../config/common.ts';
+import { duration, httpUrl, onFail, severity, stageBase } from '../../core/schema.ts';
 import { compileExpression } from './expression.ts';
 import { logCheckConfigSchema } from './logs-config.ts';
 import { monitoringConfigSchema } from './monitoring.ts';

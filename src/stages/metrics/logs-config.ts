@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, onFail, severity } from '../../config/common.ts';
+import { duration, onFail, severity } from '../../core/schema.ts';
 
 // `stages.metrics.logs[]`: one log source each (CloudWatch Logs Insights or
 // local files) with the two checks read from it. No log group, file or

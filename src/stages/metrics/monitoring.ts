@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, onFail, severity } from '../../config/common.ts';
+import { duration, onFail, severity } from '../../core/schema.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { CheckResult } from '../../core/types.ts';
 import type { AlarmFacts, MonitoringSource } from '../../sources/monitoring.ts';

@@ -11,7 +11,7 @@ afterAll(removeStageDirs);
 async function plan(metrics: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<Error | undefined> {
   const ctx = await makeStageContext({ target: { environment: 'test', baseUrl: 'http://127.0.0.1:9' }, config: { stages: { metrics } } });
   try {
-    await planMetrics({ config: ctx.config, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['metrics'] }, env);
+    await planMetrics({ config: ctx.config, settings: ctx.settings, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['metrics'] }, env);
     return undefined;
   } catch (err) {
     return err as Error;

@@ -3,7 +3,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { makeStageContext, removeStageDirs } from '../../../e2e/helpers/stage-context.ts';
 import { UsageError } from '../../core/errors.ts';
-import type { PlanContext } from '../../core/stage.ts';
 import { CloudWatchSource } from '../../sources/cloudwatch.ts';
 import { PrometheusSource } from '../../sources/prometheus.ts';
 import { sourceHealth } from './health.ts';
@@ -22,7 +21,7 @@ async function ctxWith(metrics: Record<string, unknown>) {
 
 async function plan(metrics: Record<string, unknown>): Promise<Error | undefined> {
   const ctx = await ctxWith(metrics);
-  const p: PlanContext = { config: ctx.config, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['metrics'] };
+  const p = { config: ctx.config, settings: ctx.settings, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['metrics'] };
   try {
     await metricsStage.plan!(p);
     return undefined;

@@ -1,5 +1,5 @@
 import { UsageError } from '../../core/errors.ts';
-import type { PlanContext } from '../../core/stage.ts';
+import type { PlanContext } from '../stage.ts';
 import { parseSelector } from '../../sources/exposition.ts';
 import { CONDITION_SCOPE } from './analysis.ts';
 import { metricsConfigSchema, type MetricsConfig } from './config.ts';
@@ -17,9 +17,9 @@ export function nothingToEvaluate(cfg: Pick<MetricsConfig, 'rules' | 'alarms' | 
 
 export const NOTHING_TO_EVALUATE = 'the metrics stage has nothing to evaluate: add stages.metrics.rules, alarms, comparisons, logs, traces or monitoring (or set stages.metrics.enabled: false)';
 
-export async function planMetrics(ctx: PlanContext, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const cfg: MetricsConfig = ctx.config.stages.metrics ?? metricsConfigSchema.parse({});
-  const file = ctx.config.file ?? 'config';
+export async function planMetrics(ctx: PlanContext<MetricsConfig>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const cfg: MetricsConfig = ctx.config ?? metricsConfigSchema.parse({});
+  const file = ctx.settings.file ?? 'config';
   const where = (field: string) => `${file}: stages.metrics${field ? `.${field}` : ''}`;
   if (nothingToEvaluate(cfg)) throw new UsageError(NOTHING_TO_EVALUATE, where(''));
 
@@ -41,7 +41,7 @@ export async function planMetrics(ctx: PlanContext, env: NodeJS.ProcessEnv = pro
   cfg.logs.forEach((lc, i) => {
     if (logNames.has(lc.name)) throw new UsageError(`log check name "${lc.name}" is used twice`, where(`logs.${i}.name`));
     logNames.add(lc.name);
-    if (lc.source.type === 'cloudwatch-logs' && !(lc.source.region ?? ctx.config.runtime.awsRegion ?? env.AWS_REGION)) {
+    if (lc.source.type === 'cloudwatch-logs' && !(lc.source.region ?? ctx.settings.runtime.awsRegion ?? env.AWS_REGION)) {
       throw new UsageError('CloudWatch Logs needs a region: set region here or AWS_REGION', where(`logs.${i}.source.region`));
     }
   });
@@ -50,16 +50,16 @@ export async function planMetrics(ctx: PlanContext, env: NodeJS.ProcessEnv = pro
   cfg.traces.forEach((tc, i) => {
     if (traceNames.has(tc.name)) throw new UsageError(`trace check name "${tc.name}" is used twice`, where(`traces.${i}.name`));
     traceNames.add(tc.name);
-    if (!(tc.source.region ?? ctx.config.runtime.awsRegion ?? env.AWS_REGION)) throw new UsageError('X-Ray needs a region: set region here or AWS_REGION', where(`traces.${i}.source.region`));
+    if (!(tc.source.region ?? ctx.settings.runtime.awsRegion ?? env.AWS_REGION)) throw new UsageError('X-Ray needs a region: set region here or AWS_REGION', where(`traces.${i}.source.region`));
   });
 
-  if (cfg.monitoring && !(cfg.monitoring.region ?? ctx.config.runtime.awsRegion ?? env.AWS_REGION)) {
+  if (cfg.monitoring && !(cfg.monitoring.region ?? ctx.settings.runtime.awsRegion ?? env.AWS_REGION)) {
     throw new UsageError('the monitoring checks read CloudWatch: set region here or AWS_REGION', where('monitoring.region'));
   }
 
   let sources;
   try {
-    sources = buildSources(cfg, { baseUrl: ctx.target.baseUrl, env, ...(ctx.config.runtime.awsRegion ? { awsRegion: ctx.config.runtime.awsRegion } : {}) });
+    sources = buildSources(cfg, { baseUrl: ctx.target.baseUrl, env, ...(ctx.settings.runtime.awsRegion ? { awsRegion: ctx.settings.runtime.awsRegion } : {}) });
   } catch (err) {
     if (err instanceof UsageError) throw new UsageError(err.message, file);
     throw err;

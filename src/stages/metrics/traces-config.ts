@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, onFail, severity } from '../../config/common.ts';
+import { duration, onFail, severity } from '../../core/schema.ts';
 
 // `stages.metrics.traces[]`: X-Ray before/after the deploy. No service name
 // is assumed: empty `services` means every service the graph shows.

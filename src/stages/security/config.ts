@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, httpUrl, onFail, severity, stageBase } from '../../config/common.ts';
+import { duration, httpUrl, onFail, severity, stageBase } from '../../core/schema.ts';
 
 // The security stage's section of the config (`stages.security`).
 

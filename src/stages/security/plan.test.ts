@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planSites } from './index.ts';
+import { planSites } from './run.ts';
 
 describe('planSites', () => {
   it.each([

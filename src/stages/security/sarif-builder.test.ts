@@ -7,7 +7,7 @@ import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../security/definitions.ts';
 import type { CheckResult } from '../../core/types.ts';
-import { buildSecuritySarif } from '../../reporters/sarif.ts';
+import { buildSecuritySarif } from './sarif.ts';
 import { makeCheck } from './result.ts';
 import { importChecks } from './importers/checks.ts';
 import { buildSarif } from './sarif-builder.ts';

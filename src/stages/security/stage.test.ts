@@ -8,7 +8,9 @@ import { configSchema } from '../../config/schema.ts';
 import type { ResolvedConfig } from '../../config/types.ts';
 import { policy } from '../../core/policy.ts';
 import { Redactor } from '../../core/redact.ts';
-import type { StageContext } from '../../core/stage.ts';
+import type { StageContext } from '../stage.ts';
+import type { SecurityConfig } from './config.ts';
+import { settingsOf } from '../../jobs/plan.ts';
 import type { CheckResult } from '../../core/types.ts';
 import { securityStage } from './index.ts';
 
@@ -51,10 +53,11 @@ async function runStage(baseUrl: string, security: Record<string, unknown>): Pro
   const config: ResolvedConfig = { ...parsed, rootDir: tmp, environmentName: 'x', environment, runtime: {} };
   const secrets = new Map<string, string>();
   const checks: CheckResult[] = [];
-  const ctx: StageContext = {
+  const ctx: StageContext<SecurityConfig> = {
     runId: 'test',
     runDir: await mkdtemp(join(tmp, 'run-')),
-    config,
+    config: config.stages.security,
+    settings: settingsOf(config),
     target: { environment: 'x', baseUrl },
     secrets,
     redactor: new Redactor(secrets),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, onFail, severity, stageBase } from '../../config/common.ts';
+import { duration, onFail, severity, stageBase } from '../../core/schema.ts';
 import { dependencySchema } from '../../deps/config.ts';
 import { responseExpectSchema } from '../../http/expect.ts';
 

@@ -34,7 +34,7 @@ describe.skipIf(skipWithoutRedis())('smoke stage with a direct Redis probe', () 
       target: { environment: 'staging', baseUrl },
       config: { stages: { smoke: { testDir: undefined, dependencies: [{ type: 'redis', name: 'cache' }], checks: [{ id: 'home', path: '/' }] } } },
     }).then((ctx) => {
-      if (redisUrl) ctx.config.runtime.redisUrl = redisUrl;
+      if (redisUrl) ctx.settings.runtime.redisUrl = redisUrl;
       return ctx;
     });
 
@@ -62,7 +62,7 @@ describe.skipIf(skipWithoutRedis())('smoke stage with a direct Redis probe', () 
 
   it('refuses at plan time when REDIS_URL is not set', async () => {
     const ctx = await stageCtx(undefined);
-    const plan = smokeStage.plan!({ config: ctx.config, target: ctx.target, secrets: new Map(), imports: [], planned: ['smoke'] });
+    const plan = smokeStage.plan!({ config: ctx.config, settings: ctx.settings, target: ctx.target, secrets: new Map(), imports: [], planned: ['smoke'] });
     await expect(plan).rejects.toBeInstanceOf(UsageError);
     await expect(plan).rejects.toThrow(/stages\.smoke\.dependencies\.0\.urlEnv: .*REDIS_URL/);
   });

@@ -1,19 +1,16 @@
-import { existsSync, statSync } from 'node:fs';
+import type { SmokeConfig } from './config.ts';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
-import type { PlanContext } from '../../core/stage.ts';
+import { requireFolder } from '../../core/fs.ts';
+import type { PlanContext } from '../stage.ts';
 import { planDependencies } from '../../deps/resolve.ts';
 
 // What smoke needs, checked before the first request.
 
-export function requireFolder(rootDir: string, dir: string, field: string): void {
-  const abs = resolve(rootDir, dir);
-  if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new UsageError(`spec folder ${abs} does not exist`, field);
-}
-
-export async function planSmoke(ctx: PlanContext): Promise<void> {
-  const { config } = ctx;
-  const cfg = config.stages.smoke;
+export async function planSmoke(ctx: PlanContext<SmokeConfig>): Promise<void> {
+  const { settings: config } = ctx;
+  const cfg = ctx.config;
   const env = config.environment;
   const where = (field: string): string => `${config.file ?? 'config'}: ${field}`;
   for (const [i, c] of cfg.checks.entries()) {

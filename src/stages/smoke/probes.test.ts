@@ -152,12 +152,12 @@ describe('smoke plan (before any request)', () => {
     ['duplicate check ids', { checks: [{ id: 'a', path: '/' }, { id: 'a', path: '/x' }] }, /used twice/],
   ])('%s is a usage error', async (_n, smoke, message) => {
     const ctx = await makeStageContext({ target: { environment: 'x', baseUrl: base }, config: { stages: { smoke: { testDir: undefined, flagsMirror: undefined, ...smoke } as never } } });
-    await expect(planSmoke({ config: ctx.config, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['smoke'] })).rejects.toThrow(message);
+    await expect(planSmoke({ config: ctx.config, settings: ctx.settings, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['smoke'] })).rejects.toThrow(message);
   });
 
   it('an expected version with nothing that reads it is a usage error', async () => {
     const ctx = await makeStageContext({ target: { environment: 'x', baseUrl: base, expectedVersion: '1.0.0' }, config: { stages: { smoke: { testDir: undefined } as never } } });
-    await expect(planSmoke({ config: ctx.config, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['smoke'] })).rejects.toThrow(/nothing reads the live version/);
+    await expect(planSmoke({ config: ctx.config, settings: ctx.settings, target: ctx.target, secrets: ctx.secrets, imports: [], planned: ['smoke'] })).rejects.toThrow(/nothing reads the live version/);
   });
 });
 

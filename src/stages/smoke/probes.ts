@@ -1,7 +1,8 @@
+import type { SmokeConfig } from './config.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { sharedAuthenticator, type Authenticator, type AuthSession } from '../../auth/index.ts';
 import { errorMessage } from '../../core/errors.ts';
-import type { StageContext } from '../../core/stage.ts';
+import type { StageContext } from '../stage.ts';
 import type { CheckResult, Evidence, Target } from '../../core/types.ts';
 import { evaluate, parseJson, valuesAt } from '../../http/expect.ts';
 import { send, type Reply } from '../../http/send.ts';
@@ -13,8 +14,8 @@ import type { SmokeCheckConfig } from './config.ts';
 // (aborted, a role that could not sign in for a declared check) is errored.
 
 /** The run's shared sign-in for this target (one login per role per run). */
-export function authenticatorFor(ctx: StageContext, target: Target): Authenticator {
-  return sharedAuthenticator({ config: ctx.config, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl });
+export function authenticatorFor(ctx: StageContext<SmokeConfig>, target: Target): Authenticator {
+  return sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl });
 }
 
 export function urlOn(target: Target, on: 'api' | 'web', path: string): string {
@@ -22,7 +23,7 @@ export function urlOn(target: Target, on: 'api' | 'web', path: string): string {
   return new URL(path.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`).toString();
 }
 
-function exchangeEvidence(ctx: StageContext, label: string, req: { method: string; url: string; headers: Record<string, string>; body?: string }, res: Reply | undefined): Evidence {
+function exchangeEvidence(ctx: StageContext<SmokeConfig>, label: string, req: { method: string; url: string; headers: Record<string, string>; body?: string }, res: Reply | undefined): Evidence {
   const r = ctx.redactor;
   return {
     kind: 'http',
@@ -35,8 +36,8 @@ function exchangeEvidence(ctx: StageContext, label: string, req: { method: strin
   };
 }
 
-export async function loginChecks(ctx: StageContext, auth: Authenticator, idPrefix: string, stage: string): Promise<CheckResult[]> {
-  const cfg = ctx.config.stages.smoke.login;
+export async function loginChecks(ctx: StageContext<SmokeConfig>, auth: Authenticator, idPrefix: string, stage: string): Promise<CheckResult[]> {
+  const cfg = ctx.config.login;
   if (!cfg.enabled) return [];
   const out: CheckResult[] = [];
   for (const role of auth.roles()) {
@@ -62,8 +63,8 @@ export async function loginChecks(ctx: StageContext, auth: Authenticator, idPref
 }
 
 /** The live version, read where the environment says; compared with the expected one when given. */
-export async function versionCheck(ctx: StageContext, target: Target, idPrefix: string, stage: string): Promise<{ check: CheckResult; observed?: string } | undefined> {
-  const v = ctx.config.environment.version;
+export async function versionCheck(ctx: StageContext<SmokeConfig>, target: Target, idPrefix: string, stage: string): Promise<{ check: CheckResult; observed?: string } | undefined> {
+  const v = ctx.settings.environment.version;
   if (!v) return undefined;
   const url = urlOn(target, v.on, v.path);
   const req = { method: 'GET', url, headers: { accept: 'application/json' } };
@@ -98,7 +99,7 @@ export async function versionCheck(ctx: StageContext, target: Target, idPrefix: 
   };
 }
 
-export async function declaredCheck(ctx: StageContext, target: Target, auth: Authenticator, c: SmokeCheckConfig, idPrefix: string, stage: string): Promise<CheckResult> {
+export async function declaredCheck(ctx: StageContext<SmokeConfig>, target: Target, auth: Authenticator, c: SmokeCheckConfig, idPrefix: string, stage: string): Promise<CheckResult> {
   const id = `${idPrefix}.${c.id}`;
   const title = c.title ?? `${c.method} ${c.path}${c.role ? ` as ${c.role}` : ''}`;
   const base = { id, stage, title, severity: c.severity, ...(c.onFail ? { onFail: c.onFail } : {}), tags: ['@smoke', `@${c.severity}`, ...c.tags] };

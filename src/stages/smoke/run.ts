@@ -1,5 +1,6 @@
-import type { ResolvedConfig } from '../../config/types.ts';
-import type { StageContext } from '../../core/stage.ts';
+import type { SmokeConfig } from './config.ts';
+import type { EnvironmentConfig } from '../../target/environment.ts';
+import type { StageContext } from '../stage.ts';
 import type { ResponseExpect } from '../../http/expect.ts';
 import type { CheckResult, Target } from '../../core/types.ts';
 import { dependencyChecks } from '../../deps/checks.ts';
@@ -23,11 +24,11 @@ export interface RunSmokeOptions {
   shard?: { index: number; total: number };
 }
 
-export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmokeOptions = {}): Promise<CheckResult[]> {
+export async function runSmoke(ctx: StageContext<SmokeConfig>, target: Target, opts: RunSmokeOptions = {}): Promise<CheckResult[]> {
   const idPrefix = opts.idPrefix ?? 'smoke';
   const stage = idPrefix.split('.')[0] ?? 'smoke';
   const emit = opts.emit ?? false;
-  const cfg = ctx.config.stages.smoke;
+  const cfg = ctx.config;
   const results: CheckResult[] = [];
   const record = (check: CheckResult, emitIt: boolean): void => {
     const safe = ctx.redactor.deep(check);
@@ -35,7 +36,7 @@ export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmoke
     if (emit && emitIt) ctx.check(safe);
   };
 
-  const health = ctx.config.environment.health;
+  const health = ctx.settings.environment.health;
   const healthUrl = urlOn(target, health.on ?? (health.path ? 'api' : 'web'), health.path ?? '/');
   const started = Date.now();
   const ready = await waitForReadiness({
@@ -79,6 +80,8 @@ export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmoke
     folder: idPrefix.split('.').join('/'),
     projects: ['smoke'],
     target,
+    testDirs: { smoke: cfg.testDir },
+    ...(cfg.flagsMirror ? { flagsMirror: cfg.flagsMirror } : {}),
     ...(opts.grep ? { grep: opts.grep } : {}),
     ...(opts.shard ? { shard: opts.shard } : {}),
     retries: cfg.retries,
@@ -94,7 +97,7 @@ export async function runSmoke(ctx: StageContext, target: Target, opts: RunSmoke
  * about: a 404 or 401 there says the server answers and nothing more, so only
  * a server error (or no answer) is evidence that the deploy is not up.
  */
-export function readyOf(health: ResolvedConfig['environment']['health']): ResponseExpect {
+export function readyOf(health: EnvironmentConfig['health']): ResponseExpect {
   if (health.path || health.ready.status !== undefined) return health.ready;
   return { ...health.ready, status: ['2xx', '3xx', '4xx'] };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, stageBase } from '../../config/common.ts';
+import { duration, stageBase } from '../../core/schema.ts';
 
 // The uat stage's section of the config (`stages.uat`).
 export const uatConfigSchema = stageBase

@@ -1,20 +1,18 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../security/definitions.ts';
-import { configSchema } from '../../../config/schema.ts';
-import type { ResolvedConfig } from '../../../config/types.ts';
+import { securityConfigSchema, type SecurityConfig } from '../config.ts';
 import { UsageError } from '../../../core/errors.ts';
 import { importChecks } from './checks.ts';
 import { loadScannerFiles } from './index.ts';
 
 const FIX = join(REPO_ROOT, 'security/fixtures');
 
-function config(security: Record<string, unknown> = {}): ResolvedConfig {
-  const parsed = configSchema.parse({ environments: { staging: { baseUrl: 'http://127.0.0.1:1' } }, stages: { security } });
-  return { ...parsed, rootDir: REPO_ROOT, environmentName: 'staging', environment: parsed.environments.staging as ResolvedConfig['environment'], runtime: {} };
+function config(security: Record<string, unknown> = {}): SecurityConfig {
+  return securityConfigSchema.parse(security);
 }
 
-const load = async (file: string, security: Record<string, unknown> = {}) => (await loadScannerFiles([join(FIX, file)], config(security)))[0];
+const load = async (file: string, security: Record<string, unknown> = {}) => (await loadScannerFiles([join(FIX, file)], config(security), REPO_ROOT))[0];
 
 describe('scanner imports: good files', () => {
   it('ZAP baseline: one check per alert, riskcode mapped, informational ignored', async () => {
@@ -68,13 +66,13 @@ describe('scanner imports: good files', () => {
   });
 
   it('a file claimed with format:path must be that format', async () => {
-    await expect(loadScannerFiles([`zap:${join(FIX, 'npm-audit.json')}`], config())).rejects.toThrow(/claims to be zap but looks like npm-audit/);
-    const [imp] = await loadScannerFiles([`npm-audit:${join(FIX, 'npm-audit.json')}`], config());
+    await expect(loadScannerFiles([`zap:${join(FIX, 'npm-audit.json')}`], config(), REPO_ROOT)).rejects.toThrow(/claims to be zap but looks like npm-audit/);
+    const [imp] = await loadScannerFiles([`npm-audit:${join(FIX, 'npm-audit.json')}`], config(), REPO_ROOT);
     expect(imp?.format).toBe('npm-audit');
   });
 
   it('config imports resolve against the config folder and are not loaded twice', async () => {
-    const out = await loadScannerFiles([join(FIX, 'testssl.json')], config({ imports: ['security/fixtures/testssl.json', { path: 'security/fixtures/zap-baseline.json', format: 'zap' }] }));
+    const out = await loadScannerFiles([join(FIX, 'testssl.json')], config({ imports: ['security/fixtures/testssl.json', { path: 'security/fixtures/zap-baseline.json', format: 'zap' }] }), REPO_ROOT);
     expect(out.map((i) => i.format)).toEqual(['testssl', 'zap']);
   });
 });
@@ -91,13 +89,13 @@ describe('scanner imports: files that are not what they claim → UsageError nam
     ['bad/not-a-report.json', /unrecognised JSON shape/],
     ['bad/sarif-no-driver.sarif', /tool\.driver\.name is required/],
   ])('%s', async (file, problem) => {
-    const err = await loadScannerFiles([join(FIX, file)], config()).catch((e: unknown) => e);
+    const err = await loadScannerFiles([join(FIX, file)], config(), REPO_ROOT).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toMatch(problem);
     expect((err as Error).message).toContain(join(FIX, file));
   });
 
   it('validates every file up front: one bad file fails the whole set', async () => {
-    await expect(loadScannerFiles([join(FIX, 'zap-baseline.json'), join(FIX, 'bad/empty.json')], config())).rejects.toBeInstanceOf(UsageError);
+    await expect(loadScannerFiles([join(FIX, 'zap-baseline.json'), join(FIX, 'bad/empty.json')], config(), REPO_ROOT)).rejects.toBeInstanceOf(UsageError);
   });
 });

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { SCANNER_FORMATS, scannerRules, type ScannerFormat } from '../../../../security/definitions.ts';
-import type { ResolvedConfig } from '../../../config/types.ts';
 import { UsageError } from '../../../core/errors.ts';
 import type { Severity } from '../../../core/types.ts';
 import type { SecurityConfig, SeverityOverride } from '../config.ts';
@@ -91,9 +90,8 @@ async function loadOne(entry: Entry, config: SecurityConfig): Promise<ParsedImpo
  * config's `stages.security.imports` (relative to the config file). Throws
  * UsageError naming the file and the problem; decides from findings only.
  */
-export async function loadScannerFiles(paths: string[], config: ResolvedConfig): Promise<ParsedImport[]> {
-  const sec = config.stages.security;
-  const entries = [...paths.map((p) => entryOf(p, process.cwd())), ...sec.imports.map((p) => entryOf(p, config.rootDir))];
+export async function loadScannerFiles(paths: string[], sec: SecurityConfig, rootDir: string): Promise<ParsedImport[]> {
+  const entries = [...paths.map((p) => entryOf(p, process.cwd())), ...sec.imports.map((p) => entryOf(p, rootDir))];
   const seen = new Set<string>();
   const unique = entries.filter((e) => (seen.has(e.path) ? false : (seen.add(e.path), true)));
   const out: ParsedImport[] = [];

@@ -1,0 +1,76 @@
+// `pdv verify` / `pdv run`: resolve, plan, verify, report — shared by the
+// program and the area commands (load, demo, decide), so they import this
+// file rather than the program that registers them.
+import { resolve } from 'node:path';
+
+import { collectSecrets, loadConfig } from '../config/load.ts';
+import { exitCodeFor } from '../core/verdict-exit.ts';
+import type { VerdictReport } from '../core/types.ts';
+import { checkPlan, planStages } from '../jobs/plan.ts';
+import { reapLeftovers } from '../core/reaper.ts';
+import { caFiles, readCaFiles, trustCa } from '../http/tls.ts';
+import { refuseReusedOut, runVerification } from '../jobs/verify.ts';
+import type { CliIo } from './io.ts';
+import { configFlags, parseFraction, type TargetOptions } from './options.ts';
+import { printVerdict, progressPrinter } from './progress.ts';
+import { prepareRun } from '../jobs/prepare.ts';
+
+export interface RunOptions extends TargetOptions {
+  grep?: string;
+  shard?: string;
+  segment?: string;
+  import?: string[];
+  dryRun?: boolean;
+  changeTicket?: string;
+}
+
+/** Print the verdict (human or --json) and set the exit code from it. */
+export function finish(io: CliIo, report: VerdictReport, runDir: string): void {
+  if (io.json) io.out(JSON.stringify({ runDir, ...report }, null, 2));
+  printVerdict(io, report, runDir);
+  io.setExitCode(exitCodeFor(report.verdict));
+}
+
+/** Shared body of `verify` and `run`: resolve, plan, verify, report. */
+export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[] | undefined, signal: AbortSignal, command: string): Promise<void> {
+  const shard = o.shard ? parseFraction(o.shard, '--shard') : undefined;
+  const segment = o.segment ? parseFraction(o.segment, '--segment') : undefined;
+  const config = await loadConfig(configFlags(o));
+  const stages = planStages(config, requested);
+  const imports = [...(o.import ?? [])];
+  const secrets = collectSecrets(config);
+  // A reused --out is refused before the lock or anything else is written.
+  if (o.out) refuseReusedOut(resolve(o.out));
+  await checkPlan({ config, stages, secrets, imports, ...(o.grep ? { grep: o.grep } : {}), ...(shard ? { shard } : {}), ...(segment ? { segment } : {}) });
+  // A private CA of the stand is trusted by every plain HTTP exchange of the run.
+  if (config.environment.trustedCa !== undefined) trustCa(readCaFiles(caFiles(config.environment.trustedCa, config.rootDir), 'environments.trustedCa'));
+  // What an earlier pdv killed with -9 left behind (browsers, Prometheus, restored apps, temp folders).
+  const reaped = await reapLeftovers();
+  for (const line of reaped) io.error(`pdv: reaped ${line}`);
+  const prepared = await prepareRun({ config, stages, imports, dryRun: Boolean(o.dryRun), verify: requested === undefined, signal, secrets });
+  try {
+    const { report, runDir, warnings } = await runVerification({
+      config,
+      stages: prepared.stages,
+      preChecks: prepared.preChecks,
+      reaped,
+      command,
+      partial: requested !== undefined,
+      secrets,
+      ...(o.out ? { out: o.out } : {}),
+      ...(o.grep ? { grep: o.grep } : {}),
+      ...(shard ? { shard } : {}),
+      ...(segment ? { segment } : {}),
+      imports,
+      signal,
+      onEvent: progressPrinter(io),
+      ...((o.changeTicket ?? process.env.PDV_CHANGE_TICKET) ? { changeTicket: o.changeTicket ?? process.env.PDV_CHANGE_TICKET } : {}),
+      ...(prepared.afterVerdict ? { afterVerdict: prepared.afterVerdict } : {}),
+    });
+    for (const w of warnings) io.error(`pdv: warning: ${w}`);
+    finish(io, report, runDir);
+  } finally {
+    await prepared.release();
+  }
+}
+

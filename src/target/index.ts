@@ -1,0 +1,2 @@
+export * from './environment.ts';
+export type { RunSettings } from './settings.ts';
