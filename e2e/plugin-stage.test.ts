@@ -45,6 +45,14 @@ describe('a plugin stage through pdv verify', () => {
     expect(readFileSync(join(runDirFrom(r), 'index.html'), 'utf8')).toContain('<p class="canary">status 200</p>');
   });
 
+  it('is listed by pdv stages beside the built-ins, in the default plan because its config sets it up', async () => {
+    const r = await runCli(['stages', '--config', FIXTURE, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{ name: string; planned: boolean; plugin: boolean }>;
+    expect(rows.find((x) => x.name === 'canary')).toMatchObject({ planned: true, plugin: true });
+    expect(rows.find((x) => x.name === 'uat')).toMatchObject({ planned: false, plugin: false });
+  });
+
   it('its failed critical check rolls the deploy back', async () => {
     canaryStatus = 500;
     const r = await verify('broken');

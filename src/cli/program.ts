@@ -5,9 +5,11 @@ import { rerender } from '../jobs/replay.ts';
 import { COMMANDS } from './commands/index.ts';
 import { registerDemo } from './commands/demo.ts';
 import type { CliIo } from './io.ts';
-import { addTargetOptions, importOption } from './options.ts';
+import { addTargetOptions, configFlags, importOption, type TargetOptions } from './options.ts';
+import { planStages, registryOf } from '../jobs/plan.ts';
 
 import { finish, verifyCommand, type RunOptions } from './verify.ts';
+import { stageRegistry } from '../stages/index.ts';
 
 export { finish, verifyCommand } from './verify.ts';
 
@@ -24,7 +26,7 @@ export function buildProgram(io: CliIo, signal: AbortSignal = new AbortControlle
     .option('--change-ticket <id>', 'change-management ticket for the checklist (default $PDV_CHANGE_TICKET)')
     .action(async (o: RunOptions) => verifyCommand(io, o, undefined, signal, 'verify'));
 
-  addTargetOptions(program.command('run').argument('<stage...>', 'stages to run (smoke, uat, load, security, dr, metrics)').description('on-demand subset for QA; the verdict is marked partial'))
+  addTargetOptions(program.command('run').argument('<stage...>', `stages to run (${stageRegistry().map((st) => st.name).join(', ')}, or a plugin's)`).description('on-demand subset for QA; the verdict is marked partial'))
     .option('--grep <pattern>', 'narrow Playwright checks (e.g. @render)')
     .option('--shard <i/n>', 'run shard i of n (Playwright --shard); combine with pdv merge')
     .option('--segment <i/n>', 'run segment i of n of the load schedule; combine with pdv merge')
@@ -52,6 +54,15 @@ export function buildProgram(io: CliIo, signal: AbortSignal = new AbortControlle
     .action(async (dir: string) => {
       const { report, runDir } = await rerender(dir);
       finish(io, report, runDir);
+    });
+
+  addTargetOptions(program.command('stages').description('the stages this config knows (built-in and plugins): which the default plan runs, what each checks'))
+    .action(async (o: TargetOptions) => {
+      const config = await loadConfig({ ...configFlags(o), ...(o.baseUrl === undefined ? { baseUrl: 'http://127.0.0.1' } : {}) });
+      const planned = new Set(planStages(config).map((p) => p.name));
+      const rows = registryOf(config).map((st) => ({ name: st.name, planned: planned.has(st.name), plugin: !stageRegistry().includes(st), description: st.description, ...(st.docs ? { docs: st.docs } : {}) }));
+      if (io.json) io.out(JSON.stringify(rows, null, 2));
+      else for (const r of rows) io.out(`${r.planned ? '*' : ' '} ${r.name.padEnd(10)} ${r.description}${r.plugin ? ' (plugin)' : ''}${r.docs ? ` — ${r.docs}` : ''}`);
     });
 
   registerDemo(program, io, signal);

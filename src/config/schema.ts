@@ -124,6 +124,13 @@ export function buildConfigSchema(stages: readonly StageDefinition[]) {
       lockTimeout: duration.default(600_000),
       /** A failed critical smoke check skips the later stages. */
       failFast: z.boolean().default(true),
+      /**
+       * Stages after a gate (smoke) run side by side, in plan order; a gate or
+       * an exclusive stage (load) runs alone. `false` runs them one by one.
+       */
+      parallel: z.boolean().default(true),
+      /** At most this many stages run at once when `parallel` is on. */
+      maxParallel: z.number().int().min(1).default(3),
       /** Where run folders go (`<reportsDir>/<run-id>/`). */
       reportsDir: z.string().default('reports'),
       notify: notifyConfigSchema.prefault({}),

@@ -9,7 +9,7 @@ import { UsageError } from '../core/errors.ts';
 import { dependencySchema } from '../deps/config.ts';
 import type { RunEvent } from '../core/events.ts';
 import type { VerdictReport } from '../core/types.ts';
-import { presentedCertificatePem } from '../stages/security/pin.ts';
+import { presentedCertificatePem } from '../http/pin.ts';
 import { applyDemoDr } from '../../demo/backup.ts';
 import { startBlueGreen, useBlueGreenRollback } from '../../demo/bluegreen.ts';
 import { FAULTS, unknownFaults } from '../../demo/faults.ts';

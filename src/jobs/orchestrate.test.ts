@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.ts';
 import type { ResolvedConfig } from '../config/types.ts';
+import { UsageError } from '../core/errors.ts';
 import { EventLog, readEvents } from '../core/eventlog.ts';
 import { orchestrate, type OrchestratorInput } from './orchestrate.ts';
 import { Redactor } from '../core/redact.ts';
-import type { Stage, StageContext } from '../stages/stage.ts';
+import { stageBase } from '../core/schema.ts';
+import { defineStage, type StageContext } from '../stages/stage.ts';
 import type { CheckResult } from '../core/types.ts';
 import { buildVerdict } from '../core/verdict.ts';
 
@@ -34,8 +36,11 @@ const pass = (stage: string, slug = 'ok', extra: Partial<CheckResult> = {}): Che
   ...extra,
 });
 
-function stage(name: string, run: (ctx: StageContext) => Promise<void>): { name: string; load: () => Promise<Stage>; timeoutMs: number } {
-  return { name, load: async () => ({ name, description: name, run }), timeoutMs: 10_000 };
+type Planned = OrchestratorInput['stages'][number];
+
+function stage(name: string, run: (ctx: StageContext) => Promise<void>, flags: { gate?: boolean; exclusive?: boolean } = {}): Planned {
+  const definition = defineStage({ name, description: name, configSchema: stageBase, isConfigured: () => true, order: 0, run, ...flags });
+  return { name, stage: definition, config: stageBase.parse({}), timeoutMs: 10_000 };
 }
 
 async function go(stages: OrchestratorInput['stages'], extra: Partial<OrchestratorInput> = {}) {
@@ -184,5 +189,220 @@ describe('orchestrate', () => {
   ] as const)('stage status when %s: %s', async (_name, statuses, expected) => {
     const { report } = await go([stage('dr', async (ctx) => statuses.forEach((status, i) => ctx.check(pass('dr', `c${i}`, { status }))))]);
     expect(report.stages[0]?.status).toBe(expected);
+  });
+});
+
+// Issue 17 item 3: stages side by side after the gate; the exclusive stage alone.
+describe('orchestrate in parallel', () => {
+  const parallel = { parallel: true, maxParallel: 3 } as const;
+  const events = () => readEvents(join(dir, 'events.jsonl'));
+  /** "start:x" / "end:x" in log order. */
+  const timeline = () =>
+    events().flatMap((e) => (e.type === 'stage.start' ? [`start:${e.stage}`] : e.type === 'stage.end' ? [`end:${e.stage.name}`] : []));
+  const before = (order: string[], a: string, b: string) => order.indexOf(a) >= 0 && order.indexOf(a) < order.indexOf(b);
+  /** Resolves when `open()` is called, or when the stage's signal aborts (so a wrong schedule fails instead of hanging). */
+  function latch() {
+    let open!: () => void;
+    const opened = new Promise<void>((r) => (open = r));
+    return { open, wait: (signal: AbortSignal) => Promise.race([opened, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]) };
+  }
+  const tick = () => new Promise((r) => setTimeout(r, 5));
+
+  it('runs the stages after the gate side by side: each waits for the other to have started', async () => {
+    const uatSaw = latch();
+    const securitySaw = latch();
+    const { report } = await go(
+      [
+        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { gate: true }),
+        stage('uat', async (ctx) => {
+          uatSaw.open();
+          await securitySaw.wait(ctx.signal);
+          ctx.check(pass('uat'));
+        }),
+        stage('security', async (ctx) => {
+          securitySaw.open();
+          await uatSaw.wait(ctx.signal);
+          ctx.check(pass('security'));
+        }),
+      ],
+      parallel,
+    );
+    const order = timeline();
+    expect(order.slice(0, 2)).toEqual(['start:smoke', 'end:smoke']); // the gate first, alone
+    expect(before(order, 'start:security', 'end:uat')).toBe(true);
+    expect(before(order, 'start:uat', 'end:security')).toBe(true);
+    expect(report.verdict).toBe('stand');
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([['smoke', 'passed'], ['uat', 'passed'], ['security', 'passed']]);
+  });
+
+  it('an exclusive stage waits for the running stages, and nothing starts while it runs', async () => {
+    const { report } = await go(
+      [
+        stage('uat', async (ctx) => {
+          await tick();
+          ctx.check(pass('uat'));
+        }),
+        stage('security', async (ctx) => ctx.check(pass('security'))),
+        stage('load', async (ctx) => {
+          await tick();
+          ctx.check(pass('load'));
+        }, { exclusive: true }),
+        stage('dr', async (ctx) => ctx.check(pass('dr'))),
+        stage('metrics', async (ctx) => ctx.check(pass('metrics'))),
+      ],
+      parallel,
+    );
+    const order = timeline();
+    expect(before(order, 'start:security', 'end:uat')).toBe(true); // the two before load overlapped
+    expect(before(order, 'end:uat', 'start:load')).toBe(true);
+    expect(before(order, 'end:security', 'start:load')).toBe(true);
+    expect(order[order.indexOf('start:load') + 1]).toBe('end:load');
+    expect(before(order, 'end:load', 'start:dr')).toBe(true);
+    expect(report.verdict).toBe('stand');
+  });
+
+  it('never runs more than maxParallel stages at once', async () => {
+    let now = 0;
+    let most = 0;
+    const busy = (name: string) =>
+      stage(name, async (ctx) => {
+        most = Math.max(most, ++now);
+        await tick();
+        now -= 1;
+        ctx.check(pass(name));
+      });
+    const { report } = await go([busy('a'), busy('b'), busy('c'), busy('d'), busy('e')], { parallel: true, maxParallel: 2 });
+    expect(most).toBe(2);
+    const order = timeline();
+    // In plan order: c starts only once a or b has ended.
+    expect(Math.min(order.indexOf('end:a'), order.indexOf('end:b'))).toBeLessThan(order.indexOf('start:c'));
+    expect(report.stages.every((s) => s.status === 'passed')).toBe(true);
+  });
+
+  it('fail-fast stops the stages running beside the failure (their teardown runs) and skips the rest', async () => {
+    const securityStarted = latch();
+    let tornDown = false;
+    let metricsRan = false;
+    const { report, result } = await go(
+      [
+        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { gate: true }),
+        stage('uat', async (ctx) => {
+          await securityStarted.wait(ctx.signal);
+          ctx.check(pass('uat', 'login', { severity: 'critical', status: 'failed', message: 'login broken' }));
+          ctx.check(pass('uat', 'after'));
+        }),
+        stage('security', async (ctx) => {
+          try {
+            ctx.check(pass('security', 'first'));
+            securityStarted.open();
+            await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
+          } finally {
+            tornDown = true;
+          }
+        }),
+        stage('metrics', async () => {
+          metricsRan = true;
+        }),
+      ],
+      { parallel: true, maxParallel: 2 },
+    );
+    expect(tornDown).toBe(true);
+    expect(metricsRan).toBe(false);
+    expect(result.interrupted).toBe(false);
+    expect(result.reason).toBe('skipped: fail-fast after critical check uat.login failed');
+    expect(report.verdict).toBe('rollback');
+    expect(report.reasons.map((r) => r.checkId)).toEqual(['uat.login']);
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([
+      ['smoke', 'passed'],
+      ['uat', 'failed'],
+      ['security', 'skipped'],
+      ['metrics', 'skipped'],
+    ]);
+    expect(report.stages[2]?.message).toBe('stopped: fail-fast after critical check uat.login failed');
+    // The stage that found the failure finishes its own work; the stopped one is not missing evidence.
+    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['uat.after', 'security.first']));
+    expect(report.checks.some((c) => c.id.endsWith('.incomplete'))).toBe(false);
+  });
+
+  it('each stage’s status comes from its own checks when their checks interleave', async () => {
+    const uatChecked = latch();
+    const securityChecked = latch();
+    const { report } = await go(
+      [
+        stage('uat', async (ctx) => {
+          ctx.check(pass('uat', 'a'));
+          uatChecked.open();
+          await securityChecked.wait(ctx.signal);
+          ctx.check(pass('uat', 'b'));
+        }),
+        stage('security', async (ctx) => {
+          await uatChecked.wait(ctx.signal);
+          ctx.check(pass('security', 'x', { severity: 'minor', status: 'failed' }));
+          securityChecked.open();
+          await tick();
+          ctx.check(pass('security', 'y', { status: 'errored' }));
+        }),
+        stage('metrics', async (ctx) => ctx.check(pass('metrics', 'z', { status: 'skipped' }))),
+      ],
+      parallel,
+    );
+    const checks = events().flatMap((e) => (e.type === 'check' ? [e.check.id] : []));
+    expect(checks.indexOf('security.x')).toBeLessThan(checks.indexOf('uat.b')); // they did interleave
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([['uat', 'passed'], ['security', 'failed'], ['metrics', 'skipped']]);
+  });
+
+  it('runs one stage at a time with parallel: false', async () => {
+    let now = 0;
+    let most = 0;
+    const busy = (name: string) =>
+      stage(name, async (ctx) => {
+        most = Math.max(most, ++now);
+        await tick();
+        now -= 1;
+        ctx.check(pass(name));
+      });
+    await go([busy('smoke'), busy('uat'), busy('security'), busy('metrics')], { parallel: false, maxParallel: 3 });
+    expect(most).toBe(1);
+    expect(timeline()).toEqual(['start:smoke', 'end:smoke', 'start:uat', 'end:uat', 'start:security', 'end:security', 'start:metrics', 'end:metrics']);
+  });
+
+  it('SIGINT stops every running stage (each interrupted, with its incomplete check) and holds', async () => {
+    const controller = new AbortController();
+    const waitForAbort = (name: string) =>
+      stage(name, async (ctx) => {
+        ctx.check(pass(name));
+        if (name === 'security') setTimeout(() => controller.abort(), 5);
+        await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
+      });
+    const { report, result } = await go([waitForAbort('uat'), waitForAbort('security'), waitForAbort('metrics'), stage('dr', async (ctx) => ctx.check(pass('dr')))], {
+      ...parallel,
+      signal: controller.signal,
+    });
+    expect(result.interrupted).toBe(true);
+    expect(report.verdict).toBe('hold');
+    expect(report.stages.map((s) => s.status)).toEqual(['interrupted', 'interrupted', 'interrupted', 'interrupted']);
+    expect(report.checks.filter((c) => c.id.endsWith('.incomplete')).map((c) => c.stage).sort()).toEqual(['metrics', 'security', 'uat']);
+  });
+
+  it('a usage error in one stage stops the others, waits for their teardown, then ends the run', async () => {
+    let tornDown = false;
+    const run = go(
+      [
+        stage('uat', async () => {
+          await tick();
+          throw new UsageError('bad spec folder');
+        }),
+        stage('security', async (ctx) => {
+          try {
+            await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
+          } finally {
+            tornDown = true;
+          }
+        }),
+      ],
+      parallel,
+    );
+    await expect(run).rejects.toThrow('bad spec folder');
+    expect(tornDown).toBe(true);
   });
 });

@@ -24,6 +24,10 @@ export interface OrchestratorInput {
   signal: AbortSignal;
   deadlineMs: number;
   failFast: boolean;
+  /** Run stages side by side (config `parallel`); otherwise one at a time. */
+  parallel?: boolean;
+  /** At most this many stages at once when `parallel` (config `maxParallel`, default 3). */
+  maxParallel?: number;
   grep?: string;
   shard?: { index: number; total: number };
   segment?: { index: number; total: number };
@@ -40,55 +44,67 @@ export interface OrchestratorResult {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Runs the planned stages in order: per-stage timeouts, a global deadline, SIGINT, fail-fast. */
+type PlannedInput = OrchestratorInput['stages'][number];
+/** Why a running stage was stopped: its own timeout, the global deadline, SIGINT, fail-fast elsewhere, or a usage error elsewhere. */
+type StopWhy = 'timeout' | 'deadline' | 'sigint' | 'failfast' | 'usage';
+
+interface RunningStage {
+  readonly alone: boolean;
+  why?: StopWhy;
+  /** The stage.end message when another stage's fail-fast or usage error stopped this one. */
+  stoppedBy?: string;
+  stop(why: StopWhy, message?: string): void;
+  done: Promise<void>;
+}
+
+/**
+ * Runs the planned stages: per-stage timeouts, a global deadline, SIGINT,
+ * fail-fast. Stages start in plan order. With `parallel`, a stage starts
+ * beside the running ones (at most `maxParallel`), except that a gate or an
+ * exclusive stage waits until nothing runs and nothing starts while it runs;
+ * without it, one stage at a time. A critical rollback-failure stops the
+ * stages running beside the one that found it and skips the rest.
+ */
 export async function orchestrate(input: OrchestratorInput): Promise<OrchestratorResult> {
   const now = input.now ?? Date.now;
   const started = now();
   const deadlineAt = started + input.deadlineMs;
   const grace = input.graceMs ?? 5_000;
-  const emitted: CheckResult[] = [];
+  const limit = input.parallel ? Math.max(1, input.maxParallel ?? 3) : 1;
   const rules = { overrides: input.config.policy.overrides, quarantine: input.config.quarantine };
   const runAt = new Date(started);
+  const running = new Map<string, RunningStage>();
   let stopReason: string | undefined;
   let interrupted = false;
+  // A usage error (or a broken event log) ends the run once the running stages have wound down.
+  let fatal: { err: unknown } | undefined;
 
-  const record = (e: UnstampedEvent): RunEvent => {
-    const event = { at: iso(now()), ...e } as RunEvent;
-    const clean = input.log.append(event);
-    if (clean.type === 'check') emitted.push(clean.check);
-    return clean;
+  const append = (e: UnstampedEvent): RunEvent => input.log.append({ at: iso(now()), ...e } as RunEvent);
+  const alone = (p: PlannedInput) => !input.parallel || p.stage.gate === true || p.stage.exclusive === true;
+  const stopOthers = (from: string, why: 'failfast' | 'usage', message: string) => {
+    for (const [name, r] of running) if (name !== from) r.stop(why, message);
   };
 
-  for (const planned of input.stages) {
-    if (stopReason) {
-      record({
-        type: 'stage.end',
-        stage: { name: planned.name, status: interrupted ? 'interrupted' : 'skipped', durationMs: 0, message: stopReason },
-      });
-      continue;
-    }
-    if (input.signal.aborted || now() >= deadlineAt) {
-      interrupted = true;
-      stopReason = input.signal.aborted ? 'interrupted (SIGINT)' : 'global deadline reached';
-      record({ type: 'stage.end', stage: { name: planned.name, status: 'interrupted', durationMs: 0, message: stopReason } });
-      continue;
-    }
-
+  const runStage = async (planned: PlannedInput, r: RunningStage, controller: AbortController): Promise<void> => {
     const stageStart = now();
-    record({ type: 'stage.start', stage: planned.name });
-    const controller = new AbortController();
-    const budget = Math.max(0, Math.min(planned.timeoutMs, deadlineAt - stageStart));
-    let why: 'timeout' | 'deadline' | 'sigint' | undefined;
-    const timer = setTimeout(() => {
-      why = planned.timeoutMs <= deadlineAt - stageStart ? 'timeout' : 'deadline';
-      controller.abort(new Error(why));
-    }, budget);
-    const onParentAbort = () => {
-      why = 'sigint';
-      controller.abort(new Error('SIGINT'));
+    // This stage's own checks (stages interleave: the log's order says nothing about whose a check is).
+    const mine: CheckResult[] = [];
+    const record = (e: UnstampedEvent): RunEvent => {
+      const clean = append(e);
+      if (clean.type === 'check') {
+        mine.push(clean.check);
+        if (!stopReason && input.failFast && isCriticalRollbackFailure(applyRules(clean.check, rules, runAt), input.config.policy)) {
+          stopReason = `skipped: fail-fast after critical check ${clean.check.id} failed`;
+          // The stage that found it finishes its own work, as it would alone.
+          stopOthers(planned.name, 'failfast', `stopped: fail-fast after critical check ${clean.check.id} failed`);
+        }
+      }
+      return clean;
     };
+    const budget = Math.max(0, Math.min(planned.timeoutMs, deadlineAt - stageStart));
+    const timer = setTimeout(() => r.stop(planned.timeoutMs <= deadlineAt - stageStart ? 'timeout' : 'deadline'), budget);
+    const onParentAbort = () => r.stop('sigint');
     input.signal.addEventListener('abort', onParentAbort, { once: true });
-    const before = emitted.length;
 
     let status: StageStatus = 'passed';
     let message: string | undefined;
@@ -97,7 +113,11 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
       const ctx = makeContext(input, planned, controller.signal, record);
       await abandonAfterGrace(planned.stage.run(ctx), controller.signal, grace);
     } catch (err) {
-      if (err instanceof UsageError) throw err;
+      if (err instanceof UsageError) {
+        fatal ??= { err };
+        stopOthers(planned.name, 'usage', `stopped: usage error in ${planned.name}`);
+        return;
+      }
       status = 'errored';
       message = errorMessage(err);
     } finally {
@@ -105,7 +125,12 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
       input.signal.removeEventListener('abort', onParentAbort);
     }
 
-    if (why) {
+    const why = r.why;
+    if (why === 'failfast' || why === 'usage') {
+      // Stopped for another stage's reason: what it found stays, nothing is missing evidence.
+      status = mine.some((c) => c.status === 'failed') ? 'failed' : 'skipped';
+      message = r.stoppedBy;
+    } else if (why) {
       status = why === 'sigint' ? 'interrupted' : 'timedout';
       message =
         why === 'sigint'
@@ -120,7 +145,7 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
       });
       if (why !== 'timeout') {
         interrupted = true;
-        stopReason = message;
+        stopReason ??= message;
       }
     } else if (status === 'errored') {
       record({
@@ -128,18 +153,59 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
         check: harnessCheck(planned.name, 'harness', `the ${planned.name} stage crashed: ${message}`, now() - stageStart),
       });
     } else {
-      status = stageStatusOf(emitted.slice(before));
+      status = stageStatusOf(mine);
     }
     record({ type: 'stage.end', stage: { name: planned.name, status, durationMs: now() - stageStart, ...(message ? { message } : {}) } });
+  };
 
-    if (!stopReason && input.failFast) {
-      const trigger = emitted
-        .slice(before)
-        .map((c) => applyRules(c, rules, runAt))
-        .find((c) => isCriticalRollbackFailure(c, input.config.policy));
-      if (trigger) stopReason = `skipped: fail-fast after critical check ${trigger.id} failed`;
+  const start = (planned: PlannedInput): void => {
+    append({ type: 'stage.start', stage: planned.name });
+    const controller = new AbortController();
+    const r: RunningStage = {
+      alone: alone(planned),
+      stop(why, message) {
+        if (r.why) return; // the first reason stands
+        r.why = why;
+        r.stoppedBy = message;
+        controller.abort(new Error(why === 'sigint' ? 'SIGINT' : why));
+      },
+      done: Promise.resolve(),
+    };
+    running.set(planned.name, r);
+    r.done = runStage(planned, r, controller)
+      .catch((err: unknown) => {
+        fatal ??= { err };
+        stopOthers(planned.name, 'usage', `stopped: ${errorMessage(err)}`);
+      })
+      .finally(() => running.delete(planned.name));
+  };
+
+  let next = 0;
+  while (next < input.stages.length || running.size > 0) {
+    // Start, in plan order, whatever may start now.
+    while (next < input.stages.length && !fatal) {
+      const planned = input.stages[next]!;
+      if (stopReason) {
+        append({
+          type: 'stage.end',
+          stage: { name: planned.name, status: interrupted ? 'interrupted' : 'skipped', durationMs: 0, message: stopReason },
+        });
+      } else if (input.signal.aborted || now() >= deadlineAt) {
+        interrupted = true;
+        stopReason = input.signal.aborted ? 'interrupted (SIGINT)' : 'global deadline reached';
+        append({ type: 'stage.end', stage: { name: planned.name, status: 'interrupted', durationMs: 0, message: stopReason } });
+      } else {
+        const busy = [...running.values()];
+        if (busy.length > 0 && (alone(planned) || busy.some((b) => b.alone) || busy.length >= limit)) break;
+        start(planned);
+      }
+      next += 1;
     }
+    if (fatal) next = input.stages.length;
+    if (running.size === 0) continue;
+    await Promise.race([...running.values()].map((r) => r.done));
   }
+  if (fatal) throw fatal.err;
 
   return { interrupted, ...(stopReason ? { reason: stopReason } : {}) };
 }

@@ -152,6 +152,8 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
       signal: opts.signal,
       deadlineMs: config.deadline,
       failFast: config.failFast,
+      parallel: config.parallel,
+      maxParallel: config.maxParallel,
       ...(opts.grep ? { grep: opts.grep } : {}),
       ...(opts.shard ? { shard: opts.shard } : {}),
       ...(opts.segment ? { segment: opts.segment } : {}),

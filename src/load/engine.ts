@@ -6,7 +6,7 @@ import { recordUs } from './histogram.ts';
 import type { AbortInfo, EnginePlan, PreparedRequest, PreparedScenario } from './plan.ts';
 import { Recorder, type Cell, type RecorderSnapshot } from './recorder.ts';
 import { ErrorRateWindow } from './safety.ts';
-import { ArrivalCursor, chooseIndex, cumulativeWeights, type Stripe } from './schedule.ts';
+import { ArrivalCursor, chooseIndex, cumulativeWeights, takeDue, type Stripe } from './schedule.ts';
 import { aggLabel } from './thresholds.ts';
 
 // Open-model engine for one thread. Each arrival has an intended start time
@@ -55,6 +55,8 @@ interface LaneRequest {
 
 interface Lane {
   cursor: ArrivalCursor;
+  /** Sends arrival `k` (bound once per lane: no closure per arrival). */
+  fire: (k: number, tUs: number) => void;
   cum: number[];
   maxInFlight: number;
   requests: LaneRequest[];
@@ -200,8 +202,9 @@ class Engine {
 
   private lane(sc: PreparedScenario): Lane {
     const rec = this.rec;
-    return {
+    const lane: Lane = {
       cursor: new ArrivalCursor(sc.spec, this.opts.stripe),
+      fire: (k, tUs) => this.arrive(lane, k, tUs),
       cum: cumulativeWeights(sc.weights),
       maxInFlight: sc.spec.maxInFlight,
       requests: sc.requests.map((req) => ({
@@ -213,6 +216,7 @@ class Engine {
         dropKey: [sc.name, req.name],
       })),
     };
+    return lane;
   }
 
   // The scheduler: each tick sends every arrival that is due (at most MAX_BATCH per scenario), then
@@ -229,11 +233,7 @@ class Engine {
       const now = nowUs() - t0;
       for (const lane of this.lanes) {
         const c = lane.cursor;
-        let n = 0;
-        for (; !c.done && c.tUs <= now && n < MAX_BATCH; n++) {
-          this.arrive(lane, c.k, c.tUs);
-          c.next();
-        }
+        const n = takeDue(c, now, MAX_BATCH, lane.fire);
         fired += n;
         if (n === MAX_BATCH) behind = true;
         if (!c.done && c.tUs < next) next = c.tUs;

@@ -118,6 +118,19 @@ export class ArrivalCursor {
   }
 }
 
+/**
+ * One scheduler tick of one executor: fire every arrival due by `nowUs` (offset from run start),
+ * in order, at most `max` of them, each with its own intended start. Returns how many fired.
+ */
+export function takeDue(c: ArrivalCursor, nowUs: number, max: number, fire: (k: number, tUs: number) => void): number {
+  let n = 0;
+  for (; n < max && !c.done && c.tUs <= nowUs; n++) {
+    fire(c.k, c.tUs);
+    c.next();
+  }
+  return n;
+}
+
 /** Intended start offsets (µs from run start) of the arrivals this stripe owns, in order, with their global index. */
 export function* arrivals(e: ExecutorSpec, stripe: Stripe = WHOLE): Generator<{ k: number; tUs: number }> {
   for (const c = new ArrivalCursor(e, stripe); !c.done; c.next()) yield { k: c.k, tUs: c.tUs };

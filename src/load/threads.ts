@@ -12,7 +12,7 @@ import { peakRatePerSecond, stripeFor } from './schedule.ts';
 // in one worker (error rate, abortOnFail) is relayed to all.
 
 export interface RunOptions {
-  /** Number of engine threads; 'auto' uses one per ~3000 req/s, up to the cores minus one. */
+  /** Number of engine threads; 'auto' uses one per ~20 000 req/s, up to the cores minus one. */
   workers: number | 'auto';
   segment?: { index: number; total: number };
   signal?: AbortSignal;
@@ -26,12 +26,24 @@ export interface RunResult {
   abort?: AbortInfo;
 }
 
-const PER_THREAD_RATE = 3000;
+// One engine thread keeps 20 000 req/s on time with room to spare (perf/bench/load-engine.ts).
+const PER_THREAD_RATE = 20_000;
 
+/** Threads share each scenario's connections, so no more threads than the smallest pool. */
 export function chooseWorkers(plan: EnginePlan, workers: number | 'auto', segmentTotal = 1): number {
-  if (workers !== 'auto') return Math.max(1, Math.floor(workers));
+  const most = Math.min(...plan.scenarios.map((s) => s.spec.connections));
+  if (workers !== 'auto') return Math.max(1, Math.min(most, Math.floor(workers)));
   const rate = plan.scenarios.reduce((a, s) => a + peakRatePerSecond(s.spec), 0) / segmentTotal;
-  return Math.max(1, Math.min(availableParallelism() - 1, Math.ceil(rate / PER_THREAD_RATE)));
+  return Math.max(1, Math.min(most, availableParallelism() - 1, Math.ceil(rate / PER_THREAD_RATE)));
+}
+
+/**
+ * Worker `w` of `n`: its share of every scenario's connections and in-flight cap, so the threads
+ * together open the configured connections (what the caps checked), not n times as many.
+ */
+export function planForWorker(plan: EnginePlan, w: number, n: number): EnginePlan {
+  const share = (total: number): number => Math.max(1, Math.floor(total / n) + (w < total % n ? 1 : 0));
+  return { ...plan, scenarios: plan.scenarios.map((s) => ({ ...s, spec: { ...s.spec, connections: share(s.spec.connections), maxInFlight: share(s.spec.maxInFlight) } })) };
 }
 
 export async function runPlan(plan: EnginePlan, opts: RunOptions): Promise<RunResult> {
@@ -61,7 +73,7 @@ async function runWorkers(plan: EnginePlan, n: number, opts: RunOptions): Promis
     const ready: Array<Promise<void>> = [];
     const done: Array<Promise<void>> = [];
     for (let w = 0; w < n; w++) {
-      const worker = new Worker(BOOT, { eval: true, workerData: { plan, stripe: stripeFor(opts.segment, w, n) } });
+      const worker = new Worker(BOOT, { eval: true, workerData: { plan: planForWorker(plan, w, n), stripe: stripeFor(opts.segment, w, n) } });
       workers.push(worker);
       let onReady: () => void = () => undefined;
       ready.push(new Promise<void>((r) => (onReady = r)));

@@ -106,6 +106,18 @@ export interface StageDefinition<C extends StageBaseConfig = StageBaseConfig, I 
   shards?: boolean;
   /** Whether this stage reads `--import` files (scanner reports, k6 summaries). */
   imports?: boolean;
+  /**
+   * A gate: it runs alone, and nothing after it starts before its fail-fast
+   * decision is taken (smoke: no traffic follows a deploy that is down).
+   */
+  gate?: boolean;
+  /**
+   * Runs alone: it starts once the stages before it have finished, and nothing
+   * starts while it runs (load: its latencies must not carry the harness's own
+   * noise). Other stages may run beside each other (config `parallel`,
+   * `maxParallel`; see docs/architecture.md).
+   */
+  exclusive?: boolean;
   /** Validate before traffic (throw UsageError); see PlanContext. */
   plan?(ctx: PlanContext<C>): Promise<void>;
   run(ctx: StageContext<C>): Promise<void>;

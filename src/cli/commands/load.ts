@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
-import type { LoadConfig } from '../../stages/load/config.ts';
 import { writeFileAtomic } from '../../core/fs.ts';
 import { UsageError } from '../../core/errors.ts';
 import { exportK6Script, exportTestRun } from '../../load/k6-export.ts';
@@ -42,7 +41,7 @@ export function register(program: Command, io: CliIo): void {
       const parallelism = Number(o.parallelism ?? '1');
       if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 1000) throw new UsageError(`"${o.parallelism}" must be a whole number from 1 to 1000`, '--parallelism');
       const config = await loadConfig(configFlags(o));
-      const cfg = config.stages.load as LoadConfig;
+      const cfg = config.stages.load;
       const loaded = await loadScenarioFile(o.scenario ? resolve(o.scenario) : cfg.scenario, config.rootDir);
       const name = (o.name ?? `pdv-${loaded.scenario.name}`).toLowerCase().replace(/[^a-z0-9-]+/g, '-');
       const out = resolve(o.out ?? 'perf/k6');

@@ -1,6 +1,6 @@
 import { errorMessage } from '../../core/errors.ts';
-import { createHttpClient, firstHeader, RequestBudget, type ProbeResponse } from '../../stages/security/http.ts';
-import { gradeSite } from '../../stages/security/grader/index.ts';
+import { createHttpClient, firstHeader, RequestBudget, type ProbeResponse } from '../../http/probe-client.ts';
+import { gradeSite } from '../../observatory/index.ts';
 
 // `pdv init --base-url URL`: a few GET requests to that URL's host only, each
 // bounded in time and size, to pre-fill the config with what the app shows.

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { acquireFileLock } from '../../actions/lock.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ResolvedConfig } from '../../config/types.ts';
-import { targetMetricsUrl } from '../../stages/metrics/sources.ts';
+import { targetMetricsUrl } from '../../sources/build.ts';
 import { takeSample, type SampleOptions } from './sample.ts';
 import { assertSoakHostsAllowed } from './hosts.ts';
 import { appendTick, lastTick, readPlan, readState, writePlan, writeState } from './store.ts';

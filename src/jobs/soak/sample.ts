@@ -3,7 +3,7 @@ import { ScrapeSource } from '../../sources/scrape.ts';
 import { parseSelector } from '../../sources/exposition.ts';
 import { evaluateSelector } from '../../sources/scrape.ts';
 import type { MetricSource } from '../../sources/types.ts';
-import { buildSources, pickSource, toQuery } from '../../stages/metrics/sources.ts';
+import { buildSources, pickSource, toQuery } from '../../sources/build.ts';
 import { probeUrl } from './hosts.ts';
 import type { AlarmObservation, ProbeResult, SoakPlan, TickRecord } from './types.ts';
 

@@ -1,5 +1,10 @@
-import type { AlarmConfig, MetricsConfig, SoakConfig } from '../../stages/metrics/config.ts';
-import type { PolicyConfig, QuarantineEntry } from '../../config/schema.ts';
+import type { Config, PolicyConfig, QuarantineEntry } from '../../config/schema.ts';
+
+// The soak reads the metrics stage's section of the config (its sources,
+// alarms and `soak` part) through the config's types, never the stage's code.
+type MetricsConfig = Config['stages']['metrics'];
+type AlarmConfig = MetricsConfig['alarms'][number];
+type SoakConfig = MetricsConfig['soak'];
 import type { Target } from '../../core/types.ts';
 
 // A soak lives in a folder: plan.json (what to sample, fixed at start),

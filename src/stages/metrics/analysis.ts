@@ -3,7 +3,7 @@ import type { CheckStatus } from '../../core/types.ts';
 import type { MetricSource, Sample } from '../../sources/types.ts';
 import type { RuleConfig } from './config.ts';
 import { compileExpression, type Value } from './expression.ts';
-import { toQuery } from './sources.ts';
+import { toQuery } from '../../sources/build.ts';
 import { sleep } from '../../core/sleep.ts';
 
 // Argo-Rollouts-style analysis: `count` measurements `interval` apart, each

@@ -3,7 +3,7 @@ import type { CheckStatus } from '../../core/types.ts';
 import type { MetricSource, Series } from '../../sources/types.ts';
 import { mannWhitneyU, type MannWhitneyResult } from '../../stats/index.ts';
 import type { ComparisonConfig } from './config.ts';
-import { toQuery } from './sources.ts';
+import { toQuery } from '../../sources/build.ts';
 
 // Before/after: the same query over a window before the deploy and one after
 // it, Mann–Whitney U plus an effect-size floor (Kayenta's pairing). Both

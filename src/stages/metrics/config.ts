@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { duration, httpUrl, onFail, severity, stageBase } from '../../core/schema.ts';
+import { duration, onFail, severity, stageBase } from '../../core/schema.ts';
 import { compileExpression } from './expression.ts';
 import { logCheckConfigSchema } from './logs-config.ts';
+import { sourceConfigSchema, type SourceConfig } from '../../sources/config.ts';
 import { monitoringConfigSchema } from './monitoring.ts';
 import { traceCheckConfigSchema } from './traces-config.ts';
 
@@ -18,36 +19,6 @@ const condition = z.string().superRefine((src, ctx) => {
   }
 });
 
-export const sourceConfigSchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('prometheus'),
-      /** Base URL of the Prometheus server; `urlEnv` (default PDV_PROMETHEUS_URL) overrides it when set. */
-      url: httpUrl.optional(),
-      urlEnv: z.string().default('PDV_PROMETHEUS_URL'),
-      timeout: duration.default(10_000),
-      /** Scrape health: any series at 0 means a target cannot be scraped (no evidence → hold). Empty string turns it off. */
-      upQuery: z.string().default('up'),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('cloudwatch'),
-      /** Default: AWS_REGION from the runbook. */
-      region: z.string().optional(),
-      /** Default namespace of metrics that name none, e.g. `MyApp/API` (none by default). */
-      namespace: z.string().optional(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('scrape'),
-      /** The page to read; default `<baseUrl>/metrics`. */
-      url: httpUrl.optional(),
-      timeout: duration.default(10_000),
-    })
-    .strict(),
-]);
 
 const cloudWatchMetric = z
   .object({
@@ -190,9 +161,10 @@ export const metricsConfigSchema = stageBase
   .strict();
 
 export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
-export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 export type RuleConfig = z.infer<typeof ruleConfigSchema>;
 export type AlarmConfig = z.infer<typeof alarmConfigSchema>;
 export type ComparisonConfig = z.infer<typeof comparisonConfigSchema>;
 export type SoakConfig = z.infer<typeof soakConfigSchema>;
 export type TrendKind = z.infer<typeof trendKind>;
+
+export { sourceConfigSchema, type SourceConfig };

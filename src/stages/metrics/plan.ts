@@ -4,7 +4,7 @@ import { parseSelector } from '../../sources/exposition.ts';
 import { CONDITION_SCOPE } from './analysis.ts';
 import { metricsConfigSchema, type MetricsConfig } from './config.ts';
 import { CONDITION_FUNCTIONS, unknownNames } from './expression.ts';
-import { buildSources, pickSource } from './sources.ts';
+import { buildSources, pickSource } from '../../sources/build.ts';
 
 // Before any request: the stage has something to evaluate, every condition
 // names only what a measurement provides, every source named exists and can

@@ -12,7 +12,7 @@ import { runMonitoringChecks } from './monitoring.ts';
 import { buildTraceSource, runTraceChecks } from './traces.ts';
 import { sourceHealth } from './health.ts';
 import { NOTHING_TO_EVALUATE, nothingToEvaluate } from './plan.ts';
-import { buildSources, pickSource, toQuery } from './sources.ts';
+import { buildSources, pickSource, toQuery } from '../../sources/build.ts';
 
 // The metrics stage: source health, alarms, Argo-like analysis rules and
 // before/after comparisons, all at once. It emits facts only; the policy

@@ -1,7 +1,7 @@
 import { Authenticator, authSchema } from '../../auth/index.ts';
 import { Redactor } from '../../core/redact.ts';
 import { securityConfigSchema } from './config.ts';
-import { createHttpClient, RequestBudget } from './http.ts';
+import { createHttpClient, RequestBudget } from '../../http/probe-client.ts';
 import type { SecurityRun, Site } from './run-context.ts';
 
 // Test helper: a SecurityRun with the stage's defaults, for driving one check module.

@@ -2,7 +2,7 @@ import type { Authenticator } from '../../auth/index.ts';
 import type { Redactor } from '../../core/redact.ts';
 import type { CheckResult } from '../../core/types.ts';
 import type { SecurityConfig } from './config.ts';
-import type { HttpClient, RequestBudget } from './http.ts';
+import type { HttpClient, RequestBudget } from '../../http/probe-client.ts';
 
 /** One site: a host the checks run against, by its http:// and/or https:// URL. */
 export interface Site {

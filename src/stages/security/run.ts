@@ -12,7 +12,7 @@ import { Logins } from './checks/login.ts';
 import { openRedirectCheck, rateLimitCheck } from './checks/redirect-ratelimit.ts';
 import { tlsChecks, type TlsSummary } from './checks/tls.ts';
 import type { SecurityConfig } from './config.ts';
-import { createHttpClient, RequestBudget } from './http.ts';
+import { createHttpClient, RequestBudget } from '../../http/probe-client.ts';
 import { importChecks } from './importers/checks.ts';
 import { loadScannerFiles } from './importers/index.ts';
 import { makeCheck } from './result.ts';

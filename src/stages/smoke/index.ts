@@ -10,6 +10,8 @@ export const smokeStage = defineStage({
   // Needs nothing but the target's URLs.
   isConfigured: () => true,
   order: 10,
+  // Fail-fast stays first: nothing else starts until smoke has said the deploy is alive.
+  gate: true,
   shards: true,
   plan: async (ctx) => (await import('./plan.ts')).planSmoke(ctx),
   async run(ctx) {

@@ -1,11 +1,11 @@
 import { errorMessage } from '../../../core/errors.ts';
 import type { CheckResult } from '../../../core/types.ts';
 import type { AccessRule } from '../config.ts';
-import { httpEvidence, type ProbeRequest } from '../http.ts';
+import { httpEvidence, type ProbeRequest } from '../../../http/probe-client.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
 import type { Logins, Session } from './login.ts';
-import { parseSetCookie } from '../grader/tests.ts';
+import { parseSetCookie } from '../../../observatory/tests.ts';
 
 export function ruleSlug(rule: AccessRule): string {
   if (rule.name) return rule.name;

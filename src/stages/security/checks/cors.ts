@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage } from '../../../core/errors.ts';
 import type { CheckResult, Evidence } from '../../../core/types.ts';
-import { firstHeader, httpEvidence, type ProbeRequest } from '../http.ts';
+import { firstHeader, httpEvidence, type ProbeRequest } from '../../../http/probe-client.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
 

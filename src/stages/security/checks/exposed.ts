@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { checkDefinitions } from '../../../../security/definitions.ts';
 import { errorMessage } from '../../../core/errors.ts';
 import type { CheckResult, Evidence, Severity } from '../../../core/types.ts';
-import { httpEvidence, type ProbeResponse } from '../http.ts';
+import { httpEvidence, type ProbeResponse } from '../../../http/probe-client.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
 import { bodySimilarity, catchAllThreshold, compileSignature, firstMatch, type Matcher } from './exposed-match.ts';

@@ -1,7 +1,7 @@
 import { errorMessage } from '../../../core/errors.ts';
 import type { CheckResult, Evidence } from '../../../core/types.ts';
-import { gradeAtLeast, gradeSite, type GradeResult, type ObservatoryInput } from '../grader/index.ts';
-import { httpEvidence, type ProbeRequest, type ProbeResponse } from '../http.ts';
+import { gradeAtLeast, gradeSite, type GradeResult, type ObservatoryInput } from '../../../observatory/index.ts';
+import { httpEvidence, type ProbeRequest, type ProbeResponse } from '../../../http/probe-client.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, siteUrl, type SecurityRun, type Site } from '../run-context.ts';
 

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates, type TLSSocket } from 'node:tls';
-import type { Evidence } from '../../core/types.ts';
-import type { Redactor } from '../../core/redact.ts';
+import type { Evidence } from '../core/types.ts';
+import type { Redactor } from '../core/redact.ts';
 
 // One request at a time, no redirects followed, no connection reuse: each
 // probe sees exactly what the server answered to exactly what was sent, and

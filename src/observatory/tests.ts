@@ -1,4 +1,4 @@
-import type { ProbeResponse } from '../http.ts';
+import type { ProbeResponse } from './types.ts';
 import { attr, CspParseError, httpEquiv, parseCsp, parseCspMeta, splitPolicies, type CspMap } from './csp.ts';
 import { MODIFIERS } from './score-table.ts';
 import type { ObservatoryInput, TestName, TestOutcome } from './types.ts';

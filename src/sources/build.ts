@@ -1,9 +1,9 @@
-import { CloudWatchSource } from '../../sources/cloudwatch.ts';
-import { PrometheusSource } from '../../sources/prometheus.ts';
-import { ScrapeSource } from '../../sources/scrape.ts';
-import type { MetricQuery, MetricSource } from '../../sources/types.ts';
-import { UsageError } from '../../core/errors.ts';
-import type { MetricsConfig } from './config.ts';
+import { CloudWatchSource } from './cloudwatch.ts';
+import { PrometheusSource } from './prometheus.ts';
+import { ScrapeSource } from './scrape.ts';
+import type { MetricQuery, MetricSource } from './types.ts';
+import { UsageError } from '../core/errors.ts';
+import type { SourceConfig } from './config.ts';
 
 // Builds the configured sources. With none configured, one `target` source
 // reads the target's own /metrics (instant queries only): the fallback when
@@ -21,7 +21,7 @@ export function targetMetricsUrl(baseUrl: string, path = '/metrics'): string {
   return new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString();
 }
 
-export function buildSources(config: Pick<MetricsConfig, 'sources'>, where: SourceEnv): Map<string, MetricSource> {
+export function buildSources(config: { sources: Record<string, SourceConfig> }, where: SourceEnv): Map<string, MetricSource> {
   const out = new Map<string, MetricSource>();
   for (const [name, s] of Object.entries(config.sources)) {
     if (s.type === 'prometheus') {

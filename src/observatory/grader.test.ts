@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProbeResponse } from '../http.ts';
+import type { ProbeResponse } from './types.ts';
 import { gradeAtLeast, gradeFor, gradeSite } from './index.ts';
 import type { ObservatoryInput, TestName } from './types.ts';
 

@@ -1,4 +1,13 @@
-import type { ProbeResponse } from '../http.ts';
+/** One answer the grader looks at (any HTTP client's response with these fields will do). */
+export interface ProbeResponse {
+  url: string;
+  status: number;
+  /** Lower-case names; every value kept (Set-Cookie can repeat). */
+  headers: Record<string, string[]>;
+  body: string;
+  /** https only: the certificate chain verified against the trust store. */
+  verified?: boolean;
+}
 
 /** What the grader looks at: the same set of responses the Observatory's retriever gathers. */
 export interface ObservatoryInput {
