@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 const startedAt = Date.now();
 // No stamp while the build writes: a checkout's bin/pdv.js runs the sources meanwhile, never a half-written dist/.
 rmSync(new URL('../dist/.build-stamp', import.meta.url), { force: true });
+// A clean build: files moved or deleted in src/ must not linger in dist/ (and ship in the tarball).
+rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit', cwd: new URL('..', import.meta.url) });
 if (r.status !== 0) process.exit(r.status ?? 1);

@@ -41,6 +41,8 @@ export interface DemoOptions {
   /** Post-verdict actions (the rollback); `pdv demo` wires `prepareRun`. */
   afterVerdict?: (config: ResolvedConfig, secrets: ReadonlyMap<string, string>) => Promise<{ run?: (r: VerdictReport, h: RunHandle) => Promise<void>; release(): Promise<void> }>;
   environ?: NodeJS.ProcessEnv;
+  /** Overrides the demo config's `parallel` (the verdict-time bench and the e2e compare both modes). */
+  parallel?: boolean;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ report: VerdictRepor
 
     const config = await loadConfig({ config: DEMO_CONFIG, env: 'demo', baseUrl, apiUrl: bg?.apiUrl ?? single?.apiUrl ?? baseUrl }, environ);
     config.reportsDir = opts.reportsDir;
+    if (opts.parallel !== undefined) config.parallel = opts.parallel;
     config.stages.metrics.deployTime = deployTime;
     for (const l of config.stages.metrics.logs) if (l.source.type === 'file') l.source.paths = [logFile];
     // The live database's direct probe, when it is a server pdv can reach (DATABASE_URL; fault migration-behind).
