@@ -122,6 +122,23 @@ describe('pdv installed from its tarball into another repo', () => {
     expect(v.reasons[0]?.checkId).toBe('smoke.readiness');
   });
 
+  it('pdv run load: the scaffolded scenario on two engine threads (compiled workers)', async () => {
+    // The skeleton, shortened; `workers: 2` makes the engine start its worker threads from dist/.
+    const scenario = readFileSync(join(user, 'pdv', 'load', 'baseline.ts'), 'utf8').replace("duration: '10s'", "duration: '2s'");
+    writeFileSync(join(user, 'pdv', 'load', 'short.ts'), scenario);
+    const config = readFileSync(join(user, 'pdv.config.ts'), 'utf8').replace("// load: { scenario: 'pdv/load/baseline.ts' },", "load: { scenario: 'pdv/load/short.ts', workers: 2 },");
+    writeFileSync(join(user, 'pdv.load.config.ts'), config);
+    const run = await sh('npx', ['pdv', 'run', 'load', '--config', 'pdv.load.config.ts'], user);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const v = verdictOf(user);
+    expect(v.partial).toBe(true);
+    expect(v.checks.filter((c) => c.stage === 'load').length).toBeGreaterThan(0);
+    // Every threshold held (a first run has no baseline to compare with: that check is skipped).
+    expect(v.checks.filter((c) => c.stage === 'load' && c.status !== 'passed' && c.status !== 'skipped').map((c) => `${c.id}: ${c.status} ${c.message ?? ''}`)).toEqual([]);
+    expect(v.checks.some((c) => c.stage === 'load' && c.status === 'passed')).toBe(true);
+    rmSync(join(user, 'pdv', 'load', 'short.ts'));
+  });
+
   it('the scaffolded config, spec and scenario type-check against the package', async () => {
     writeFileSync(
       join(user, 'tsconfig.json'),

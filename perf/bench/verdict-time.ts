@@ -6,13 +6,19 @@
 //   (what a pipeline sees right after a deploy). Goals: start ≤ 0.2 s, health-down ≤ 0.4 s (compiled).
 // - healthy: `pdv demo` end to end (bring-up of the demo, HTTPS, backup and
 //   Prometheus included) and, from its verdict.json, the run's own start → verdict (only with --demo).
+// - --parallel (alone): a healthy `pdv demo` verify, sequential and parallel
+//   (config `parallel`) alternately in this one process, run start → verdict
+//   from each verdict; goal parallel ≤ 0.65 × sequential (issue 17 item 4).
 // Usage: npm run build && npx tsx perf/bench/verdict-time.ts [runs=5] [--demo]
+//        npx tsx perf/bench/verdict-time.ts [runs=3] --parallel [--order=smoke,uat,security,dr,load,metrics]
+//        (--order: run the demo's stages in that order instead of the default plan; the verdict is partial)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemo } from '../../demo/launch.ts';
+import { runDemo } from '../../src/jobs/demo.ts';
 
 const bin = fileURLToPath(new URL('../../bin/pdv.js', import.meta.url));
 const demoConfig = fileURLToPath(new URL('../../demo/pdv.config.ts', import.meta.url));
@@ -24,6 +30,12 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const passwords = { DEMO_ADMIN_PASSWORD: 'bench-admin-pw', DEMO_EDITOR_PASSWORD: 'bench-editor-pw', DEMO_VIEWER_PASSWORD: 'bench-viewer-pw' };
 
 type Mode = 'dist' | 'tsx';
+
+// --parallel: only the comparison of issue 17 item 4 (see parallelVsSequential below).
+if (args.includes('--parallel')) {
+  await parallelVsSequential();
+  process.exit(0);
+}
 
 function run(args: string[], mode: Mode = 'dist'): { ms: number; code: number | null; runMs: number } {
   const out = mkdtempSync(join(tmpdir(), 'pdv-bench-'));
@@ -70,4 +82,44 @@ console.log(`goal: process start ≤ 0.20 s → ${startDist <= 200 ? 'met' : 'NO
 if (withDemo) {
   const healthy = report('healthy: pdv demo (bring-up included)', times(runs, () => run(['demo'])));
   console.log(`health-down / healthy demo: ${(downDist / healthy).toFixed(3)}`);
+}
+
+/**
+ * One healthy demo verify per mode per round, alternating so both see the
+ * same machine; the ratio is refused when the machine is visibly loaded.
+ */
+async function parallelVsSequential(): Promise<void> {
+  const cores = availableParallelism();
+  const rounds = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
+  const la = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  const order = args.find((a) => a.startsWith('--order='))?.slice('--order='.length).split(',');
+  const before = loadavg()[0] ?? 0;
+  console.log(`healthy pdv demo, run start → verdict, sequential vs parallel, ${rounds} rounds, order ${order?.join(',') ?? 'default'} (loadavg ${la()}, cores ${cores})`);
+  const samples: Record<'sequential' | 'parallel', number[]> = { sequential: [], parallel: [] };
+  const reportsDir = mkdtempSync(join(tmpdir(), 'pdv-bench-par-'));
+  // runDemo reads (and sets) the process environment, as `pdv demo` does.
+  Object.assign(process.env, passwords);
+  try {
+    for (let i = 0; i < rounds; i++) {
+      for (const mode of ['sequential', 'parallel'] as const) {
+        const { report } = await runDemo({ faults: [], ...(order ? { stages: order } : {}), reportsDir, out: join(reportsDir, `${mode}-${i}`), signal: new AbortController().signal, parallel: mode === 'parallel' });
+        if (report.verdict !== 'stand') console.log(`  ${mode} #${i + 1}: verdict ${report.verdict} (${report.reasons.map((r) => r.checkId).join(', ')})`);
+        const stages = report.stages.map((st) => `${st.name} ${s(st.durationMs)}`).join(', ');
+        console.log(`  ${mode.padEnd(10)} #${i + 1}: ${s(report.durationMs)} (${stages})`);
+        samples[mode].push(report.durationMs);
+      }
+    }
+  } finally {
+    rmSync(reportsDir, { recursive: true, force: true });
+  }
+  const seq = median(samples.sequential);
+  const par = median(samples.parallel);
+  const after = loadavg()[0] ?? 0;
+  console.log(`median run start → verdict: sequential ${s(seq)}, parallel ${s(par)} (loadavg ${la()})`);
+  if (Math.max(before, after) >= cores) {
+    console.log(`ratio NOT reported: load average ${Math.max(before, after).toFixed(2)} ≥ ${cores} cores. Figures above are for the record only.`);
+  } else {
+    const ratio = par / seq;
+    console.log(`parallel / sequential: ${ratio.toFixed(3)} (goal ≤ 0.65 → ${ratio <= 0.65 ? 'met' : 'NOT met'})`);
+  }
 }

@@ -1,17 +1,16 @@
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from '../config/load.ts';
-import { mergeRuns } from '../jobs/merge.ts';
-import { rerender } from '../jobs/replay.ts';
 import { COMMANDS } from './commands/index.ts';
 import { registerDemo } from './commands/demo.ts';
 import type { CliIo } from './io.ts';
 import { addTargetOptions, configFlags, importOption, type TargetOptions } from './options.ts';
-import { planStages, registryOf } from '../jobs/plan.ts';
+import { finish } from './finish.ts';
+import type { RunOptions } from './verify.ts';
 
-import { finish, verifyCommand, type RunOptions } from './verify.ts';
-import { stageRegistry } from '../stages/index.ts';
+export { finish } from './finish.ts';
 
-export { finish, verifyCommand } from './verify.ts';
+// Every command loads what it runs when it runs: `pdv --help` loads commander
+// and this file, not the stages, the config schema or the reporters.
+const verifyCommand = async (...args: Parameters<typeof import('./verify.ts').verifyCommand>) => (await import('./verify.ts')).verifyCommand(...args);
 
 export function buildProgram(io: CliIo, signal: AbortSignal = new AbortController().signal): Command {
   const program = new Command('pdv')
@@ -26,7 +25,7 @@ export function buildProgram(io: CliIo, signal: AbortSignal = new AbortControlle
     .option('--change-ticket <id>', 'change-management ticket for the checklist (default $PDV_CHANGE_TICKET)')
     .action(async (o: RunOptions) => verifyCommand(io, o, undefined, signal, 'verify'));
 
-  addTargetOptions(program.command('run').argument('<stage...>', `stages to run (${stageRegistry().map((st) => st.name).join(', ')}, or a plugin's)`).description('on-demand subset for QA; the verdict is marked partial'))
+  addTargetOptions(program.command('run').argument('<stage...>', 'stages to run (`pdv stages` lists the ones the config knows)').description('on-demand subset for QA; the verdict is marked partial'))
     .option('--grep <pattern>', 'narrow Playwright checks (e.g. @render)')
     .option('--shard <i/n>', 'run shard i of n (Playwright --shard); combine with pdv merge')
     .option('--segment <i/n>', 'run segment i of n of the load schedule; combine with pdv merge')
@@ -41,6 +40,8 @@ export function buildProgram(io: CliIo, signal: AbortSignal = new AbortControlle
     .option('--json', 'machine output on stdout', false)
     .description('combine results from shards into one verdict, exactly')
     .action(async (dirs: string[], o: { out?: string; config?: string; json?: boolean }) => {
+      const { loadConfig } = await import('../config/load.ts');
+      const { mergeRuns } = await import('../jobs/merge.ts');
       const config = await loadConfig({ ...(o.config ? { config: o.config } : {}), baseUrl: 'http://merge.invalid' });
       const { report, runDir } = await mergeRuns({ dirs, config, ...(o.out ? { out: o.out } : {}) });
       finish(io, report, runDir);
@@ -52,12 +53,16 @@ export function buildProgram(io: CliIo, signal: AbortSignal = new AbortControlle
     .option('--json', 'machine output on stdout', false)
     .description("re-render the human reports from a run's stored results")
     .action(async (dir: string) => {
+      const { rerender } = await import('../jobs/replay.ts');
       const { report, runDir } = await rerender(dir);
       finish(io, report, runDir);
     });
 
   addTargetOptions(program.command('stages').description('the stages this config knows (built-in and plugins): which the default plan runs, what each checks'))
     .action(async (o: TargetOptions) => {
+      const { loadConfig } = await import('../config/load.ts');
+      const { planStages, registryOf } = await import('../jobs/plan.ts');
+      const { stageRegistry } = await import('../stages/index.ts');
       const config = await loadConfig({ ...configFlags(o), ...(o.baseUrl === undefined ? { baseUrl: 'http://127.0.0.1' } : {}) });
       const planned = new Set(planStages(config).map((p) => p.name));
       const rows = registryOf(config).map((st) => ({ name: st.name, planned: planned.has(st.name), plugin: !stageRegistry().includes(st), description: st.description, ...(st.docs ? { docs: st.docs } : {}) }));

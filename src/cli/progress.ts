@@ -20,7 +20,8 @@ export function progressPrinter(io: CliIo): (e: RunEvent) => void {
         break;
       }
       case 'progress':
-        io.info(`  … ${e.message}`);
+        // Stages may run side by side: each line names its stage.
+        io.info(`  … ${e.stage}: ${e.message}`);
         break;
       case 'stage.end':
         io.info(`■ ${e.stage.name}: ${e.stage.status} in ${(e.stage.durationMs / 1000).toFixed(1)}s${e.stage.message ? ` — ${e.stage.message}` : ''}`);

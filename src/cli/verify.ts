@@ -4,15 +4,14 @@
 import { resolve } from 'node:path';
 
 import { collectSecrets, loadConfig } from '../config/load.ts';
-import { exitCodeFor } from '../core/verdict-exit.ts';
-import type { VerdictReport } from '../core/types.ts';
 import { checkPlan, planStages } from '../jobs/plan.ts';
 import { reapLeftovers } from '../core/reaper.ts';
 import { caFiles, readCaFiles, trustCa } from '../http/tls.ts';
 import { refuseReusedOut, runVerification } from '../jobs/verify.ts';
 import type { CliIo } from './io.ts';
 import { configFlags, parseFraction, type TargetOptions } from './options.ts';
-import { printVerdict, progressPrinter } from './progress.ts';
+import { progressPrinter } from './progress.ts';
+import { finish } from './finish.ts';
 import { prepareRun } from '../jobs/prepare.ts';
 
 export interface RunOptions extends TargetOptions {
@@ -24,12 +23,6 @@ export interface RunOptions extends TargetOptions {
   changeTicket?: string;
 }
 
-/** Print the verdict (human or --json) and set the exit code from it. */
-export function finish(io: CliIo, report: VerdictReport, runDir: string): void {
-  if (io.json) io.out(JSON.stringify({ runDir, ...report }, null, 2));
-  printVerdict(io, report, runDir);
-  io.setExitCode(exitCodeFor(report.verdict));
-}
 
 /** Shared body of `verify` and `run`: resolve, plan, verify, report. */
 export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[] | undefined, signal: AbortSignal, command: string): Promise<void> {

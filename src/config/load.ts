@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import type { z } from 'zod';
+import { importUserModule } from '../core/user-module.ts';
 import { errorMessage, UsageError } from '../core/errors.ts';
 import { httpUrl } from '../core/schema.ts';
 import { roleSecretNames } from '../auth/login.ts';
@@ -35,8 +34,8 @@ export function formatZodIssues(error: z.ZodError, where: string): string {
 
 async function importConfigFile(file: string): Promise<unknown> {
   try {
-    // tsImport loads TypeScript wherever the file lives (no package.json "type" needed beside it).
-    const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown; config?: unknown };
+    // JavaScript natively, TypeScript through tsx (src/core/user-module.ts).
+    const mod = (await importUserModule(file)) as { default?: unknown; config?: unknown };
     let value = mod.default ?? mod.config;
     // A .ts file outside an ESM package loads as CommonJS: unwrap the interop default.
     // (A config has no `default` key of its own: the schema is strict.)
@@ -147,7 +146,7 @@ async function loadPlugins(raw: unknown, file: string | undefined): Promise<Stag
     const path = resolve(file ? dirname(file) : process.cwd(), rel);
     let mod: { default?: unknown; stage?: unknown };
     try {
-      mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown; stage?: unknown };
+      mod = (await importUserModule(path)) as { default?: unknown; stage?: unknown };
     } catch (err) {
       throw new UsageError(`cannot load plugin ${path}: ${errorMessage(err)}`, `${where}.${i}`);
     }

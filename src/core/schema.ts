@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { ON_FAIL, SEVERITIES } from './types.ts';
+import { MAX_TIMER_MS, parseDuration, timerLimitProblem } from './duration.ts';
+
+export { MAX_TIMER_MS, parseDuration, timerLimitProblem };
 
 // Building blocks shared by the root schema and each stage's own schema.
 
@@ -18,15 +21,6 @@ export const httpUrl = z
     }
   }, 'must be an absolute http(s) URL');
 
-/** The longest delay a Node timer holds (2^31-1 ms, about 24.8 days); a longer one fires at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Why `ms` (parsed from `input`) cannot be used as a delay, or undefined when it can. */
-export function timerLimitProblem(input: string | number, ms: number): string | undefined {
-  if (ms <= MAX_TIMER_MS) return undefined;
-  return `${typeof input === 'string' ? `"${input}"` : input} is longer than Node timers can hold (at most 24.8 days, ${MAX_TIMER_MS} ms)`;
-}
-
 /** "30s", "5m", "48h", "1500ms" or a number of milliseconds, at most MAX_TIMER_MS. */
 export const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
   const ms = typeof v === 'number' ? v : parseDuration(v);
@@ -42,14 +36,6 @@ export const duration = z.union([z.number().nonnegative(), z.string()]).transfor
   return ms;
 });
 
-export function parseDuration(s: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(s);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 'ms';
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return n * factor;
-}
 
 export const severity = z.enum(SEVERITIES);
 export const onFail = z.enum(ON_FAIL);

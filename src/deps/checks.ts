@@ -2,8 +2,6 @@ import { errorMessage } from '../core/errors.ts';
 import type { RunScope } from '../target/scope.ts';
 import type { CheckResult } from '../core/types.ts';
 import type { DependencyConfig } from './config.ts';
-import { probePostgres } from './postgres.ts';
-import { probeRedis } from './redis.ts';
 import { dependencyUrl, expectedMigrationOf } from './resolve.ts';
 import { harnessFault, type ProbeOutcome } from './types.ts';
 
@@ -17,8 +15,11 @@ async function probe(ctx: Pick<RunScope, 'settings' | 'signal'>, dep: Dependency
     } catch (err) {
       return harnessFault(`could not read the release's migrations: ${errorMessage(err)}`);
     }
+    // Each client loads only when a dependency of its kind is configured.
+    const { probePostgres } = await import('./postgres.ts');
     return probePostgres(dep, { url, ...(expected !== undefined ? { expectedMigration: expected } : {}), signal: ctx.signal });
   }
+  const { probeRedis } = await import('./redis.ts');
   return probeRedis(dep, { url, signal: ctx.signal });
 }
 

@@ -296,6 +296,8 @@ describe('orchestrate in parallel', () => {
             ctx.check(pass('security', 'first'));
             securityStarted.open();
             await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
+            // A request cut short by the stop is no evidence about the target.
+            ctx.check(pass('security', 'cut-short', { severity: 'critical', status: 'failed' }));
           } finally {
             tornDown = true;
           }
@@ -321,7 +323,29 @@ describe('orchestrate in parallel', () => {
     expect(report.stages[2]?.message).toBe('stopped: fail-fast after critical check uat.login failed');
     // The stage that found the failure finishes its own work; the stopped one is not missing evidence.
     expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['uat.after', 'security.first']));
-    expect(report.checks.some((c) => c.id.endsWith('.incomplete'))).toBe(false);
+    expect(report.checks.some((c) => c.id.endsWith('.incomplete') || c.id === 'security.cut-short')).toBe(false);
+  });
+
+  it('a critical failure in a later stage lets the stages before it in the plan finish, as one by one would', async () => {
+    const failed = latch();
+    const { report } = await go(
+      [
+        stage('uat', async (ctx) => {
+          await failed.wait(ctx.signal);
+          await tick();
+          ctx.check(pass('uat', 'after'));
+        }),
+        stage('security', async (ctx) => {
+          ctx.check(pass('security', 'exposed-env', { severity: 'critical', status: 'failed' }));
+          failed.open();
+        }),
+        stage('metrics', async (ctx) => ctx.check(pass('metrics'))),
+      ],
+      { parallel: true, maxParallel: 2 },
+    );
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([['uat', 'passed'], ['security', 'failed'], ['metrics', 'skipped']]);
+    expect(report.checks.map((c) => c.id)).toContain('uat.after');
+    expect(report.reasons.map((r) => r.checkId)).toEqual(['security.exposed-env']);
   });
 
   it('each stage’s status comes from its own checks when their checks interleave', async () => {

@@ -49,6 +49,8 @@ type PlannedInput = OrchestratorInput['stages'][number];
 type StopWhy = 'timeout' | 'deadline' | 'sigint' | 'failfast' | 'usage';
 
 interface RunningStage {
+  /** Place in the plan: fail-fast stops only the stages after the one that failed. */
+  readonly index: number;
   readonly alone: boolean;
   why?: StopWhy;
   /** The stage.end message when another stage's fail-fast or usage error stopped this one. */
@@ -63,7 +65,8 @@ interface RunningStage {
  * beside the running ones (at most `maxParallel`), except that a gate or an
  * exclusive stage waits until nothing runs and nothing starts while it runs;
  * without it, one stage at a time. A critical rollback-failure stops the
- * stages running beside the one that found it and skips the rest.
+ * running stages that come after the one that found it in the plan (the ones
+ * before it finish, as they would one by one) and skips the rest.
  */
 export async function orchestrate(input: OrchestratorInput): Promise<OrchestratorResult> {
   const now = input.now ?? Date.now;
@@ -81,25 +84,27 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
 
   const append = (e: UnstampedEvent): RunEvent => input.log.append({ at: iso(now()), ...e } as RunEvent);
   const alone = (p: PlannedInput) => !input.parallel || p.stage.gate === true || p.stage.exclusive === true;
-  const stopOthers = (from: string, why: 'failfast' | 'usage', message: string) => {
-    for (const [name, r] of running) if (name !== from) r.stop(why, message);
+  /** Fail-fast stops what comes after `from` in the plan (what is before it finishes, as it would one by one); a usage error stops all. */
+  const stopOthers = (from: RunningStage, why: 'failfast' | 'usage', message: string) => {
+    for (const r of running.values()) if (r !== from && (why === 'usage' || r.index > from.index)) r.stop(why, message);
   };
 
   const runStage = async (planned: PlannedInput, r: RunningStage, controller: AbortController): Promise<void> => {
     const stageStart = now();
     // This stage's own checks (stages interleave: the log's order says nothing about whose a check is).
     const mine: CheckResult[] = [];
-    const record = (e: UnstampedEvent): RunEvent => {
+    const record = (e: UnstampedEvent): void => {
+      // After another stage's fail-fast or usage error stopped it, a stage's checks are the abort's doing (a request cut short is no missing header).
+      if (e.type === 'check' && (r.why === 'failfast' || r.why === 'usage')) return;
       const clean = append(e);
       if (clean.type === 'check') {
         mine.push(clean.check);
         if (!stopReason && input.failFast && isCriticalRollbackFailure(applyRules(clean.check, rules, runAt), input.config.policy)) {
           stopReason = `skipped: fail-fast after critical check ${clean.check.id} failed`;
           // The stage that found it finishes its own work, as it would alone.
-          stopOthers(planned.name, 'failfast', `stopped: fail-fast after critical check ${clean.check.id} failed`);
+          stopOthers(r, 'failfast', `stopped: fail-fast after critical check ${clean.check.id} failed`);
         }
       }
-      return clean;
     };
     const budget = Math.max(0, Math.min(planned.timeoutMs, deadlineAt - stageStart));
     const timer = setTimeout(() => r.stop(planned.timeoutMs <= deadlineAt - stageStart ? 'timeout' : 'deadline'), budget);
@@ -115,7 +120,7 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
     } catch (err) {
       if (err instanceof UsageError) {
         fatal ??= { err };
-        stopOthers(planned.name, 'usage', `stopped: usage error in ${planned.name}`);
+        stopOthers(r, 'usage', `stopped: usage error in ${planned.name}`);
         return;
       }
       status = 'errored';
@@ -127,8 +132,8 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
 
     const why = r.why;
     if (why === 'failfast' || why === 'usage') {
-      // Stopped for another stage's reason: what it found stays, nothing is missing evidence.
-      status = mine.some((c) => c.status === 'failed') ? 'failed' : 'skipped';
+      // Stopped for another stage's reason, like the stages it skips: what it found before stays, nothing is missing evidence.
+      status = 'skipped';
       message = r.stoppedBy;
     } else if (why) {
       status = why === 'sigint' ? 'interrupted' : 'timedout';
@@ -158,10 +163,11 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
     record({ type: 'stage.end', stage: { name: planned.name, status, durationMs: now() - stageStart, ...(message ? { message } : {}) } });
   };
 
-  const start = (planned: PlannedInput): void => {
+  const start = (planned: PlannedInput, index: number): void => {
     append({ type: 'stage.start', stage: planned.name });
     const controller = new AbortController();
     const r: RunningStage = {
+      index,
       alone: alone(planned),
       stop(why, message) {
         if (r.why) return; // the first reason stands
@@ -175,7 +181,7 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
     r.done = runStage(planned, r, controller)
       .catch((err: unknown) => {
         fatal ??= { err };
-        stopOthers(planned.name, 'usage', `stopped: ${errorMessage(err)}`);
+        stopOthers(r, 'usage', `stopped: ${errorMessage(err)}`);
       })
       .finally(() => running.delete(planned.name));
   };
@@ -197,7 +203,7 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
       } else {
         const busy = [...running.values()];
         if (busy.length > 0 && (alone(planned) || busy.some((b) => b.alone) || busy.length >= limit)) break;
-        start(planned);
+        start(planned, next);
       }
       next += 1;
     }

@@ -1,4 +1,4 @@
-import { acquireEnvLock, runActions } from '../actions/index.ts';
+import { acquireEnvLock } from '../actions/lock.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { makeContext } from './orchestrate.ts';
 import type { CheckResult, Target, VerdictReport } from '../core/types.ts';
@@ -47,6 +47,7 @@ export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
       const ctx = makeContext({ runId: run.runId, runDir: run.runDir, config, target, secrets: input.secrets, redactor: run.redactor }, planned, input.signal, () => {});
       return verifier.reverify(ctx, target, `${verifier.name}.post-rollback`);
     };
+    const { runActions } = await import('../actions/index.ts');
     const records = await runActions({
       report,
       config,

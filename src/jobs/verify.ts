@@ -66,9 +66,11 @@ export function verdictOptions(config: ResolvedConfig): VerdictOptions {
 
 /** Each stage's part of the reports (its HTML section, its own files), loaded once per process. */
 const parts = new WeakMap<StageDefinition, Promise<StageReportParts | undefined>>();
-export async function stageReportParts(registry: readonly StageDefinition[]): Promise<StageReportParts[]> {
+export async function stageReportParts(registry: readonly StageDefinition[], report?: VerdictReport): Promise<StageReportParts[]> {
+  // Only the stages the run has anything of (a smoke-only run loads no metrics charts).
+  const ran = report ? new Set([...report.stages.map((s) => s.name), ...report.checks.map((c) => c.stage), ...Object.keys(report.extras)]) : undefined;
   const loaded = await Promise.all(
-    registry.map((stage) => {
+    registry.filter((stage) => !ran || ran.has(stage.name)).map((stage) => {
       let p = parts.get(stage);
       if (!p) parts.set(stage, (p = stage.report ? stage.report().then((r) => ({ stage: stage.name, ...r })) : Promise.resolve(undefined)));
       return p;
@@ -83,7 +85,7 @@ export async function stageReportParts(registry: readonly StageDefinition[]): Pr
  */
 export async function writeAllReports(report: VerdictReport, runDir: string, options: WriteReportsOptions & { plugins?: StageDefinition[] }): Promise<string[]> {
   const { plugins, ...rest } = options;
-  const result = await writeReports(report, runDir, { stages: await stageReportParts(stageRegistry(plugins)), ...rest });
+  const result = await writeReports(report, runDir, { stages: await stageReportParts(stageRegistry(plugins), report), ...rest });
   // The other reports already say the run failed to record its verdict; the caller must not act on it.
   if (result.unrecorded !== undefined) {
     throw new UnrecordedVerdictError(`the run failed to record its verdict: verdict.json could not be written (${result.unrecorded}) in ${runDir}; treat the run as hold`);

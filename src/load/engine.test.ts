@@ -1,4 +1,7 @@
 import autocannon from 'autocannon';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redactor } from '../core/redact.ts';
 import { UsageError } from '../core/errors.ts';
@@ -8,8 +11,8 @@ import { loadChecks, summarizeLoad } from '../stages/load/results.ts';
 import { mergedHistogram } from './evaluate.ts';
 import type { EnginePlan } from './plan.ts';
 import { prepare } from './prepare.ts';
-import { runPlan } from './threads.ts';
-import { hostAllowed } from './safety.ts';
+import { chooseWorkers, planForWorker, runPlan } from './threads.ts';
+import { assertWithinCaps, hostAllowed, LoadRefused } from './safety.ts';
 import { executorSchema, type ExecutorSpec } from './scenario.ts';
 import { validateScenario } from './scenario-file.ts';
 import { parseThresholds } from './thresholds.ts';
@@ -101,6 +104,90 @@ describe('open-model engine', () => {
     expect(checks.find((c) => c.title.startsWith('http_req_failed'))?.status).toBe('passed');
   });
 
+  it('batched sends keep the intended start: a stalled generator shows in corrected latency and send lag, not uncorrected', async () => {
+    const srv = await startServer();
+    servers.push(srv);
+    // 3000 req/s is well past one arrival per ms: the scheduler sends in batches. At the first
+    // progress report of the run (~250 ms in) this process freezes for 300 ms: the generator stalls, not the target.
+    let frozen = false;
+    const onProgress = (): void => {
+      if (frozen) return;
+      frozen = true;
+      const end = Date.now() + 300;
+      while (Date.now() < end);
+    };
+    const r = await runPlan(plan(srv.url, spec({ rate: 3000, duration: 1500, connections: 8, maxInFlight: 10_000 })), { workers: 1, onProgress });
+    expect(frozen).toBe(true);
+    expect(r.recorder.planned).toBe(4500);
+    expect(r.recorder.sent).toBe(4500);
+    const corrected = mergedHistogram([...r.recorder.cells.values()], 'corrected');
+    // About 900 arrivals fall in the freeze: each waited for its end, measured from its own intended start.
+    expect(corrected.getValueAtPercentile(99) / 1000).toBeGreaterThanOrEqual(150);
+    expect(r.recorder.sendLag.getValueAtPercentile(99) / 1000).toBeGreaterThanOrEqual(150);
+    expect(p99(r, 'uncorrected')).toBeLessThan(corrected.getValueAtPercentile(99) / 1000 / 2);
+  });
+
+  it('stall at a batching rate: requests intended during the freeze carry it in corrected latency', async () => {
+    // 400 ms freeze every 1.5 s at 1500 req/s over 4 connections.
+    const srv = await startStallServer(400, 1500);
+    servers.push(srv);
+    const r = await runPlan(plan(srv.url, spec({ rate: 1500, duration: 3000, connections: 4, maxInFlight: 20_000 })), { workers: 1 });
+    expect(r.recorder.sent + [...r.recorder.dropped.values()].reduce((a, b) => a + b, 0)).toBe(4500);
+    const corrected = p99(r, 'corrected');
+    expect(corrected).toBeGreaterThanOrEqual(200);
+    expect(p99(r, 'uncorrected')).toBeLessThan(corrected / 2);
+  });
+
+  it('opens every connection of the pool before the clock starts', async () => {
+    const peers = new Set<string>();
+    const server = createServer((req, res) => {
+      peers.add(`${req.socket.remotePort}`);
+      req.resume();
+      res.end('ok');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    servers.push({ url, close: async () => { server.closeAllConnections(); await new Promise<void>((res) => server.close(() => res())); } });
+    // One arrival only: without the warm-up it would open a single connection.
+    const r = await runPlan(plan(url, spec({ rate: 1, duration: 1000, connections: 6 })), { workers: 1 });
+    expect(r.recorder.sent).toBe(1);
+    expect(peers.size).toBe(6);
+  });
+
+  it('the engine warm-up before the clock sends reads only and is not counted', async () => {
+    const seen = { GET: 0, POST: 0 };
+    const counting = await startServer((req) => {
+      seen[req.url.startsWith('/w') ? 'POST' : 'GET']++;
+      return {};
+    });
+    servers.push(counting);
+    // 2500 req/s: above the warm-up threshold. Half reads, half writes.
+    const s = spec({ rate: 2500, duration: 400, connections: 4, maxInFlight: 10_000 });
+    const p: EnginePlan = {
+      ...plan(counting.url, s),
+      scenarios: [
+        {
+          name: 's',
+          spec: s,
+          requests: [
+            { name: 'r', method: 'GET', origin: counting.url, path: '/r', headers: {} },
+            { name: 'w', method: 'POST', origin: counting.url, path: '/w', headers: {}, body: 'x' },
+          ],
+          weights: [1, 1],
+        },
+      ],
+    };
+    const r = await runPlan(p, { workers: 1 });
+    const cells = [...r.recorder.cells.values()];
+    const writes = cells.filter((c) => c.name === 'w').reduce((a, c) => a + c.count, 0);
+    expect(r.recorder.planned).toBe(1000);
+    expect(cells.reduce((a, c) => a + c.count, 0)).toBe(1000);
+    // Every write the server saw belongs to the schedule; the warm-up's ~2500 requests were reads.
+    expect(seen.POST).toBe(writes);
+    expect(seen.GET).toBeGreaterThan(1000 - writes + 1000);
+  });
+
   it('two worker threads send the whole schedule once; their histograms add up', async () => {
     const srv = await startServer();
     servers.push(srv);
@@ -126,7 +213,34 @@ describe('capacity mode (closed loop)', () => {
   });
 });
 
+describe('worker threads share the connections', () => {
+  it.each([
+    [16, 2, [8, 8]],
+    [5, 2, [3, 2]],
+    [3, 3, [1, 1, 1]],
+  ])('%i connections over %i threads → %j', (connections, n, shares) => {
+    const p = plan('http://127.0.0.1:1', spec({ rate: 10, duration: 1000, connections, maxInFlight: 100 }));
+    const got = Array.from({ length: n }, (_, w) => planForWorker(p, w, n).scenarios[0]?.spec.connections);
+    expect(got).toEqual(shares);
+  });
+
+  it('never more threads than the smallest pool has connections', () => {
+    expect(chooseWorkers(plan('http://127.0.0.1:1', spec({ rate: 10, duration: 1000, connections: 2 })), 8)).toBe(2);
+  });
+});
+
 describe('safety', () => {
+  const peak = (rate: number) => ({ peakRate: rate, durationMs: 1000, connections: 16, inFlight: 100 });
+  it('caps: the default refuses; an explicit maxRate lifts the rate cap (documented), up to the typo guard', () => {
+    const caps = (maxRate: number) => ({ maxRate, maxDurationMs: 600_000, maxConnections: 256 });
+    const defaults = loadConfigSchema.parse({}).caps;
+    expect(() => assertWithinCaps(peak(1500), { maxRate: defaults.maxRate, maxDurationMs: defaults.maxDuration, maxConnections: defaults.maxConnections }, 'x')).toThrow(/exceeds the cap of 1000\/s \(raise caps.maxRate/);
+    expect(() => assertWithinCaps(peak(80_000), caps(100_000), 'x')).not.toThrow();
+    expect(() => assertWithinCaps(peak(120_000), caps(100_000), 'x')).toThrow(LoadRefused);
+    expect(() => loadConfigSchema.parse({ caps: { maxRate: 2_000_000 } })).toThrow();
+  });
+
+
   it.each([
     ['http://127.0.0.1:8080/x', ['127.0.0.1'], true],
     ['http://127.0.0.1:8080/x', ['127.0.0.1:8080'], true],

@@ -6,7 +6,8 @@ import { recordUs } from './histogram.ts';
 import type { AbortInfo, EnginePlan, PreparedRequest, PreparedScenario } from './plan.ts';
 import { Recorder, type Cell, type RecorderSnapshot } from './recorder.ts';
 import { ErrorRateWindow } from './safety.ts';
-import { ArrivalCursor, chooseIndex, cumulativeWeights, takeDue, type Stripe } from './schedule.ts';
+import { ArrivalCursor, chooseIndex, cumulativeWeights, startRatePerSecond, takeDue, type Stripe } from './schedule.ts';
+import type { ExecutorSpec } from './scenario.ts';
 import { aggLabel } from './thresholds.ts';
 
 // Open-model engine for one thread. Each arrival has an intended start time
@@ -36,6 +37,18 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** At most this many due arrivals of one scenario go out per scheduler tick before responses get a turn. */
 const MAX_BATCH = 256;
+/** Engine warm-up before the clock (see `preroll`): only at rates where unoptimised code cannot keep up. */
+const PREROLL_MS = 1000;
+const PREROLL_MIN_RATE = 2000;
+/** Time kept between the end of the warm-up's schedule and the clock's start, for its answers. */
+const PREROLL_SLACK_MS = 300;
+
+/** Warm-up length for this stripe of the plan: 0 below PREROLL_MIN_RATE req/s at the start of the schedule. */
+export function prerollMs(plan: EnginePlan, stripe: Stripe): number {
+  const rate = plan.scenarios.reduce((a, sc) => a + startRatePerSecond(sc.spec), 0) / stripe.step;
+  return rate >= PREROLL_MIN_RATE ? PREROLL_MS + PREROLL_SLACK_MS : 0;
+}
+
 /** Closer than this to the next arrival, the scheduler spins on setImmediate (timers are only ms-precise). */
 const SPIN_US = 1000;
 
@@ -51,6 +64,9 @@ interface LaneRequest {
   /** Dispatch options, built once when nothing in the request depends on the arrival index. */
   opts: Dispatcher.DispatchOptions | undefined;
   dropKey: [string, string];
+  /** Where its results go: the run's recorder, or the warm-up's scratch one (`live` false). */
+  rec: Recorder;
+  live: boolean;
 }
 
 interface Lane {
@@ -111,7 +127,8 @@ class Engine {
   t0Us: number;
   private readonly errWin: ErrorRateWindow;
   private readonly pools = new Map<string, Pool>();
-  private readonly lanes: Lane[] = [];
+  private lanes: Lane[] = [];
+  private prerolling = false;
   private inFlight = 0;
   private completed = 0;
   private droppedN = 0;
@@ -142,19 +159,13 @@ class Engine {
     opts.signal?.addEventListener('abort', onSignal, { once: true });
     const monitor = setInterval(() => this.monitor(), 250);
     try {
-      for (const sc of plan.scenarios) this.lanes.push(this.lane(sc));
       await warmUp(plan, (sc, origin) => this.poolFor(sc, origin));
-      this.t0Us = (opts.startEpochMs ?? Date.now() + 5) * 1000;
-      const wait0 = this.t0Us / 1000 - Date.now();
-      if (wait0 > 0 && !this.stopped) await sleep(wait0);
-      await new Promise<void>((r) => {
-        this.scheduled = r;
-        this.tick();
-      });
-      // Let the last responses arrive (bounded by the request timeout) unless stopped.
-      if (this.inFlight > 0 && !this.stopped) {
-        await Promise.race([new Promise<void>((r) => (this.drained = r)), sleep(plan.requestTimeoutMs + 1000)]);
-      }
+      const startEpochMs = opts.startEpochMs ?? Date.now() + 5 + prerollMs(plan, opts.stripe);
+      await this.preroll(startEpochMs);
+      this.prerolling = false;
+      this.lanes = plan.scenarios.map((sc) => this.lane(sc, sc.spec, this.rec, true));
+      await this.schedule(startEpochMs * 1000, plan.requestTimeoutMs + 1000);
+
     } finally {
       clearInterval(monitor);
       clearTimeout(this.timer);
@@ -165,6 +176,46 @@ class Engine {
     }
     const elapsedMs = Math.max(1, (nowUs() - this.t0Us) / 1000);
     return { snapshot: this.rec.snapshot(), elapsedMs, ...(this.abort ? { abort: this.abort } : {}) };
+  }
+
+  /**
+   * The engine's own warm-up, before the clock: its scheduler, handlers and undici run the
+   * scenario's starting rate for up to PREROLL_MS, with the scenario's reads only, recorded into
+   * a scratch recorder that is thrown away. Code that has not been optimised yet is the harness's latency: unwarmed, the
+   * first second at tens of thousands of req/s queues in the engine as if the target were slow.
+   */
+  private async preroll(startEpochMs: number): Promise<void> {
+    const ms = Math.min(prerollMs(this.plan, this.opts.stripe), startEpochMs - Date.now() - PREROLL_SLACK_MS);
+    if (ms < 100 || this.stopped) return;
+    const scratch = new Recorder(this.plan.windowMs);
+    this.lanes = this.plan.scenarios.map((sc) => {
+      const rate = startRatePerSecond(sc.spec);
+      const spec: ExecutorSpec = { ...sc.spec, executor: 'constant-arrival-rate', rate, timeUnit: 1000, duration: ms, startTime: 0 } as ExecutorSpec;
+      // Reads only: the warm-up must not create anything on the target (a write becomes a GET of its path).
+      const reads = sc.requests.map((r, i) => [r, sc.weights[i] ?? 1] as const).filter(([r]) => r.method === 'GET' || r.method === 'HEAD');
+      const first = sc.requests[0] as PreparedRequest;
+      const { body: _body, ...asGet } = first;
+      const requests = reads.length ? reads.map(([r]) => r) : [{ ...asGet, method: 'GET' }];
+      return this.lane({ ...sc, requests, weights: reads.length ? reads.map(([, w]) => w) : [1] }, spec, scratch, false);
+    });
+    this.prerolling = true;
+    await this.schedule(nowUs() + 1000, PREROLL_SLACK_MS);
+  }
+
+  /** Runs the lanes' schedule from `t0Us`, then waits (at most `drainMs`) for the answers. */
+  private async schedule(t0Us: number, drainMs: number): Promise<void> {
+    this.t0Us = t0Us;
+    const wait0 = t0Us / 1000 - Date.now();
+    if (wait0 > 0 && !this.stopped) await sleep(wait0);
+    await new Promise<void>((r) => {
+      this.scheduled = r;
+      this.tick();
+    });
+    // Let the last responses arrive (bounded by the request timeout) unless stopped.
+    if (this.inFlight > 0 && !this.stopped) {
+      await Promise.race([new Promise<void>((r) => (this.drained = r)), sleep(drainMs)]);
+    }
+    this.drained = undefined;
   }
 
   private stop(info: AbortInfo, self: boolean): void {
@@ -200,10 +251,9 @@ class Engine {
     return p;
   }
 
-  private lane(sc: PreparedScenario): Lane {
-    const rec = this.rec;
+  private lane(sc: PreparedScenario, spec: ExecutorSpec, rec: Recorder, live: boolean): Lane {
     const lane: Lane = {
-      cursor: new ArrivalCursor(sc.spec, this.opts.stripe),
+      cursor: new ArrivalCursor(spec, this.opts.stripe),
       fire: (k, tUs) => this.arrive(lane, k, tUs),
       cum: cumulativeWeights(sc.weights),
       maxInFlight: sc.spec.maxInFlight,
@@ -214,6 +264,8 @@ class Engine {
         pool: this.poolFor(sc, req.origin),
         opts: req.path.includes('{{i}}') || req.body?.includes('{{i}}') ? undefined : dispatchOptions(req, 0),
         dropKey: [sc.name, req.name],
+        rec,
+        live,
       })),
     };
     return lane;
@@ -251,12 +303,12 @@ class Engine {
   };
 
   private arrive(lane: Lane, k: number, tUs: number): void {
-    const rec = this.rec;
     const lr = lane.requests.length === 1 ? (lane.requests[0] as LaneRequest) : (lane.requests[chooseIndex(k, lane.cum)] as LaneRequest);
+    const rec = lr.rec;
     rec.planned++;
     if (this.inFlight >= lane.maxInFlight) {
       rec.drop(lr.dropKey[0], lr.dropKey[1]);
-      this.droppedN++;
+      if (lr.live) this.droppedN++;
       return;
     }
     const intendedUs = this.t0Us + tUs;
@@ -278,20 +330,23 @@ class Engine {
     if (f.done) return;
     f.done = true;
     this.inFlight--;
-    this.completed++;
+    const lr = f.lane;
     // Requests cut off by our own teardown say nothing about the target.
     if (!this.destroying) {
       const end = nowUs();
       const ok = f.status >= 200 && f.status < 400;
-      this.rec.record(ok ? f.lane.ok : f.lane.fail, f.status, end - f.intendedUs, end - f.writeUs, f.tUs);
-      this.errWin.add(end / 1000, !ok);
+      lr.rec.record(ok ? lr.ok : lr.fail, f.status, end - f.intendedUs, end - f.writeUs, f.tUs);
+      if (lr.live) {
+        this.completed++;
+        this.errWin.add(end / 1000, !ok);
+      }
     }
     if (this.inFlight === 0) this.drained?.();
   }
 
   private monitor(): void {
     const elapsedMs = (nowUs() - this.t0Us) / 1000;
-    if (elapsedMs < 0 || this.stopped) return;
+    if (elapsedMs < 0 || this.stopped || this.prerolling) return;
     const e = this.errWin.check(nowUs() / 1000);
     if (e) this.stop({ kind: 'error-rate', reason: e, atMs: elapsedMs }, true);
     for (const t of this.plan.thresholds) {

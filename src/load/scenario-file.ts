@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { importUserModule } from '../core/user-module.ts';
 import { errorMessage, UsageError } from '../core/errors.ts';
 import { scenarioFileSchema, type ScenarioFile } from './scenario.ts';
 import { parseThresholds, type ParsedThreshold } from './thresholds.ts';
@@ -31,8 +30,8 @@ export function validateScenario(value: unknown, file: string): LoadedScenario {
 async function importScenario(file: string): Promise<unknown> {
   let mod: { default?: unknown; scenario?: unknown };
   try {
-    // As for config files: tsImport loads TypeScript wherever the file lives (no package.json "type" needed beside it).
-    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown; scenario?: unknown };
+    // As for config files: JavaScript natively, TypeScript through tsx.
+    mod = (await importUserModule(file)) as { default?: unknown; scenario?: unknown };
   } catch (err) {
     throw new UsageError(`cannot import scenario module: ${errorMessage(err)}`, file);
   }

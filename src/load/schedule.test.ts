@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { executorSchema } from './scenario.ts';
-import { arrivals, chooseIndex, cumulativeWeights, peakRatePerSecond, plannedCount, stripeFor } from './schedule.ts';
+import { ArrivalCursor, arrivals, chooseIndex, cumulativeWeights, peakRatePerSecond, plannedCount, stripeFor, takeDue } from './schedule.ts';
 
 const req = [{ name: 'x', path: '/' }];
 const constant = executorSchema.parse({ executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '10s', requests: req });
@@ -62,5 +62,55 @@ describe('open-model schedule', () => {
     for (let k = 1; k < 100_000; k += 3) counts[chooseIndex(k, cum)]!++;
     const n = counts.reduce((a, b) => a + b, 0);
     expect(counts.map((c) => c / n)).toEqual([expect.closeTo(0.5, 2), expect.closeTo(0.3, 2), expect.closeTo(0.1, 2), expect.closeTo(0.1, 2)]);
+  });
+
+  // The engine's scheduler fires what is due once per tick. Ticks here come from a fake clock:
+  // irregular steps and a 200 ms stall (the generator's own process frozen), so the test is exact.
+  describe('batching per tick (fake clock)', () => {
+    const rate = 20_000;
+    const e = executorSchema.parse({ executor: 'constant-arrival-rate', rate, timeUnit: '1s', duration: '2s', requests: req });
+    function run(max: number) {
+      let seed = 7;
+      const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+      const c = new ArrivalCursor(e);
+      const fired: Array<{ k: number; tUs: number; atUs: number }> = [];
+      const checkpoints: Array<{ atUs: number; sent: number }> = [];
+      for (let now = 0; !c.done; ) {
+        now += now > 700_000 && now < 701_000 ? 200_000 : 100 + rnd() * 2900;
+        takeDue(c, now, max, (k, tUs) => fired.push({ k, tUs, atUs: now }));
+        checkpoints.push({ atUs: now, sent: fired.length });
+      }
+      return { fired, checkpoints };
+    }
+
+    it('every arrival is fired once, in order, never before its intended time, keeping that time', () => {
+      const { fired } = run(256);
+      expect(fired).toHaveLength(plannedCount(e));
+      const byK = new Map([...arrivals(e)].map((a) => [a.k, a.tUs]));
+      const wrong = fired.filter((f, i) => f.k !== i || f.tUs !== byK.get(f.k) || f.atUs < f.tUs);
+      expect(wrong).toEqual([]);
+    });
+
+    it('rate accuracy: requests sent by any tick stay within 1 % of rate × time, once the 200 ms stall is caught up', () => {
+      const { checkpoints } = run(256);
+      const stallEnd = checkpoints.find((p) => p.atUs > 900_000)!.atUs;
+      for (const p of checkpoints) {
+        if (p.atUs < 100_000 || p.atUs >= 2_000_000 || (p.atUs > 700_000 && p.atUs < stallEnd + 300_000)) continue;
+        const expected = Math.min(plannedCount(e), Math.floor((p.atUs * rate) / 1e6) + 1);
+        expect(Math.abs(p.sent - expected) / expected).toBeLessThan(0.01);
+      }
+      expect(checkpoints[checkpoints.length - 1]?.sent).toBe(plannedCount(e));
+    });
+
+    it('a stalled tick sends its backlog in capped batches; each request keeps its intended start', () => {
+      const { fired } = run(256);
+      // The stall's 4000 arrivals go out over later ticks, at most 256 per tick, with their own (earlier) intended times.
+      const late = fired.filter((f) => f.atUs - f.tUs > 100_000);
+      expect(late.length).toBeGreaterThan(1500);
+      const perTick = new Map<number, number>();
+      for (const f of fired) perTick.set(f.atUs, (perTick.get(f.atUs) ?? 0) + 1);
+      expect(Math.max(...perTick.values())).toBe(256);
+      expect(Math.max(...late.map((f) => f.atUs - f.tUs))).toBeGreaterThan(190_000);
+    });
   });
 });

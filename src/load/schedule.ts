@@ -131,6 +131,11 @@ export function takeDue(c: ArrivalCursor, nowUs: number, max: number, fire: (k: 
   return n;
 }
 
+/** Rate at the start of an executor's schedule, in requests per second (the rate a warm-up may use). */
+export function startRatePerSecond(e: ExecutorSpec): number {
+  return ((e.executor === 'constant-arrival-rate' ? e.rate : e.startRate) * 1000) / e.timeUnit;
+}
+
 /** Intended start offsets (µs from run start) of the arrivals this stripe owns, in order, with their global index. */
 export function* arrivals(e: ExecutorSpec, stripe: Stripe = WHOLE): Generator<{ k: number; tUs: number }> {
   for (const c = new ArrivalCursor(e, stripe); !c.done; c.next()) yield { k: c.k, tUs: c.tUs };

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { runEngine, type EngineOptions, type EngineResult } from './engine.ts';
+import { prerollMs, runEngine, type EngineOptions, type EngineResult } from './engine.ts';
 import type { AbortInfo, EnginePlan } from './plan.ts';
 import { Recorder } from './recorder.ts';
 import { peakRatePerSecond, stripeFor } from './schedule.ts';
@@ -59,10 +59,14 @@ function pick(opts: RunOptions): Pick<EngineOptions, 'signal' | 'onProgress'> {
   return { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
 }
 
-// Workers run TypeScript: register tsx inside the thread whatever loader the parent used (tsx CLI, vitest).
-// tsx is resolved from here, not from the cwd (eval'd code resolves bare names against the cwd).
-const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-const BOOT = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); })`;
+// Compiled (dist/, the installed package) the worker is plain JavaScript beside this file. From the
+// sources it is TypeScript: register tsx inside the thread whatever loader the parent used (tsx CLI,
+// vitest); tsx is resolved from here, not from the cwd (eval'd code resolves bare names against the cwd).
+const COMPILED = import.meta.url.endsWith('.js');
+const TSX_API = COMPILED ? '' : pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+const BOOT = COMPILED
+  ? `import(${JSON.stringify(new URL('./worker.js', import.meta.url).href)})`
+  : `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); })`;
 
 async function runWorkers(plan: EnginePlan, n: number, opts: RunOptions): Promise<RunResult> {
   const workers: Worker[] = [];
@@ -106,8 +110,8 @@ async function runWorkers(plan: EnginePlan, n: number, opts: RunOptions): Promis
       );
     }
     await Promise.all(ready);
-    // Slack for each worker's warm-up request before the shared clock starts.
-    const startEpochMs = Date.now() + 1000;
+    // Slack for each worker's warm-up (connections, then its engine warm-up) before the shared clock starts.
+    const startEpochMs = Date.now() + 1000 + prerollMs(plan, stripeFor(opts.segment, 0, n));
     const onSignal = (): void => {
       for (const w of workers) w.postMessage({ type: 'abort', info: opts.signal?.reason });
     };

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { collectSecrets, loadConfig } from '../../config/load.ts';
+const loadConfigModule = () => import('../../config/load.ts');
 import { UsageError } from '../../core/errors.ts';
 import type { VerdictReport } from '../../core/types.ts';
-import { decideRun, readRun, runConfigFlags, signoffRun } from '../../jobs/decide.ts';
+const loadDecide = () => import('../../jobs/decide.ts');
 import type { CliIo } from '../io.ts';
-import { prepareRun } from '../../jobs/prepare.ts';
-import { finish } from '../verify.ts';
+const loadPrepare = () => import('../../jobs/prepare.ts');
+import { finish } from '../finish.ts';
 
 // `pdv decide` and `pdv signoff`: a person closes the loop on a held run
 // (docs/decisions.md). The exit code follows the (decided) verdict.
@@ -30,9 +30,9 @@ interface SignoffOptions {
 }
 
 async function runConfig(dir: string, explicit: string | undefined) {
-  const run = readRun(dir);
-  const config = await loadConfig(runConfigFlags(run.start, explicit));
-  return { config, secrets: collectSecrets(config) };
+  const run = (await loadDecide()).readRun(dir);
+  const config = await (await loadConfigModule()).loadConfig((await loadDecide()).runConfigFlags(run.start, explicit));
+  return { config, secrets: (await loadConfigModule()).collectSecrets(config) };
 }
 
 function printHuman(io: CliIo, report: VerdictReport): void {
@@ -61,9 +61,9 @@ export function register(program: Command, io: CliIo): void {
       const { config, secrets } = await runConfig(dir, o.config);
       const signal = new AbortController().signal;
       // The same post-verdict actions as `pdv verify`: the rollback goes through its at-most-once ledger.
-      const prepared = await prepareRun({ config, stages: [], imports: [], dryRun: false, verify: true, lock: false, signal, secrets });
+      const prepared = await (await loadPrepare()).prepareRun({ config, stages: [], imports: [], dryRun: false, verify: true, lock: false, signal, secrets });
       const changeTicket = o.changeTicket ?? process.env.PDV_CHANGE_TICKET;
-      const { report, runDir, warnings } = await decideRun({
+      const { report, runDir, warnings } = await (await loadDecide()).decideRun({
         dir,
         config,
         secrets,
@@ -92,7 +92,7 @@ export function register(program: Command, io: CliIo): void {
     .action(async (dir: string, what: string, o: SignoffOptions) => {
       const { config, secrets } = await runConfig(dir, o.config);
       const changeTicket = o.changeTicket ?? process.env.PDV_CHANGE_TICKET;
-      const { report, runDir, warnings } = await signoffRun({
+      const { report, runDir, warnings } = await (await loadDecide()).signoffRun({
         dir,
         config,
         secrets,

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
 import { progressPrinter } from '../progress.ts';
-import { finish } from '../verify.ts';
-import { prepareRun } from '../../jobs/prepare.ts';
+import { finish } from '../finish.ts';
+const loadPrepare = () => import('../../jobs/prepare.ts');
 
 export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): void {
   program
@@ -37,7 +37,7 @@ export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): 
             `demo deployment up at ${baseUrl}${blueGreen ? ' (blue-green)' : ''}${faults.length ? ` with fault(s) ${faults.join(', ')}` : ''}${prometheus ? `; Prometheus at ${prometheus}` : ''}`,
           ),
         afterVerdict: async (config, secrets) => {
-          const prepared = await prepareRun({ config, stages: [], imports: [], dryRun: false, verify: true, lock: false, signal, secrets });
+          const prepared = await (await loadPrepare()).prepareRun({ config, stages: [], imports: [], dryRun: false, verify: true, lock: false, signal, secrets });
           return { ...(prepared.afterVerdict ? { run: prepared.afterVerdict } : {}), release: () => prepared.release() };
         },
       });

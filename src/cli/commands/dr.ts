@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
-import { parseDuration } from '../../core/schema.ts';
+const loadConfigModule = () => import('../../config/load.ts');
+import { parseDuration } from '../../core/duration.ts';
 import { UsageError } from '../../core/errors.ts';
-import { cleanupFromConfig } from '../../dr/cleanup.ts';
+const loadCleanup = () => import('../../dr/cleanup.ts');
 import type { CliIo } from '../io.ts';
 
 // `pdv dr cleanup`: remove scratch databases / instances / folders that
@@ -29,8 +29,8 @@ export function register(program: Command, io: CliIo): void {
       const olderThanMs = o.olderThan === undefined ? undefined : parseDuration(o.olderThan);
       if (o.olderThan !== undefined && olderThanMs === undefined) throw new UsageError(`"${o.olderThan}" is not a duration (e.g. 30m, 2h)`, '--older-than');
       // Cleanup needs no target URL; a placeholder keeps the config loader's checks happy.
-      const config = await loadConfig({ ...(o.config ? { config: o.config } : {}), ...(o.env ? { env: o.env } : {}), baseUrl: 'http://dr-cleanup.invalid' });
-      const report = await cleanupFromConfig(config, { dryRun: Boolean(o.dryRun), ...(olderThanMs !== undefined ? { olderThanMs } : {}) });
+      const config = await (await loadConfigModule()).loadConfig({ ...(o.config ? { config: o.config } : {}), ...(o.env ? { env: o.env } : {}), baseUrl: 'http://dr-cleanup.invalid' });
+      const report = await (await loadCleanup()).cleanupFromConfig(config, { dryRun: Boolean(o.dryRun), ...(olderThanMs !== undefined ? { olderThanMs } : {}) });
       if (o.json || io.json) {
         io.out(JSON.stringify(report, null, 2));
       } else if (report.items.length === 0) {

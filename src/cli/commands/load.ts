@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
-import { writeFileAtomic } from '../../core/fs.ts';
+const loadConfigModule = () => import('../../config/load.ts');
+const loadFs = () => import('../../core/fs.ts');
 import { UsageError } from '../../core/errors.ts';
-import { exportK6Script, exportTestRun } from '../../load/k6-export.ts';
-import { parseK6Summary } from '../../load/k6-import.ts';
-import { loadScenarioFile } from '../../load/scenario-file.ts';
+const loadKExport = () => import('../../load/k6-export.ts');
+const loadKImport = () => import('../../load/k6-import.ts');
+const loadScenarioModule = () => import('../../load/scenario-file.ts');
 import type { CliIo } from '../io.ts';
 import { addTargetOptions, configFlags, type TargetOptions } from '../options.ts';
-import { verifyCommand } from '../verify.ts';
+const loadVerify = () => import('../verify.ts');
 
 // `pdv load export-k6` / `pdv load import-k6`: hand a scenario to k6 or
 // k6-operator, and bring k6's summary back as pdv checks and a verdict.
@@ -40,16 +40,16 @@ export function register(program: Command, io: CliIo): void {
     .action(async (o: ExportOptions) => {
       const parallelism = Number(o.parallelism ?? '1');
       if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 1000) throw new UsageError(`"${o.parallelism}" must be a whole number from 1 to 1000`, '--parallelism');
-      const config = await loadConfig(configFlags(o));
+      const config = await (await loadConfigModule()).loadConfig(configFlags(o));
       const cfg = config.stages.load;
-      const loaded = await loadScenarioFile(o.scenario ? resolve(o.scenario) : cfg.scenario, config.rootDir);
+      const loaded = await (await loadScenarioModule()).loadScenarioFile(o.scenario ? resolve(o.scenario) : cfg.scenario, config.rootDir);
       const name = (o.name ?? `pdv-${loaded.scenario.name}`).toLowerCase().replace(/[^a-z0-9-]+/g, '-');
       const out = resolve(o.out ?? 'perf/k6');
       const scriptFile = `${name}.k6.js`;
-      const script = exportK6Script(loaded.scenario, config, basename(loaded.file));
-      const manifest = exportTestRun({ name, configMap: name, file: scriptFile, parallelism, env: { SUMMARY_FILE: '/tmp/summary.json' } });
-      await writeFileAtomic(join(out, scriptFile), script);
-      await writeFileAtomic(join(out, `${name}.testrun.yaml`), manifest);
+      const script = (await loadKExport()).exportK6Script(loaded.scenario, config, basename(loaded.file));
+      const manifest = (await loadKExport()).exportTestRun({ name, configMap: name, file: scriptFile, parallelism, env: { SUMMARY_FILE: '/tmp/summary.json' } });
+      await (await loadFs()).writeFileAtomic(join(out, scriptFile), script);
+      await (await loadFs()).writeFileAtomic(join(out, `${name}.testrun.yaml`), manifest);
       const written = { script: join(out, scriptFile), testRun: join(out, `${name}.testrun.yaml`), parallelism };
       if (o.json || io.json) io.out(JSON.stringify(written, null, 2));
       else {
@@ -62,14 +62,14 @@ export function register(program: Command, io: CliIo): void {
   addTargetOptions(load.command('import-k6').argument('<file>', 'k6 summary JSON (from handleSummary)').description('turn a k6 summary into pdv checks and a verdict (exit 3 on a malformed file)')).action(
     async (file: string, o: TargetOptions) => {
       // Validate before anything runs: a malformed summary is a usage error (exit 3), not a hold.
-      parseK6Summary(await readFile(file, 'utf8').catch(() => {
+      (await loadKImport()).parseK6Summary(await readFile(file, 'utf8').catch(() => {
         throw new UsageError('cannot read the file', file);
       }), file);
       const controller = new AbortController();
       const onSigint = (): void => controller.abort(new Error('SIGINT'));
       process.once('SIGINT', onSigint);
       try {
-        await verifyCommand(io, { ...o, import: [resolve(file)] } as Parameters<typeof verifyCommand>[1], ['load'], controller.signal, 'load import-k6');
+        await (await loadVerify()).verifyCommand(io, { ...o, import: [resolve(file)] } as Parameters<Awaited<ReturnType<typeof loadVerify>>['verifyCommand']>[1], ['load'], controller.signal, 'load import-k6');
       } finally {
         process.off('SIGINT', onSigint);
       }

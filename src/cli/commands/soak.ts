@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { parseDuration, timerLimitProblem } from '../../core/schema.ts';
-import { loadConfig } from '../../config/load.ts';
+import { parseDuration, timerLimitProblem } from '../../core/duration.ts';
+const loadConfigModule = () => import('../../config/load.ts');
 import { UsageError } from '../../core/errors.ts';
 import { exitCodeFor } from '../../core/verdict-exit.ts';
-import { judgeSoak, lockSoak, runSoak, soakStatus, startSoak, tickSoak, type TickOutcome } from '../../jobs/soak/index.ts';
+import type { TickOutcome } from '../../jobs/soak/index.ts';
+const loadSoak = () => import('../../jobs/soak/index.ts');
 import type { CliIo } from '../io.ts';
 import { configFlags, type TargetOptions } from '../options.ts';
 
@@ -53,11 +54,11 @@ export function register(program: Command, io: CliIo): void {
     .option('--id <id>', 'soak id')
     .option('--json', 'machine output on stdout', false)
     .action(async (o: StartOpts) => {
-      const config = await loadConfig(configFlags(o));
+      const config = await (await loadConfigModule()).loadConfig(configFlags(o));
       const durationMs = ms(o.duration, '--duration');
       const intervalMs = ms(o.interval, '--interval');
       const warmupMs = o.warmup === '0' ? 0 : ms(o.warmup, '--warmup');
-      const out = startSoak({
+      const out = (await loadSoak()).startSoak({
         config,
         ...(o.state ? { dir: o.state } : {}),
         ...(o.id ? { id: o.id } : {}),
@@ -75,8 +76,8 @@ export function register(program: Command, io: CliIo): void {
     .requiredOption('--state <dir>', 'state folder')
     .option('--json', 'machine output on stdout', false)
     .action(async (o: { state: string; json?: boolean }) => {
-      const release = await lockSoak(o.state);
-      const t = await tickSoak(o.state).finally(release);
+      const release = await (await loadSoak()).lockSoak(o.state);
+      const t = await (await loadSoak()).tickSoak(o.state).finally(release);
       if (o.json || io.json) io.out(JSON.stringify(t, null, 2));
       else io.info(tickLine(t));
     });
@@ -95,13 +96,13 @@ export function register(program: Command, io: CliIo): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const state = await runSoak(o.state, { signal: controller.signal, ...(maxTicks ? { maxTicks } : {}), onTick: (t) => (o.json || io.json ? undefined : io.info(tickLine(t))) });
+        const state = await (await loadSoak()).runSoak(o.state, { signal: controller.signal, ...(maxTicks ? { maxTicks } : {}), onTick: (t) => (o.json || io.json ? undefined : io.info(tickLine(t))) });
         if (!state.ended) {
           io.info(`soak ${state.id}: paused after ${state.ticks} ticks; resume with pdv soak run --state ${o.state}`);
           if (o.json || io.json) io.out(JSON.stringify({ state }, null, 2));
           return;
         }
-        const j = await judgeSoak(o.state);
+        const j = await (await loadSoak()).judgeSoak(o.state);
         for (const f of j.reportFailures) io.error(`pdv: warning: report ${f}`);
         if (o.json || io.json) io.out(JSON.stringify({ dir: o.state, final: j.final, ...j.report }, null, 2));
         else printJudge(io, j.report.verdict, j.final, j.report.reasons, o.state);
@@ -117,8 +118,8 @@ export function register(program: Command, io: CliIo): void {
     .description('progress of a soak')
     .requiredOption('--state <dir>', 'state folder')
     .option('--json', 'machine output on stdout', false)
-    .action((o: { state: string; json?: boolean }) => {
-      const s = soakStatus(o.state);
+    .action(async (o: { state: string; json?: boolean }) => {
+      const s = (await loadSoak()).soakStatus(o.state);
       if (o.json || io.json) io.out(JSON.stringify(s, null, 2));
       else
         io.info(
@@ -133,7 +134,7 @@ export function register(program: Command, io: CliIo): void {
     .requiredOption('--state <dir>', 'state folder')
     .option('--json', 'machine output on stdout', false)
     .action(async (o: { state: string; json?: boolean }) => {
-      const j = await judgeSoak(o.state);
+      const j = await (await loadSoak()).judgeSoak(o.state);
       for (const f of j.reportFailures) io.error(`pdv: warning: report ${f}`);
       if (o.json || io.json) io.out(JSON.stringify({ dir: o.state, final: j.final, ...j.report }, null, 2));
       else printJudge(io, j.report.verdict, j.final, j.report.reasons, o.state);

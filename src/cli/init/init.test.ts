@@ -1,13 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../core/errors.ts';
 import { loadConfig } from '../../config/load.ts';
 import { loadScenarioFile } from '../../load/scenario-file.ts';
 import { PROBE_BUDGET, probeTarget, type ProbeFindings } from './probe.ts';
+import { runInit } from './run.ts';
 import { initFiles, PLACEHOLDER_URL } from './templates.ts';
 
 // What `pdv init` writes must pass pdv's own validation, and its probe stays
@@ -108,5 +110,32 @@ describe('pdv init --base-url probe', () => {
     expect(f.root.error).toBeTruthy();
     expect(f.health).toBeUndefined();
     expect(seen.length).toBe(1);
+  });
+});
+
+describe('pdv init refuses bad input before writing anything', () => {
+  const io = { info: () => undefined, out: () => undefined, error: () => undefined, json: false, setExitCode: () => undefined };
+  it.each([
+    [{ baseUrl: 'ftp://files.example' }, '--base-url'],
+    [{ baseUrl: 'https://user:secret@shop.example' }, '--base-url'],
+    [{ env: 'Prod!' }, '--env'],
+    [{ dir: '../outside' }, '--dir'],
+  ])('%j → a usage error naming %s', async (bad, where) => {
+    const cwd = mkdtempSync(join(scratch, 'bad-'));
+    const err = await runInit(io, { cwd, yes: true, probe: false, ...bad }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain(where);
+    expect((err as Error).message).not.toContain('secret');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('an existing file stops init with --force named, and nothing else is written', async () => {
+    const cwd = mkdtempSync(join(scratch, 'exists-'));
+    writeFileSync(join(cwd, 'pdv.config.ts'), 'export default {};\n');
+    const err = await runInit(io, { cwd, yes: true, probe: false }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/pdv\.config\.ts already exists; pass --force/);
+    expect(readdirSync(cwd)).toEqual(['pdv.config.ts']);
+    await runInit(io, { cwd, yes: true, probe: false, force: true });
+    expect(existsSync(join(cwd, 'pdv', 'smoke', 'home.spec.ts'))).toBe(true);
   });
 });

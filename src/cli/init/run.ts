@@ -53,7 +53,11 @@ function isHttpUrl(value: string): boolean {
 }
 
 function checkInputs(o: RunInitOptions): InitAnswers {
-  if (o.baseUrl !== undefined && !isHttpUrl(o.baseUrl)) throw new UsageError(`"${o.baseUrl}" is not an absolute http(s) URL`, '--base-url');
+  if (o.baseUrl !== undefined && !isHttpUrl(o.baseUrl)) {
+    // Never echo credentials written into the URL.
+    const shown = o.baseUrl.replace(/\/\/[^/@]*@/, '//…@');
+    throw new UsageError(`"${shown}" is not an absolute http(s) URL without credentials (the config takes roles' passwords from env vars)`, '--base-url');
+  }
   const environment = o.env ?? 'staging';
   if (!/^[a-z][a-z0-9_-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name (a-z, 0-9, _ -)`, '--env');
   const dir = normalize(o.dir ?? 'pdv').replace(/\/+$/, '');

@@ -76,6 +76,31 @@ describe('buildHtml', () => {
     expect(page.match(/<g class="stage-bar"/g)).toHaveLength(2);
   });
 
+  it('draws stages that ran side by side as overlapping bars, one row each', () => {
+    const t0 = Date.parse(report().startedAt);
+    const at = (ms: number) => new Date(t0 + ms).toISOString();
+    const parallel = report({
+      stages: [
+        { name: 'smoke', status: 'passed', durationMs: 1000, startedAt: at(0) },
+        { name: 'uat', status: 'passed', durationMs: 4000, startedAt: at(1000) },
+        { name: 'security', status: 'failed', durationMs: 800, startedAt: at(1000) },
+        { name: 'load', status: 'passed', durationMs: 2000, startedAt: at(5000) },
+        // Stopped by fail-fast elsewhere: its bar ends where it stopped.
+        { name: 'dr', status: 'skipped', durationMs: 300, startedAt: at(7000), message: 'stopped: fail-fast after critical check x failed' },
+      ],
+    });
+    expect(timelineBars(parallel).map((b) => [b.name, b.offsetMs, b.durationMs])).toEqual([
+      ['smoke', 0, 1000],
+      ['uat', 1000, 4000],
+      ['security', 1000, 800],
+      ['load', 5000, 2000],
+      ['dr', 7000, 300],
+    ]);
+    const rows = [...buildHtml(parallel).matchAll(/<g class="stage-bar" data-stage="([^"]+)">.*?<rect x="[^"]+" y="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+    expect(rows.map((r) => r[0])).toEqual(['smoke', 'uat', 'security', 'load', 'dr']);
+    expect(new Set(rows.map((r) => r[1])).size).toBe(5);
+  });
+
   it('puts a failed rollback above everything, as an alert', () => {
     const page = buildHtml(failedRollbackReport);
     const alarm = page.indexOf('class="alarm" role="alert"');

@@ -4,7 +4,6 @@ import type { StageContext } from '../stage.ts';
 import type { ResponseExpect } from '../../http/expect.ts';
 import type { CheckResult, Target } from '../../core/types.ts';
 import { dependencyChecks } from '../../deps/checks.ts';
-import { runPlaywrightChecks } from '../../playwright/run-checks.ts';
 import { authenticatorFor, declaredCheck, loginChecks, urlOn, versionCheck } from './probes.ts';
 import { waitForReadiness, type Readiness } from './readiness.ts';
 
@@ -74,6 +73,7 @@ export async function runSmoke(ctx: StageContext<SmokeConfig>, target: Target, o
   }
 
   if (!cfg.testDir) return results;
+  const { runPlaywrightChecks } = await import('../../playwright/run-checks.ts');
   const pw = await runPlaywrightChecks(ctx, {
     stage,
     idPrefix,
