@@ -9,7 +9,7 @@ export const loadConfigSchema = stageBase
     scenario: z.string().min(1).optional(),
     /** Override the duration of constant-arrival-rate scenarios (e.g. "3s" for a quick check). */
     duration: duration.optional(),
-    /** Engine threads: a number, or 'auto' (one per ~3000 req/s, up to cores − 1). */
+    /** Engine threads: a number, or 'auto' (one per ~20 000 req/s, up to cores − 1 and never more than connections). */
     workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto'),
     requestTimeout: duration.default(10_000),
     /** Width of the latency-over-time windows (chart, baselines). */
