@@ -115,9 +115,10 @@ async function parallelVsSequential(): Promise<void> {
   const seq = median(samples.sequential);
   const par = median(samples.parallel);
   const after = loadavg()[0] ?? 0;
-  console.log(`median run start → verdict: sequential ${s(seq)}, parallel ${s(par)} (loadavg ${la()})`);
-  if (Math.max(before, after) >= cores) {
-    console.log(`ratio NOT reported: load average ${Math.max(before, after).toFixed(2)} ≥ ${cores} cores. Figures above are for the record only.`);
+  console.log(`median run start → verdict: sequential ${s(seq)}, parallel ${s(par)} (loadavg ${la()}; ${after.toFixed(2)} now, ${before.toFixed(2)} before)`);
+  // Judged on the reading before the first run: the demo itself (app, Chromium, load engine) keeps a 2-core machine's load above 2 while it runs.
+  if (before >= cores) {
+    console.log(`ratio NOT reported: load average ${before.toFixed(2)} ≥ ${cores} cores before the first run. Figures above are for the record only.`);
   } else {
     const ratio = par / seq;
     console.log(`parallel / sequential: ${ratio.toFixed(3)} (goal ≤ 0.65 → ${ratio <= 0.65 ? 'met' : 'NOT met'})`);

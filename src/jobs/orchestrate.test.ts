@@ -408,6 +408,13 @@ describe('orchestrate in parallel', () => {
     expect(report.checks.filter((c) => c.id.endsWith('.incomplete')).map((c) => c.stage).sort()).toEqual(['metrics', 'security', 'uat']);
   });
 
+  it('the config turns it on by default, at most 3 at once; maxParallel below 1 is refused naming the field', () => {
+    expect(config()).toMatchObject({ parallel: true, maxParallel: 3 });
+    const bad = configSchema.safeParse({ environments: { staging: { baseUrl: 'http://127.0.0.1:1' } }, maxParallel: 0 });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['maxParallel']);
+  });
+
   it('a usage error in one stage stops the others, waits for their teardown, then ends the run', async () => {
     let tornDown = false;
     const run = go(
