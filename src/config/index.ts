@@ -13,3 +13,8 @@ export function defineConfig(config: ConfigInput): ConfigInput {
 export { defineScenario } from '../load/scenario.ts';
 export type { ScenarioFileInput, ThresholdInput } from '../load/scenario.ts';
 export type { CheckResult, CheckStatus, OnFail, Severity, Verdict, VerdictReport } from '../core/types.ts';
+
+// Plugin stages (docs/architecture.md): `export default defineStage({...})`, a section schema built on `stageBase`.
+export { defineStage } from '../stages/stage.ts';
+export type { PlanContext, StageContext, StageDefinition, StageReport } from '../stages/stage.ts';
+export { stageBase } from '../core/schema.ts';
