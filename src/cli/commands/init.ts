@@ -3,14 +3,7 @@ import type { CliIo } from '../io.ts';
 
 // `pdv init [--base-url URL] [--yes] [--force]`: scaffold pdv in the current repo.
 
-interface InitOptions {
-  baseUrl?: string;
-  env?: string;
-  dir?: string;
-  yes?: boolean;
-  force?: boolean;
-  probe?: boolean;
-}
+type InitOptions = Omit<import('../init/run.ts').RunInitOptions, 'cwd'>;
 
 export function register(program: Command, io: CliIo): void {
   program
