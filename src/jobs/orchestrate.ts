@@ -219,6 +219,19 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
 export type ContextInput = Pick<OrchestratorInput, 'runId' | 'runDir' | 'config' | 'target' | 'secrets' | 'redactor' | 'imports' | 'grep' | 'shard' | 'segment'>;
 
 /**
+ * Re-verification of another copy of the target (a restored app, the
+ * rolled-back release) through the registry's stage that offers it, with that
+ * stage's own config; undefined when no stage offers it. The checks come back
+ * unemitted, ids prefixed with `idPrefix`.
+ */
+export function reverifier(input: ContextInput, signal: AbortSignal): ((target: Target, idPrefix: string) => Promise<CheckResult[]>) | undefined {
+  const verifier = registryOf(input.config).find((s) => s.reverify);
+  if (!verifier?.reverify) return undefined;
+  const verify = verifier.reverify;
+  return (target, idPrefix) => verify(makeContext({ ...input, target }, { name: verifier.name, stage: verifier, config: sectionOf(input.config, verifier) }, signal, () => {}), target, idPrefix);
+}
+
+/**
  * One stage's context: its own config section, the shared settings, and a
  * way to re-verify another copy of the target through the registry's stage
  * that offers it, with that stage's config (the checks come back unemitted).
@@ -230,11 +243,7 @@ export function makeContext(
   record: (e: StageEmittable) => unknown,
 ): StageContext<StageSection> {
   const stage = planned.name;
-  const verifier = registryOf(input.config).find((s) => s.reverify);
-  const reverify = verifier?.reverify
-    ? (target: Target, idPrefix: string) =>
-        verifier.reverify!(makeContext(input, { name: verifier.name, stage: verifier, config: sectionOf(input.config, verifier) }, signal, () => {}), target, idPrefix)
-    : undefined;
+  const reverify = reverifier(input, signal);
   return {
     runId: input.runId,
     runDir: input.runDir,

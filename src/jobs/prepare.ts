@@ -1,6 +1,6 @@
 import { acquireEnvLock } from '../actions/lock.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { makeContext } from './orchestrate.ts';
+import { reverifier } from './orchestrate.ts';
 import type { CheckResult, Target, VerdictReport } from '../core/types.ts';
 import { registryOf, sectionOf, settingsOf, type PlannedStage } from './plan.ts';
 import type { RunHandle } from './verify.ts';
@@ -39,14 +39,11 @@ export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
   const { config } = input;
   const registry = registryOf(config);
   const afterVerdict = async (report: VerdictReport, run: RunHandle): Promise<void> => {
-    // The rolled-back release gets the deploy's first checks again, through the stage that offers re-verification.
-    const verifier = registry.find((s) => s.reverify);
-    const smoke = async (target: Target): Promise<CheckResult[]> => {
-      if (!verifier?.reverify) return [];
-      const planned = { name: verifier.name, stage: verifier, config: sectionOf(config, verifier) };
-      const ctx = makeContext({ runId: run.runId, runDir: run.runDir, config, target, secrets: input.secrets, redactor: run.redactor }, planned, input.signal, () => {});
-      return verifier.reverify(ctx, target, `${verifier.name}.post-rollback`);
-    };
+    // The rolled-back release gets the deploy's first checks again (ids `<stage>.post-rollback.*`);
+    // without a stage that offers re-verification, the rollback action falls back to a health probe.
+    const reverify = reverifier({ runId: run.runId, runDir: run.runDir, config, target: report.target, secrets: input.secrets, redactor: run.redactor }, input.signal);
+    const verifierName = registry.find((s) => s.reverify)?.name;
+    const smoke = reverify && verifierName ? (target: Target): Promise<CheckResult[]> => reverify(target, `${verifierName}.post-rollback`) : undefined;
     const { runActions } = await import('../actions/index.ts');
     const records = await runActions({
       report,
@@ -56,13 +53,14 @@ export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
       redactor: run.redactor,
       dryRun: input.dryRun || !input.verify,
       signal: input.signal,
-      smoke,
+      ...(smoke ? { smoke } : {}),
     });
     for (const action of records) run.record({ type: 'action', at: new Date().toISOString(), action });
-    // What each stage keeps from a verified run (a stood, complete load run becomes the next baseline).
+    // What each stage that ran keeps from a verified run (a stood, complete load run becomes the next baseline).
     if (input.verify) {
+      const ran = new Set(report.stages.map((s) => s.name));
       for (const stage of registry) {
-        if (stage.afterVerdict && report.extras[stage.name] !== undefined) await stage.afterVerdict({ config: sectionOf(config, stage), settings: settingsOf(config), report });
+        if (stage.afterVerdict && ran.has(stage.name)) await stage.afterVerdict({ config: sectionOf(config, stage), settings: settingsOf(config), report });
       }
     }
   };

@@ -188,6 +188,20 @@ describe('open-model engine', () => {
     expect(seen.GET).toBeGreaterThan(1000 - writes + 1000);
   });
 
+  it('a target already failing the connection probes gets no warm-up load', async () => {
+    let seen = 0;
+    const failing = await startServer(() => {
+      seen++;
+      return { status: 500 };
+    });
+    servers.push(failing);
+    // 2500 req/s is above the warm-up threshold; the abort is off so only the schedule's own requests count.
+    const r = await runPlan(plan(failing.url, spec({ rate: 2500, duration: 400, connections: 4, maxInFlight: 10_000 }), [], { errorRate: 1.01 }), { workers: 1 });
+    expect(r.recorder.planned).toBe(1000);
+    // The 4 connection probes and the schedule: none of the ~2500 warm-up requests a healthy target gets.
+    expect(seen).toBeLessThanOrEqual(4 + 1000);
+  });
+
   it('two worker threads send the whole schedule once; their histograms add up', async () => {
     const srv = await startServer();
     servers.push(srv);

@@ -159,9 +159,10 @@ class Engine {
     opts.signal?.addEventListener('abort', onSignal, { once: true });
     const monitor = setInterval(() => this.monitor(), 250);
     try {
-      await warmUp(plan, (sc, origin) => this.poolFor(sc, origin));
+      const probes = await warmUp(plan, (sc, origin) => this.poolFor(sc, origin));
       const startEpochMs = opts.startEpochMs ?? Date.now() + 5 + prerollMs(plan, opts.stripe);
-      await this.preroll(startEpochMs);
+      // A target already failing the connection probes gets no warm-up load: the run itself records it and aborts.
+      if (probes.healthy * 2 >= probes.sent) await this.preroll(startEpochMs);
       this.prerolling = false;
       this.lanes = plan.scenarios.map((sc) => this.lane(sc, sc.spec, this.rec, true));
       await this.schedule(startEpochMs * 1000, plan.requestTimeoutMs + 1000);
@@ -375,25 +376,35 @@ class Engine {
  * undici compiles its HTTP parser (WASM) on first use: both are the harness's
  * latency, not the target's.
  */
-async function warmUp(plan: EnginePlan, poolFor: (sc: PreparedScenario, origin: string) => Pool): Promise<void> {
-  const jobs: Array<Promise<void>> = [];
+async function warmUp(plan: EnginePlan, poolFor: (sc: PreparedScenario, origin: string) => Pool): Promise<{ sent: number; healthy: number }> {
+  const jobs: Array<Promise<number>> = [];
   const seen = new Set<string>();
+  let sent = 0;
   for (const sc of plan.scenarios) {
     for (const req of sc.requests) {
       const key = `${sc.name} ${req.origin}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const probe = sc.requests.find((r) => r.origin === req.origin && (r.method === 'GET' || r.method === 'HEAD')) ?? req;
+      sent += sc.spec.connections;
       jobs.push(openAll(poolFor(sc, req.origin), sc.spec.connections, { method: probe.method === 'HEAD' ? 'HEAD' : 'GET', path: fill(probe.path, 0), headers: probe.headers }));
     }
   }
-  await Promise.all(jobs);
+  const healthy = await Promise.all(jobs);
+  return { sent, healthy: healthy.reduce((a, b) => a + b, 0) };
 }
 
-/** `n` concurrent requests on a pipelining-1 pool: each needs its own connection, so the pool opens `n`. */
-async function openAll(pool: Pool, n: number, probe: Dispatcher.RequestOptions): Promise<void> {
+/** `n` concurrent requests on a pipelining-1 pool: each needs its own connection, so the pool opens `n`. Returns how many were answered below 500. */
+async function openAll(pool: Pool, n: number, probe: Dispatcher.RequestOptions): Promise<number> {
   // A failed probe (target down, refused) is no reason to stop here: the run itself records the errors.
-  const one = (): Promise<void> => pool.request(probe).then((r) => r.body.dump(), () => undefined);
-  await Promise.all(Array.from({ length: n }, one));
+  const one = (): Promise<number> =>
+    pool.request(probe).then(
+      async (r) => {
+        await r.body.dump();
+        return r.statusCode < 500 ? 1 : 0;
+      },
+      () => 0,
+    );
+  return (await Promise.all(Array.from({ length: n }, one))).reduce((a, b) => a + b, 0);
 
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
+import { watchPageErrors } from './page-errors.ts';
 import { PreconditionError } from './precondition.ts';
 import { readPwTarget, type PwTarget } from './target-env.ts';
 
@@ -53,14 +54,11 @@ export const test = base.extend<PdvFixtures>({
     await use(role ? { ...extraHTTPHeaders, ...sessionHeaders(current, role) } : extraHTTPHeaders);
   },
   pageErrors: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(msg.text());
-    });
-    page.on('pageerror', (err) => errors.push(err.message));
-    await use(errors);
+    await use(watchPageErrors(page));
   },
 });
 
 export { expect, PreconditionError, readPwTarget };
 export type { PwTarget };
+
+export { watchPageErrors } from './page-errors.ts';

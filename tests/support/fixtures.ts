@@ -2,6 +2,7 @@ import { test as base, expect, type APIRequestContext } from '@playwright/test';
 import { apiLogin, sessionValid } from './api.ts';
 import { statePath, target, type Role } from './target.ts';
 import { existsSync } from 'node:fs';
+import { watchPageErrors } from '../../src/playwright/page-errors.ts';
 
 // Fixtures shared by the specs. `role` picks the stored session from the
 // setup project; a session that expired since setup is renewed (logged in
@@ -37,12 +38,7 @@ export const test = base.extend<Fixtures>({
   },
 
   pageErrors: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(msg.text());
-    });
-    page.on('pageerror', (err) => errors.push(err.message));
-    await use(errors);
+    await use(watchPageErrors(page));
   },
 });
 
