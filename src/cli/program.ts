@@ -65,7 +65,8 @@ export function buildProgram(io: CliIo, signal: AbortSignal = new AbortControlle
       const { stageRegistry } = await import('../stages/index.ts');
       const config = await loadConfig({ ...configFlags(o), ...(o.baseUrl === undefined ? { baseUrl: 'http://127.0.0.1' } : {}) });
       const planned = new Set(planStages(config).map((p) => p.name));
-      const rows = registryOf(config).map((st) => ({ name: st.name, planned: planned.has(st.name), plugin: !stageRegistry().includes(st), description: st.description, ...(st.docs ? { docs: st.docs } : {}) }));
+      const builtin = new Set(stageRegistry());
+      const rows = registryOf(config).map((st) => ({ name: st.name, planned: planned.has(st.name), plugin: !builtin.has(st), description: st.description, ...(st.docs ? { docs: st.docs } : {}) }));
       if (io.json) io.out(JSON.stringify(rows, null, 2));
       else for (const r of rows) io.out(`${r.planned ? '*' : ' '} ${r.name.padEnd(10)} ${r.description}${r.plugin ? ' (plugin)' : ''}${r.docs ? ` — ${r.docs}` : ''}`);
     });

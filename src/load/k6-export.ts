@@ -140,7 +140,16 @@ export function handleSummary(data) {
 }
 
 /** k6-operator TestRun: the script from a ConfigMap, split over `parallelism` runners. */
-export function exportTestRun(opts: { name: string; configMap: string; file: string; parallelism: number; env?: Record<string, string> }): string {
+export function exportTestRun(opts: {
+  name: string;
+  configMap: string;
+  file: string;
+  parallelism: number;
+  env?: Record<string, string>;
+  /** Env vars the script reads secrets from (the roles' passwordEnv): named in the Secret hint, never given values. */
+  secretEnv?: readonly string[];
+}): string {
+  const secretHint = opts.secretEnv?.length ? opts.secretEnv.map((n) => ` --from-literal=${n}=…`).join('') : ' --from-literal=<PASSWORD_ENV>=…';
   const envLines = Object.entries(opts.env ?? {})
     .map(([k, v]) => `      - name: ${k}\n        value: ${JSON.stringify(v)}`)
     .join('\n');
@@ -155,7 +164,7 @@ spec:
       name: ${opts.configMap}
       file: ${opts.file}
   # Each runner takes an equal execution segment. Passwords come from a Secret you create:
-  #   kubectl create secret generic ${opts.name}-secrets --from-literal=DEMO_VIEWER_PASSWORD=…
+  #   kubectl create secret generic ${opts.name}-secrets${secretHint}
   runner:
     envFrom:
       - secretRef:

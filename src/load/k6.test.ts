@@ -56,6 +56,10 @@ describe('k6 twin', () => {
     const block = /export const options = (\{[\s\S]*?\n\});/.exec(script)?.[1];
     expect(JSON.parse(block ?? '{}')).toEqual(o);
     expect(exportTestRun({ name: 'pdv-rt', configMap: 'pdv-rt', file: 'pdv-rt.k6.js', parallelism: 4 })).toMatch(/parallelism: 4[\s\S]*configMap:\s+name: pdv-rt\s+file: pdv-rt.k6.js/);
+    // The Secret hint names the scenario's own password variables, never a value (and no demo default).
+    const manifest = exportTestRun({ name: 'pdv-rt', configMap: 'pdv-rt', file: 'pdv-rt.k6.js', parallelism: 1, secretEnv: ['SHOP_READER_PW'] });
+    expect(manifest).toContain('--from-literal=SHOP_READER_PW=…');
+    expect(manifest).not.toContain('DEMO_');
   });
 
   it('round-trips: a k6 summary of the exported thresholds imports as checks with the native ids', () => {

@@ -47,7 +47,9 @@ export function register(program: Command, io: CliIo): void {
       const out = resolve(o.out ?? 'perf/k6');
       const scriptFile = `${name}.k6.js`;
       const script = (await loadKExport()).exportK6Script(loaded.scenario, config, basename(loaded.file));
-      const manifest = (await loadKExport()).exportTestRun({ name, configMap: name, file: scriptFile, parallelism, env: { SUMMARY_FILE: '/tmp/summary.json' } });
+      const { rolesUsed } = await import('../../load/scenario.ts');
+      const secretEnv = rolesUsed(loaded.scenario).flatMap((r) => config.environment.credentials[r]?.passwordEnv ?? []);
+      const manifest = (await loadKExport()).exportTestRun({ name, configMap: name, file: scriptFile, parallelism, env: { SUMMARY_FILE: '/tmp/summary.json' }, secretEnv });
       await (await loadFs()).writeFileAtomic(join(out, scriptFile), script);
       await (await loadFs()).writeFileAtomic(join(out, `${name}.testrun.yaml`), manifest);
       const written = { script: join(out, scriptFile), testRun: join(out, `${name}.testrun.yaml`), parallelism };
