@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDb, type Db } from './db.ts';
 import { seed } from './seed.ts';
+import { verifyPassword } from './auth.ts';
 
 // The database layer on in-memory PGlite (no server process).
 let db: Db;
@@ -48,12 +49,21 @@ describe('seed', () => {
     expect(secrets.filter((s) => s === 'edi-pw-2')).toHaveLength(2);
     const viewerPw = secrets[3];
     expect(viewerPw && viewerPw.length).toBeGreaterThanOrEqual(16);
-    await seed(db, env);
+    // A second seed upserts (the viewer gets a new random password; nothing is duplicated).
+    const again = await seed(db, env);
     const users = await db.query<{ email: string; role: string; password_hash: string }>('select email, role, password_hash from users order by id');
     expect(users.map((u) => [u.email, u.role])).toEqual([
       ['admin@studio.test', 'admin'], ['editor@studio.test', 'editor'], ['editor2@studio.test', 'editor'], ['viewer@studio.test', 'viewer'],
     ]);
-    expect(users.every((u) => u.password_hash.startsWith('scrypt$') && !u.password_hash.includes('pw'))).toBe(true);
+    // The stored hash is scrypt's, never the password: a random base64url salt may contain any
+    // two letters ("pw" included), so the check is on the passwords themselves and on verification.
+    const byEmail = new Map(users.map((u) => [u.email, u.password_hash]));
+    for (const [email, pw] of [['admin@studio.test', 'adm-pw-1'], ['editor@studio.test', 'edi-pw-2'], ['viewer@studio.test', again[3] ?? '']] as const) {
+      const hash = byEmail.get(email) ?? '';
+      expect(hash).toMatch(/^scrypt\$/);
+      expect(hash.includes(pw)).toBe(false);
+      expect(await verifyPassword(pw, hash)).toBe(true);
+    }
     expect(await db.query('select count(*)::int as n from projects')).toEqual([{ n: 4 }]);
     expect(await db.query('select count(*)::int as n from user_settings')).toEqual([{ n: 4 }]);
   });
