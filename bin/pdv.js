@@ -3,7 +3,7 @@
 // `npm ci` and `npm pack`). Only a checkout of the pdv repository can run the TypeScript
 // sources instead, through tsx, and it does so whenever they are newer than the build (so a
 // test or an engineer never runs stale code), for `pdv demo` (the demo lives in the checkout
-// only) and when PDV_SOURCES=1.
+// only) and when PDV_SOURCES=1. PDV_SOURCES=0 runs the build without looking at the sources.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
@@ -34,6 +34,7 @@ function sourcesNewer(since) {
 function useSources() {
   if (!existsSync(sourceMain)) return false; // an installed package: dist only
   if (process.env.PDV_SOURCES === '1') return true;
+  if (process.env.PDV_SOURCES === '0') return false; // the build, unchecked (what an installed package runs)
   if (process.argv.slice(2).find((a) => !a.startsWith('-')) === 'demo') return true;
   const at = builtAt();
   return !at || !existsSync(builtMain) || sourcesNewer(at);

@@ -13,4 +13,7 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit', cwd: new URL('..', import.meta.url) });
 if (r.status !== 0) process.exit(r.status ?? 1);
 mkdirSync(new URL('../dist', import.meta.url), { recursive: true });
+// verdict.json's validator as code (ajv standalone), so a compiled run does not compile the schema.
+const { PRECOMPILED_FILE, standaloneVerdictValidator } = await import('../dist/src/reporters/schema.js');
+writeFileSync(new URL(`../dist/src/reporters/${PRECOMPILED_FILE}`, import.meta.url), standaloneVerdictValidator());
 writeFileSync(new URL('../dist/.build-stamp', import.meta.url), `${startedAt}\n`);

@@ -3,7 +3,6 @@ import { pathToFileURL } from 'node:url';
 import type { Redactor } from '../core/redact.ts';
 import type { ActionRecord, CheckResult, Target, VerdictReport } from '../core/types.ts';
 import { notifySlack } from './notify.ts';
-import { publishCloudWatch } from './publish.ts';
 import type { RetryOptions } from './retry.ts';
 import { runRollback } from './rollback.ts';
 import type { NotifyConfig, PublishConfig, RollbackConfig } from './config.ts';
@@ -87,6 +86,8 @@ export async function runActions(input: RunActionsInput): Promise<ActionRecord[]
 
   const cw = config.publish?.cloudwatch;
   if (cw?.enabled) {
+    // The CloudWatch client loads only when publishing is on (it is ≈ 25 ms of a fast verdict's start).
+    const { publishCloudWatch } = await import('./publish.ts');
     records.push(
       await publishCloudWatch({
         report,

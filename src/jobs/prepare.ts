@@ -58,7 +58,7 @@ export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
     for (const action of records) run.record({ type: 'action', at: new Date().toISOString(), action });
     // What each stage that ran keeps from a verified run (a stood, complete load run becomes the next baseline).
     if (input.verify) {
-      const ran = new Set(report.stages.map((s) => s.name));
+      const ran = new Set(report.stages.filter((s) => s.status !== 'skipped').map((s) => s.name));
       for (const stage of registry) {
         if (stage.afterVerdict && ran.has(stage.name)) await stage.afterVerdict({ config: sectionOf(config, stage), settings: settingsOf(config), report });
       }

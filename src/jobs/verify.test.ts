@@ -10,6 +10,9 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError } from '../core/errors.ts';
 import type { CheckResult } from '../core/types.ts';
 import { runVerification, type VerifyOptions } from './verify.ts';
+import { Redactor } from '../core/redact.ts';
+import { stageBase } from '../core/schema.ts';
+import { defineStage } from '../stages/stage.ts';
 
 let dir: string;
 // The markdown reporter appends to $GITHUB_STEP_SUMMARY: never to CI's real one from here.
@@ -129,3 +132,27 @@ describe('rollback command output is redacted (issue 13 item 10)', () => {
   });
 });
 
+
+describe('after the verdict', () => {
+  it('runs the after-verdict step of each stage that ran, not of one that was skipped', async () => {
+    const calls: string[] = [];
+    const stage = (name: string, order: number) =>
+      defineStage({
+        name,
+        description: `${name} (fixture)`,
+        configSchema: stageBase,
+        isConfigured: () => true,
+        order,
+        plan: async () => {},
+        run: async () => {},
+        afterVerdict: async () => void calls.push(name),
+      });
+    const cfg: ResolvedConfig = { ...config(), pluginStages: [stage('alpha', 80), stage('beta', 81)] };
+    const signal = new AbortController().signal;
+    const prepared = await prepareRun({ config: cfg, stages: [], imports: [], dryRun: true, verify: true, lock: false, signal, secrets: new Map() });
+    const { report } = await verify(join(dir, 'run'), { config: cfg });
+    const ran = { ...report, stages: [{ name: 'alpha', status: 'passed' as const, durationMs: 1 }, { name: 'beta', status: 'skipped' as const, durationMs: 0 }] };
+    await prepared.afterVerdict?.(ran, { runId: report.runId, runDir: join(dir, 'run'), redactor: new Redactor(), record: () => {} });
+    expect(calls).toEqual(['alpha']);
+  });
+});

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CASES, report } from './_fixtures.ts';
 import { buildVerdictJson } from './json.ts';
-import { validateVerdict } from './schema.ts';
+import { standaloneVerdictValidator, validateVerdict } from './schema.ts';
 
 describe('verdict.json schema', () => {
   it.each(CASES)('accepts the builder output: %s', (_name, r) => {
@@ -46,5 +48,24 @@ describe('verdict.json schema', () => {
   it('buildVerdictJson throws on a report that does not validate (a bug upstream)', () => {
     const bad = { ...report(), verdict: 'maybe' } as unknown as ReturnType<typeof report>;
     expect(() => buildVerdictJson(bad)).toThrow(/verdict.json does not match.*\/verdict must be one of/);
+  });
+
+  it("the build's precompiled validator (ajv standalone code) accepts and rejects what the runtime one does", () => {
+    // Written beside this file, so its require()s of ajv's runtime and ajv-formats resolve as they do in dist/.
+    const dir = mkdtempSync(join(import.meta.dirname, '.standalone-'));
+    try {
+      const file = join(dir, 'verdict-validator.cjs');
+      writeFileSync(file, standaloneVerdictValidator());
+      const validate = createRequire(import.meta.url)(file) as ((o: unknown) => boolean) & { errors?: unknown[] };
+      for (const [, r] of CASES) expect(validate(JSON.parse(buildVerdictJson(r)))).toBe(true);
+      for (const [name, mutate] of broken) {
+        const obj = JSON.parse(JSON.stringify(report())) as Record<string, unknown>;
+        mutate(obj);
+        expect(validate(obj), name).toBe(false);
+        expect(validate.errors?.length, name).toBeGreaterThan(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,11 +1,4 @@
-import {
-  CloudWatchClient,
-  DescribeAlarmsCommand,
-  GetMetricDataCommand,
-  type DescribeAlarmsCommandOutput,
-  type MetricDataQuery,
-  type MetricDataResult,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, DescribeAlarmsCommandOutput, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { errorMessage } from '../core/errors.ts';
 import { SourceError, type Alarm, type AlarmSelector, type MetricQuery, type MetricSource, type QueryOptions, type Sample, type Series } from './types.ts';
 import { sleep } from '../core/sleep.ts';
@@ -39,16 +32,26 @@ export class CloudWatchSource implements MetricSource {
   readonly kind = 'cloudwatch' as const;
   readonly name: string;
   readonly endpoint: string;
-  private readonly client: CloudWatchClient;
+  private client: CloudWatchClient | undefined;
   private readonly maxRetries: number;
   private readonly baseDelayMs: number;
 
   constructor(private readonly opts: CloudWatchOptions = {}) {
     this.name = opts.name ?? 'cloudwatch';
     this.endpoint = `cloudwatch:${opts.region ?? 'default-region'}`;
-    this.client = opts.client ?? new CloudWatchClient(opts.region ? { region: opts.region } : {});
+    this.client = opts.client;
     this.maxRetries = opts.maxRetries ?? 5;
     this.baseDelayMs = opts.baseDelayMs ?? 200;
+  }
+
+  /**
+   * The SDK loads on the first call: a run whose metrics stage is planned but
+   * never reached (a failed readiness) does not pay for it.
+   */
+  private async sdk(): Promise<{ client: CloudWatchClient; sdk: typeof import('@aws-sdk/client-cloudwatch') }> {
+    const sdk = await import('@aws-sdk/client-cloudwatch');
+    this.client ??= new sdk.CloudWatchClient(this.opts.region ? { region: this.opts.region } : {});
+    return { client: this.client, sdk };
   }
 
   /** Send with backoff on throttling; every other failure is a SourceError. */
@@ -99,7 +102,8 @@ export class CloudWatchSource implements MetricSource {
         ScanBy: 'TimestampAscending' as const,
         ...(token ? { NextToken: token } : {}),
       };
-      const out = await this.send('GetMetricData', () => this.client.send(new GetMetricDataCommand(input), { abortSignal: signal }), signal);
+      const { client, sdk } = await this.sdk();
+      const out = await this.send('GetMetricData', () => client.send(new sdk.GetMetricDataCommand(input), { abortSignal: signal }), signal);
       for (const r of out.MetricDataResults ?? []) {
         if (r.StatusCode === 'InternalError' || r.StatusCode === 'Forbidden') {
           const msg = (r.Messages ?? []).map((m) => `${m.Code ?? ''} ${m.Value ?? ''}`.trim()).join('; ');
@@ -161,7 +165,8 @@ export class CloudWatchSource implements MetricSource {
       return `GetMetricData answered (${results.length} result(s), ${points} point(s) in the last ${Math.round((end - start) / 60_000)} min)`;
     }
     const input = { AlarmTypes: ['MetricAlarm' as const, 'CompositeAlarm' as const], MaxRecords: 1 };
-    const out = await this.send('DescribeAlarms', () => this.client.send(new DescribeAlarmsCommand(input), { abortSignal: opts.signal }), opts.signal);
+    const { client, sdk } = await this.sdk();
+    const out = await this.send('DescribeAlarms', () => client.send(new sdk.DescribeAlarmsCommand(input), { abortSignal: opts.signal }), opts.signal);
     return `DescribeAlarms answered (${(out.MetricAlarms?.length ?? 0) + (out.CompositeAlarms?.length ?? 0)} alarm(s) in the first page)`;
   }
 
@@ -176,7 +181,8 @@ export class CloudWatchSource implements MetricSource {
       let token: string | undefined;
       do {
         const input = { ...req, AlarmTypes: ['MetricAlarm' as const, 'CompositeAlarm' as const], MaxRecords: 100, ...(token ? { NextToken: token } : {}) };
-        const out: DescribeAlarmsCommandOutput = await this.send('DescribeAlarms', () => this.client.send(new DescribeAlarmsCommand(input), { abortSignal: opts.signal }), opts.signal);
+        const { client, sdk } = await this.sdk();
+        const out: DescribeAlarmsCommandOutput = await this.send('DescribeAlarms', () => client.send(new sdk.DescribeAlarmsCommand(input), { abortSignal: opts.signal }), opts.signal);
         for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) {
           if (!a.AlarmName) continue;
           const raw = a.StateValue ?? 'INSUFFICIENT_DATA';
