@@ -20,7 +20,7 @@ import { validateVerdict } from '../src/reporters/schema.ts';
 // and every other stage must agree exactly.
 //
 // Runtime: each fault runs smoke, security and metrics (the two that overlap
-// cheaply) plus the stage that detects it, twice. By default one fault per
+// cheaply) plus the stage that detects it (load and dr together), twice. By default one fault per
 // detecting stage and a full healthy demo run (5 minutes on a busy 2-core machine);
 // PDV_E2E_ALL_FAULTS=1 runs the whole fault table (21 minutes; all 29 runnable faults passed).
 
@@ -30,10 +30,15 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const PASSWORDS = { DEMO_ADMIN_PASSWORD: 'par-admin-Pw-5120', DEMO_EDITOR_PASSWORD: 'par-editor-Pw-6631', DEMO_VIEWER_PASSWORD: 'par-viewer-Pw-7742' };
 const BASE = ['smoke', 'security', 'metrics'];
 const ORDER = ['smoke', 'uat', 'security', 'load', 'dr', 'metrics'];
-/** soak is not a verify stage: its faults run the base stages (which must not notice them differently). */
+/**
+ * soak is not a verify stage: its faults run the base stages (which must not notice them differently).
+ * A load or dr fault runs both: dr runs ahead of load when parallel (a speculative stage), so its own
+ * failure must leave load running and a load failure must drop it, as one by one.
+ */
 const stagesFor = (fault: FaultName): string[] => {
   const extra = FAULTS[fault].detectedBy;
-  return ORDER.filter((s) => BASE.includes(s) || s === extra);
+  const pair = extra === 'load' || extra === 'dr' ? ['load', 'dr'] : [extra];
+  return ORDER.filter((s) => BASE.includes(s) || pair.includes(s));
 };
 
 const DEFAULT_FAULTS: FaultName[] = ['health-down', 'broken-login', 'error-burst', 'exposed-env', 'corrupt-backup', 'alarm-firing'];
@@ -94,6 +99,10 @@ describe('parallel stages give the sequential verdict and checks', () => {
       const alone = at(other) + other.durationMs <= at(load) + 5 || at(other) >= at(load) + load.durationMs - 5;
       expect(alone, `${other.name} overlapped load`).toBe(true);
     }
+    // dr (speculative) ran ahead of load, beside uat; its results still come in plan order.
+    const dr = parallel.stages.find((s) => s.name === 'dr')!;
+    expect(at(dr) + dr.durationMs).toBeLessThanOrEqual(at(load) + 5);
+    expect(parallel.stages.map((s) => s.name)).toEqual(ORDER);
   }, 300_000);
 
   it.each(faults)('%s: same verdict and checks', async (fault) => {

@@ -38,7 +38,7 @@ const pass = (stage: string, slug = 'ok', extra: Partial<CheckResult> = {}): Che
 
 type Planned = OrchestratorInput['stages'][number];
 
-function stage(name: string, run: (ctx: StageContext) => Promise<void>, flags: { gate?: boolean; exclusive?: boolean } = {}): Planned {
+function stage(name: string, run: (ctx: StageContext) => Promise<void>, flags: { gate?: boolean; exclusive?: boolean; speculative?: () => boolean } = {}): Planned {
   const definition = defineStage({ name, description: name, configSchema: stageBase, isConfigured: () => true, order: 0, run, ...flags });
   return { name, stage: definition, config: stageBase.parse({}), timeoutMs: 10_000 };
 }
@@ -435,5 +435,127 @@ describe('orchestrate in parallel', () => {
     );
     await expect(run).rejects.toThrow('bad spec folder');
     expect(tornDown).toBe(true);
+  });
+
+  // A speculative stage (dr) runs ahead of the exclusive one (load) beside the stages before it,
+  // and the run still reports what one by one would.
+  describe('a speculative stage', () => {
+    const ahead = { speculative: () => true };
+    const at = (name: string, type: 'stage.start' | 'stage.end') =>
+      Date.parse(events().find((e) => e.type === type && (type === 'stage.start' ? e.stage === name : e.type === 'stage.end' && e.stage.name === name))?.at ?? 'NaN');
+    /** smoke (gate), uat, load (exclusive), dr (speculative), metrics: uat waits until dr has started, so they overlap. */
+    function plan(opts: { loadCheck?: Partial<CheckResult>; drCheck?: Partial<CheckResult>; uatCheck?: Partial<CheckResult> } = {}) {
+      const drStarted = latch();
+      const seen = { drRan: false, drTornDown: false, metricsRan: false, loadRan: false, loadBesideDr: false };
+      let drRunning = false;
+      const stages = [
+        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { gate: true }),
+        stage('uat', async (ctx) => {
+          await drStarted.wait(ctx.signal);
+          await tick();
+          ctx.check(pass('uat', 'ok', opts.uatCheck));
+        }),
+        stage('load', async (ctx) => {
+          seen.loadRan = true;
+          seen.loadBesideDr = drRunning;
+          ctx.check(pass('load', 'ok', opts.loadCheck));
+        }, { exclusive: true }),
+        stage('dr', async (ctx) => {
+          drRunning = true;
+          seen.drRan = true;
+          try {
+            drStarted.open();
+            ctx.check(pass('dr', 'ok', opts.drCheck));
+            ctx.check(pass('dr', 'second'));
+          } finally {
+            drRunning = false;
+            seen.drTornDown = true;
+          }
+        }, ahead),
+        stage('metrics', async (ctx) => {
+          seen.metricsRan = true;
+          ctx.check(pass('metrics'));
+        }),
+      ];
+      return { stages, seen };
+    }
+    const critical = { severity: 'critical', status: 'failed' } as const;
+    const shape = (r: Awaited<ReturnType<typeof go>>['report']) => ({
+      verdict: r.verdict,
+      stages: r.stages.map((st) => [st.name, st.status, st.message]),
+      checks: r.checks.map((c) => [c.id, c.status]).sort(),
+    });
+    /** The same plan one stage at a time: what the parallel run must report. */
+    async function sequential(opts: Parameters<typeof plan>[0]) {
+      const { report } = await go(plan(opts).stages.map((p) => (p.name === 'uat' ? stage('uat', async (ctx) => ctx.check(pass('uat', 'ok', opts?.uatCheck))) : p)), { parallel: false });
+      rmSync(join(dir, 'events.jsonl'));
+      return shape(report);
+    }
+
+    it('starts beside the stages before the exclusive one, never beside it; its events come in plan order', async () => {
+      const { stages, seen } = plan();
+      const { report } = await go(stages, parallel);
+      expect(at('dr', 'stage.start')).toBeLessThan(at('uat', 'stage.end')); // ran ahead, beside uat
+      expect(seen.loadBesideDr).toBe(false);
+      expect(at('dr', 'stage.end')).toBeLessThanOrEqual(at('load', 'stage.start'));
+      expect(timeline()).toEqual(['start:smoke', 'end:smoke', 'start:uat', 'end:uat', 'start:load', 'end:load', 'start:dr', 'end:dr', 'start:metrics', 'end:metrics']);
+      expect(report.verdict).toBe('stand');
+      expect(report.stages.map((st) => [st.name, st.status])).toEqual([['smoke', 'passed'], ['uat', 'passed'], ['load', 'passed'], ['dr', 'passed'], ['metrics', 'passed']]);
+    });
+
+    it('an exclusive stage before it that fails fast drops it: skipped with no checks, as one by one', async () => {
+      const expected = await sequential({ loadCheck: critical });
+      const { stages, seen } = plan({ loadCheck: critical });
+      const { report, result } = await go(stages, parallel);
+      expect(seen.drRan).toBe(true); // it did run ahead …
+      expect(shape(report)).toEqual(expected); // … and the run reports what one by one does
+      expect(report.stages.find((st) => st.name === 'dr')).toMatchObject({ status: 'skipped', message: 'skipped: fail-fast after critical check load.ok failed' });
+      expect(report.checks.some((c) => c.stage === 'dr')).toBe(false);
+      expect(result.reason).toBe('skipped: fail-fast after critical check load.ok failed');
+    });
+
+    it('its own critical failure skips the stages after it; the ones before it still run, as one by one', async () => {
+      const expected = await sequential({ drCheck: critical });
+      const { stages, seen } = plan({ drCheck: critical });
+      const { report, result } = await go(stages, parallel);
+      expect(seen.loadRan).toBe(true);
+      expect(seen.metricsRan).toBe(false);
+      expect(shape(report)).toEqual(expected);
+      expect(report.reasons.map((r) => r.checkId)).toEqual(['dr.ok']);
+      expect(result.reason).toBe('skipped: fail-fast after critical check dr.ok failed');
+    });
+
+    it('a stage before it that fails fast while it runs stops it (its teardown runs) and it is skipped', async () => {
+      const expected = await sequential({ uatCheck: critical });
+      const { stages, seen } = plan({ uatCheck: critical });
+      const { report } = await go(stages, parallel);
+      expect(seen.drTornDown).toBe(true);
+      expect(seen.loadRan).toBe(false);
+      expect(shape(report)).toEqual(expected);
+    });
+
+    it('never starts ahead of a gate, and runs in its turn when parallel is off or its section says no', async () => {
+      const order: string[] = [];
+      const mark = (name: string, flags: Parameters<typeof stage>[2] = {}) => stage(name, async (ctx) => void (order.push(name), ctx.check(pass(name))), flags);
+      await go([mark('smoke', { gate: true }), mark('load', { exclusive: true }), mark('dr', ahead)], parallel);
+      expect(order).toEqual(['smoke', 'load', 'dr']); // load waited for nothing: dr had no one to run beside
+      order.length = 0;
+      rmSync(join(dir, 'events.jsonl'));
+      const slowUat = stage('uat', async (ctx) => {
+        await tick();
+        order.push('uat');
+        ctx.check(pass('uat'));
+      });
+      await go([mark('smoke', { gate: true }), slowUat, mark('load', { exclusive: true }), mark('dr', ahead)], { parallel: false });
+      expect(order).toEqual(['smoke', 'uat', 'load', 'dr']);
+      order.length = 0;
+      rmSync(join(dir, 'events.jsonl'));
+      await go([mark('smoke', { gate: true }), slowUat, mark('load', { exclusive: true }), mark('dr', { speculative: () => false })], parallel);
+      expect(order).toEqual(['smoke', 'uat', 'load', 'dr']);
+      order.length = 0;
+      rmSync(join(dir, 'events.jsonl'));
+      await go([mark('smoke', { gate: true }), slowUat, mark('load', { exclusive: true }), mark('dr', ahead)], parallel);
+      expect(order).toEqual(['smoke', 'dr', 'uat', 'load']);
+    });
   });
 });

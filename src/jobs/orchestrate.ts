@@ -55,8 +55,22 @@ interface RunningStage {
   why?: StopWhy;
   /** The stage.end message when another stage's fail-fast or usage error stopped this one. */
   stoppedBy?: string;
+  /** Its own first critical rollback-failure was seen (it fails fast once). */
+  failedFast?: boolean;
+  /**
+   * Started ahead of its turn (a speculative stage): its events wait here until every
+   * stage before it has ended, and are dropped when one of those failed fast.
+   */
+  held?: RunEvent[];
+  /** Dropped: reported skipped as one by one would; whatever it still emits is ignored. */
+  discarded?: boolean;
   stop(why: StopWhy, message?: string): void;
   done: Promise<void>;
+}
+
+/** Whether a planned stage may run ahead of its turn (StageDefinition.speculative). */
+function speculative(p: PlannedInput): boolean {
+  return p.stage.speculative?.(p.config) === true;
 }
 
 /**
@@ -64,9 +78,13 @@ interface RunningStage {
  * fail-fast. Stages start in plan order. With `parallel`, a stage starts
  * beside the running ones (at most `maxParallel`), except that a gate or an
  * exclusive stage waits until nothing runs and nothing starts while it runs;
- * without it, one stage at a time. A critical rollback-failure stops the
- * running stages that come after the one that found it in the plan (the ones
- * before it finish, as they would one by one) and skips the rest.
+ * without it, one stage at a time. A speculative stage may also start ahead
+ * of stages still waiting for their turn (not of a gate): its events are held
+ * until every stage before it has ended. A critical rollback-failure stops
+ * the running stages that come after the one that found it in the plan (the
+ * ones before it finish, as they would one by one) and skips the rest; a
+ * speculative stage after it that ran ahead is dropped and reported skipped.
+ * So the checks and the verdict are the ones one-by-one would give.
  */
 export async function orchestrate(input: OrchestratorInput): Promise<OrchestratorResult> {
   const now = input.now ?? Date.now;
@@ -77,12 +95,44 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
   const rules = { overrides: input.config.policy.overrides, quarantine: input.config.quarantine };
   const runAt = new Date(started);
   const running = new Map<string, RunningStage>();
+  const stages = input.stages;
+  /** Per plan index: not started yet, started (running, or ended but held), or ended and recorded. */
+  const state: Array<'pending' | 'started' | 'ended'> = stages.map(() => 'pending');
+  const byIndex = new Map<number, RunningStage>();
+  /** Each stage's first critical rollback-failure: a stage is skipped for the earliest one before it in the plan. */
+  const failFasts: Array<{ index: number; reason: string }> = [];
+  const failFastBefore = (index: number) => failFasts.filter((f) => f.index < index).sort((a, b) => a.index - b.index)[0];
+  /** SIGINT or the global deadline: everything not started is interrupted. */
   let stopReason: string | undefined;
   let interrupted = false;
   // A usage error (or a broken event log) ends the run once the running stages have wound down.
   let fatal: { err: unknown } | undefined;
 
   const append = (e: UnstampedEvent): RunEvent => input.log.append({ at: iso(now()), ...e } as RunEvent);
+  /** A stage's own event: to the log, or held while the stage runs ahead of its turn (stamped now, redacted as the log would). */
+  const emitFor = (r: RunningStage, e: UnstampedEvent): RunEvent | undefined => {
+    if (r.discarded) return undefined;
+    if (!r.held) return append(e);
+    const stamped = { at: iso(now()), ...e } as RunEvent;
+    r.held.push(stamped);
+    return input.redactor.deep(stamped);
+  };
+  /** Held stages whose predecessors have all ended: flushed to the log, or dropped (skipped) after an earlier fail-fast. */
+  const release = () => {
+    for (const [index, r] of [...byIndex].sort((a, b) => a[0] - b[0])) {
+      if (!r.held || state.slice(0, index).some((st) => st !== 'ended')) continue;
+      const events = r.held;
+      delete r.held;
+      const ff = failFastBefore(index);
+      if (ff) {
+        r.discarded = true;
+        append({ type: 'stage.end', stage: { name: stages[index]!.name, status: 'skipped', durationMs: 0, message: ff.reason } });
+      } else {
+        for (const e of events) input.log.append(e);
+      }
+      if (!running.has(stages[index]!.name)) state[index] = 'ended';
+    }
+  };
   const alone = (p: PlannedInput) => !input.parallel || p.stage.gate === true || p.stage.exclusive === true;
   /** Fail-fast stops what comes after `from` in the plan (what is before it finishes, as it would one by one); a usage error stops all. */
   const stopOthers = (from: RunningStage, why: 'failfast' | 'usage', message: string) => {
@@ -96,11 +146,12 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
     const record = (e: UnstampedEvent): void => {
       // After another stage's fail-fast or usage error stopped it, a stage's checks are the abort's doing (a request cut short is no missing header).
       if (e.type === 'check' && (r.why === 'failfast' || r.why === 'usage')) return;
-      const clean = append(e);
-      if (clean.type === 'check') {
+      const clean = emitFor(r, e);
+      if (clean?.type === 'check') {
         mine.push(clean.check);
-        if (!stopReason && input.failFast && isCriticalRollbackFailure(applyRules(clean.check, rules, runAt), input.config.policy)) {
-          stopReason = `skipped: fail-fast after critical check ${clean.check.id} failed`;
+        if (!r.failedFast && input.failFast && isCriticalRollbackFailure(applyRules(clean.check, rules, runAt), input.config.policy)) {
+          r.failedFast = true;
+          failFasts.push({ index: r.index, reason: `skipped: fail-fast after critical check ${clean.check.id} failed` });
           // The stage that found it finishes its own work, as it would alone.
           stopOthers(r, 'failfast', `stopped: fail-fast after critical check ${clean.check.id} failed`);
         }
@@ -163,12 +214,12 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
     record({ type: 'stage.end', stage: { name: planned.name, status, durationMs: now() - stageStart, ...(message ? { message } : {}) } });
   };
 
-  const start = (planned: PlannedInput, index: number): void => {
-    append({ type: 'stage.start', stage: planned.name });
+  const start = (planned: PlannedInput, index: number, ahead: boolean): void => {
     const controller = new AbortController();
     const r: RunningStage = {
       index,
       alone: alone(planned),
+      ...(ahead ? { held: [] } : {}),
       stop(why, message) {
         if (r.why) return; // the first reason stands
         r.why = why;
@@ -178,42 +229,63 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
       done: Promise.resolve(),
     };
     running.set(planned.name, r);
+    byIndex.set(index, r);
+    state[index] = 'started';
+    emitFor(r, { type: 'stage.start', stage: planned.name });
     r.done = runStage(planned, r, controller)
       .catch((err: unknown) => {
         fatal ??= { err };
         stopOthers(r, 'usage', `stopped: ${errorMessage(err)}`);
       })
-      .finally(() => running.delete(planned.name));
+      .finally(() => {
+        running.delete(planned.name);
+        if (!r.held) state[index] = 'ended';
+      });
   };
+  const gateBefore = (index: number) => stages.slice(0, index).some((p, j) => p.stage.gate === true && state[j] !== 'ended');
 
-  let next = 0;
-  while (next < input.stages.length || running.size > 0) {
-    // Start, in plan order, whatever may start now.
-    while (next < input.stages.length && !fatal) {
-      const planned = input.stages[next]!;
-      if (stopReason) {
-        append({
-          type: 'stage.end',
-          stage: { name: planned.name, status: interrupted ? 'interrupted' : 'skipped', durationMs: 0, message: stopReason },
-        });
-      } else if (input.signal.aborted || now() >= deadlineAt) {
+  const skip = (index: number, status: StageStatus, message: string) => {
+    append({ type: 'stage.end', stage: { name: stages[index]!.name, status, durationMs: 0, message } });
+    state[index] = 'ended';
+  };
+  for (;;) {
+    release();
+    // Start whatever may start now: in plan order, a speculative stage also ahead of its turn.
+    for (let i = 0; i < stages.length && !fatal; i++) {
+      if (state[i] !== 'pending') continue;
+      const planned = stages[i]!;
+      const ahead = state.slice(0, i).includes('pending');
+      const ff = failFastBefore(i);
+      if (!ahead && (stopReason || ff)) {
+        skip(i, stopReason && interrupted ? 'interrupted' : 'skipped', stopReason ?? ff!.reason);
+      } else if (!ahead && (input.signal.aborted || now() >= deadlineAt)) {
         interrupted = true;
         stopReason = input.signal.aborted ? 'interrupted (SIGINT)' : 'global deadline reached';
-        append({ type: 'stage.end', stage: { name: planned.name, status: 'interrupted', durationMs: 0, message: stopReason } });
+        skip(i, 'interrupted', stopReason);
+      } else if (ahead && !(input.parallel && speculative(planned) && !gateBefore(i) && !stopReason && !ff)) {
+        continue; // waits for its turn
       } else {
         const busy = [...running.values()];
-        if (busy.length > 0 && (alone(planned) || busy.some((b) => b.alone) || busy.length >= limit)) break;
-        start(planned, next);
+        // Busy: it waits; a speculative stage after it may still start.
+        if (busy.length > 0 && (alone(planned) || busy.some((b) => b.alone) || busy.length >= limit)) continue;
+        start(planned, i, ahead);
       }
-      next += 1;
     }
-    if (fatal) next = input.stages.length;
-    if (running.size === 0) continue;
+    if (fatal) {
+      // A usage error: the running stages wind down; nothing more starts.
+      for (let i = 0; i < stages.length; i++) if (state[i] === 'pending') state[i] = 'ended';
+    }
+    if (running.size === 0) {
+      release();
+      if (!state.includes('pending')) break;
+      continue;
+    }
     await Promise.race([...running.values()].map((r) => r.done));
   }
   if (fatal) throw fatal.err;
 
-  return { interrupted, ...(stopReason ? { reason: stopReason } : {}) };
+  const reason = stopReason ?? failFasts.sort((a, b) => a.index - b.index)[0]?.reason;
+  return { interrupted, ...(reason ? { reason } : {}) };
 }
 
 export type ContextInput = Pick<OrchestratorInput, 'runId' | 'runDir' | 'config' | 'target' | 'secrets' | 'redactor' | 'imports' | 'grep' | 'shard' | 'segment'>;

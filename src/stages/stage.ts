@@ -118,6 +118,17 @@ export interface StageDefinition<C extends StageBaseConfig = StageBaseConfig, I 
    * `maxParallel`; see docs/architecture.md).
    */
   exclusive?: boolean;
+  /**
+   * May run ahead of its turn (config `parallel`): once the gate has passed it
+   * starts beside the stages before it, even ahead of an exclusive stage still
+   * waiting (dr beside uat, before load). Only for a stage whose evidence does
+   * not depend on what the stages before it do to the target (dr restores into
+   * its own scratch copy). Its events are held until every stage before it has
+   * ended; when one of those fails fast it is dropped and reported skipped, so
+   * the checks and the verdict are the ones one-by-one would give. Decided
+   * from the stage's own section.
+   */
+  speculative?(config: C): boolean;
   /** Validate before traffic (throw UsageError); see PlanContext. */
   plan?(ctx: PlanContext<C>): Promise<void>;
   run(ctx: StageContext<C>): Promise<void>;

@@ -10,6 +10,8 @@ export const drStage = defineStage({
   configSchema: drConfigSchema,
   isConfigured: (c) => !!c.driver,
   order: 50,
+  // Its evidence is its own scratch copy, unless it counts rows in the live database (which load and uat write to).
+  speculative: (c) => c.compareTo !== 'live',
   plan: async (ctx) => (await import('./plan.ts')).planDr(ctx),
   run: async (ctx) => (await import('./run.ts')).runDr(ctx),
   report: async () => ({ section: (await import('./report.ts')).drSection }),
