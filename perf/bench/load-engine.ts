@@ -8,8 +8,9 @@
 // The ratio is refused when the machine is visibly loaded: load average at or above
 // the core count, a reference far below its quiet figure, or references that moved
 // during the run. Run: node --import tsx perf/bench/load-engine.ts
+// It builds first and runs the compiled CLI (PDV_SOURCES=0), what an installed pdv runs.
 import autocannon from 'autocannon';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ const REF_SECONDS = 5;
 const RUN_MS = 4000;
 const CORES = availableParallelism();
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const built = spawnSync(process.execPath, [join(REPO, 'scripts/build.js')], { cwd: REPO, stdio: 'inherit' });
+if (built.status !== 0) throw new Error('npm run build failed: the benchmark runs the compiled CLI');
 /**
  * The references' quiet figures on this project's 2-core machine (issue 17: autocannon 95–112 k
  * req/s, wrk 69–101 k; seen again on 2026-12-01: autocannon up to 87 k, wrk up to 93 k). Another
@@ -99,7 +102,7 @@ async function cliRun(dir: string, url: string, rate: number, workers: number): 
   );
   const out = join(dir, tag);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/pdv.js'), 'run', 'load', '--config', join(dir, `${tag}.config.ts`), '--out', out, '--json'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO, 'bin/pdv.js'), 'run', 'load', '--config', join(dir, `${tag}.config.ts`), '--out', out, '--json'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PDV_SOURCES: '0' } });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
