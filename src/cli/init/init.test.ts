@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -137,5 +138,47 @@ describe('pdv init refuses bad input before writing anything', () => {
     expect(readdirSync(cwd)).toEqual(['pdv.config.ts']);
     await runInit(io, { cwd, yes: true, probe: false, force: true });
     expect(existsSync(join(cwd, 'pdv', 'smoke', 'home.spec.ts'))).toBe(true);
+  });
+});
+
+describe('pdv init asks when it runs on a terminal without --yes', () => {
+  const io = { info: () => undefined, out: () => undefined, error: () => undefined, json: false, setExitCode: () => undefined };
+  /** The answers typed, one per line, and what was asked. */
+  function terminal(lines: string[]) {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let asked = '';
+    output.on('data', (d: Buffer) => (asked += d.toString()));
+    input.end(lines.map((l) => `${l}\n`).join(''));
+    return { prompt: { input, output }, asked: () => asked };
+  }
+
+  it('takes the URL, environment and folder typed; an empty answer keeps the default shown', async () => {
+    const cwd = mkdtempSync(join(scratch, 'ask-'));
+    const t = terminal(['https://shop.example', 'prod', '']);
+    await runInit(io, { cwd, probe: false, prompt: t.prompt });
+    expect(t.asked()).toMatch(/URL of the environment to verify: .*environment name \(staging\): .*folder for specs and scenarios \(pdv\): /s);
+    const config = readFileSync(join(cwd, 'pdv.config.ts'), 'utf8');
+    expect(config).toContain("baseUrl: 'https://shop.example'");
+    expect(config).toMatch(/\bprod: \{/);
+    expect(existsSync(join(cwd, 'pdv', 'smoke', 'home.spec.ts'))).toBe(true);
+  });
+
+  it('a flag is the default of its question; a bad answer is refused like the flag, nothing written', async () => {
+    const cwd = mkdtempSync(join(scratch, 'ask-bad-'));
+    const t = terminal(['ftp://files.example', '', '']);
+    const err = await runInit(io, { cwd, probe: false, env: 'qa', prompt: t.prompt }).catch((e: unknown) => e);
+    expect(t.asked()).toContain('environment name (qa): ');
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain('--base-url');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('--yes asks nothing', async () => {
+    const cwd = mkdtempSync(join(scratch, 'ask-yes-'));
+    const t = terminal(['https://never.example']);
+    await runInit(io, { cwd, probe: false, yes: true, prompt: t.prompt });
+    expect(t.asked()).toBe('');
+    expect(readFileSync(join(cwd, 'pdv.config.ts'), 'utf8')).not.toContain('never.example');
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, rm, writeFile, mkdir, appendFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { UsageError } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
 import { probeTarget, type ProbeFindings } from './probe.ts';
@@ -15,6 +15,8 @@ export interface RunInitOptions {
   yes?: boolean;
   force?: boolean;
   probe?: boolean;
+  /** Where the questions are asked; default: the terminal (stdin/stderr) when stdin is one. */
+  prompt?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }
 
 function projectName(cwd: string): string {
@@ -28,15 +30,20 @@ function projectName(cwd: string): string {
 }
 
 async function ask(o: RunInitOptions): Promise<RunInitOptions> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const output = o.prompt?.output ?? process.stderr;
+  const rl = createInterface({ input: o.prompt?.input ?? process.stdin, crlfDelay: Infinity });
+  // Lines are read through the iterator, which buffers them: an answer typed (or piped) ahead is not lost.
+  const lines = rl[Symbol.asyncIterator]();
   try {
     const q = async (label: string, fallback?: string): Promise<string | undefined> => {
-      const answer = (await rl.question(`${label}${fallback ? ` (${fallback})` : ''}: `)).trim();
+      output.write(`${label}${fallback ? ` (${fallback})` : ''}: `);
+      const next = await lines.next();
+      const answer = next.done ? '' : String(next.value).trim();
       return answer || fallback;
     };
     const baseUrl = await q('URL of the environment to verify', o.baseUrl);
-    const env = await q('environment name', o.env);
-    const dir = await q('folder for specs and scenarios', o.dir);
+    const env = await q('environment name', o.env ?? 'staging');
+    const dir = await q('folder for specs and scenarios', o.dir ?? 'pdv');
     return { ...o, ...(baseUrl ? { baseUrl } : {}), ...(env ? { env } : {}), ...(dir ? { dir } : {}) };
   } finally {
     rl.close();
@@ -77,7 +84,7 @@ function describe(f: ProbeFindings): string[] {
 
 /** Scaffold pdv in `cwd`. Refuses (exit 3, nothing written) when a file exists and --force is not given. */
 export async function runInit(io: CliIo, o: RunInitOptions): Promise<void> {
-  const interactive = !o.yes && process.stdin.isTTY === true;
+  const interactive = !o.yes && (o.prompt !== undefined || process.stdin.isTTY === true);
   const answers = checkInputs(interactive ? await ask(o) : o);
   const files = initFiles(answers);
   const existing = files.filter((f) => existsSync(join(o.cwd, f.path))).map((f) => f.path);
