@@ -67,8 +67,9 @@ const failFastStopped = (v: VerdictReport) => new Set(v.stages.filter((s) => s.s
 
 /** What must agree: the verdict, each compared stage's status, and each of its checks' status. */
 // Checks about the machine rather than the deploy: `dr.leftovers` lists scratch copies of
-// *other* DR runs, and the other test files running beside this one (two vitest workers)
-// have theirs alive at random moments. A warn-only check; comparing it compares the neighbours.
+// *other* DR runs. Copies of the test files running beside this one are young, so they count
+// as in use, not left over; an old one left by a crashed run elsewhere would still differ
+// between the two runs only by chance of timing. A warn-only check, left out of the comparison.
 const MACHINE_STATE = new Set(['dr.leftovers']);
 
 function compare(sequential: VerdictReport, parallel: VerdictReport) {

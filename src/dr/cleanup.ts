@@ -2,7 +2,13 @@ import { errorMessage } from '../core/errors.ts';
 import type { RestoreDriver, ScratchRef } from './types.ts';
 
 // `pdv dr cleanup`: scratch copies carry the pdv run-id tag, so everything a
-// driver lists is ours to remove (the current run's own copy excepted).
+// driver lists is ours to remove (the current run's own copy excepted), except
+// a copy younger than the DR stage's timeout: it may be a run's still in progress.
+
+/** Created less than `withinMs` ago: possibly a DR run's still in progress. Without a creation time, no. */
+export function inProgress(s: ScratchRef, withinMs: number, now: number = Date.now()): boolean {
+  return s.createdAt !== undefined && now - Date.parse(s.createdAt) < withinMs;
+}
 
 export interface CleanupItem extends ScratchRef {
   removed: boolean;
@@ -23,8 +29,7 @@ export async function cleanupLeftovers(
   const now = (opts.now ?? new Date()).getTime();
   const found = (await driver.listScratch(signal)).filter((s) => {
     if (s.runId === opts.exceptRunId) return false;
-    if (opts.olderThanMs === undefined || !s.createdAt) return true;
-    return now - Date.parse(s.createdAt) >= opts.olderThanMs;
+    return opts.olderThanMs === undefined || !inProgress(s, opts.olderThanMs, now);
   });
   const items: CleanupItem[] = [];
   for (const s of found) {
@@ -42,12 +47,16 @@ export async function cleanupLeftovers(
   return { driver: driver.kind, dryRun: opts.dryRun, items };
 }
 
-/** `pdv dr cleanup` over the configured driver (stages.dr of the resolved config). */
+/**
+ * `pdv dr cleanup` over the configured driver (stages.dr of the resolved config).
+ * By default it spares copies younger than the DR stage's timeout (a run in
+ * progress elsewhere); `olderThanMs: 0` removes every tagged copy.
+ */
 export async function cleanupFromConfig(
   config: { stages: { dr: import('./config.ts').DrConfig }; rootDir: string; runtime: { databaseUrl?: string; awsRegion?: string } },
   opts: { dryRun: boolean; olderThanMs?: number },
 ): Promise<CleanupReport> {
   const { createDriver } = await import('./index.ts');
   const driver = await createDriver(config.stages.dr, { rootDir: config.rootDir, runtime: config.runtime });
-  return cleanupLeftovers(driver, opts);
+  return cleanupLeftovers(driver, { ...opts, olderThanMs: opts.olderThanMs ?? config.stages.dr.timeout });
 }

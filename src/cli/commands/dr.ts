@@ -23,7 +23,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--config <file>', 'config file')
     .option('--env <name>', 'environment (default $ENVIRONMENT, else staging)')
     .option('--dry-run', 'list what would be removed, remove nothing', false)
-    .option('--older-than <duration>', 'only copies created at least this long ago (e.g. 2h), so a DR run in progress keeps its copy')
+    .option('--older-than <duration>', 'only copies created at least this long ago (default: the DR stage timeout, so a run in progress keeps its copy; 0 removes all)')
     .option('--json', 'machine output on stdout', false)
     .action(async (o: CleanupOptions) => {
       const olderThanMs = o.olderThan === undefined ? undefined : parseDuration(o.olderThan);

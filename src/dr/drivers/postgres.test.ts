@@ -254,7 +254,8 @@ describe.skipIf(skipWithoutPostgres())('postgres driver (real PostgreSQL)', () =
 
   it('reports leftovers of an earlier run and `cleanup` removes only tagged scratch databases', async () => {
     await server.query('CREATE DATABASE pdv_dr_earlier_run');
-    await server.query(`COMMENT ON DATABASE pdv_dr_earlier_run IS '${tagComment('earlier-run')}'`);
+    // Created two hours ago: older than the stage timeout, so no run in progress holds it.
+    await server.query(`COMMENT ON DATABASE pdv_dr_earlier_run IS '${tagComment('earlier-run', new Date(Date.now() - 2 * 3_600_000))}'`);
     await server.query('CREATE DATABASE pdv_dr_untagged');
     const { byId } = await runStage(join(dir, 'good'));
     expect(byId['dr.leftovers']).toMatchObject({ status: 'failed', severity: 'minor', onFail: 'warn' });

@@ -77,3 +77,24 @@ describe('dr: the app on the restored data', () => {
     expect(byId['dr.migration-version']?.status).toBe('skipped');
   });
 });
+
+describe('dr: scratch copies of other runs', () => {
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+  it('a copy younger than the stage timeout is in use by a run in progress, not a leftover; older or undated ones are', async () => {
+    const listScratch = async () => [
+      { name: 'pdv_dr_running', runId: 'running', createdAt: ago(5_000) },
+      { name: 'pdv_dr_old', runId: 'old', createdAt: ago(2 * 3_600_000) },
+      { name: 'pdv_dr_undated', runId: 'undated' },
+    ];
+    const byId = await run([check('dr.restored-smoke.readiness', 'passed')], fakeDriver({ listScratch }));
+    expect(byId['dr.leftovers']?.status).toBe('failed');
+    expect(byId['dr.leftovers']?.message).toMatch(/^2 scratch copies from earlier runs: pdv_dr_old, pdv_dr_undated .*1 in use by a DR run in progress.*pdv_dr_running/);
+  }, 30_000);
+
+  it('only a run in progress beside it: passed, and said', async () => {
+    const byId = await run([check('dr.restored-smoke.readiness', 'passed')], fakeDriver({ listScratch: async () => [{ name: 'pdv_dr_running', runId: 'running', createdAt: ago(1_000) }] }));
+    expect(byId['dr.leftovers']?.status).toBe('passed');
+    expect(byId['dr.leftovers']?.message).toContain('1 in use by a DR run in progress');
+  }, 30_000);
+});
+

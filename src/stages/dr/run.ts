@@ -3,6 +3,7 @@ import { EvidenceError, errorMessage } from '../../core/errors.ts';
 import { writeJsonAtomic } from '../../core/fs.ts';
 import type { StageContext } from '../stage.ts';
 import { startApp, type RunningApp } from '../../dr/app.ts';
+import { inProgress } from '../../dr/cleanup.ts';
 import { createDriver } from '../../dr/index.ts';
 import { sha256File } from '../../dr/manifest.ts';
 import { scratchNameFor } from '../../dr/naming.ts';
@@ -55,13 +56,18 @@ export async function runDr(ctx: StageContext<DrConfig>, deps: DrDeps = {}): Pro
     ctx.emit({ type: 'artifact', artifact: { stage: 'dr', name: 'DR phases', path: 'dr/dr.json', kind: 'json' } });
   };
 
-  // Leftovers of earlier runs: reported (minor), removed by `pdv dr cleanup`.
+  // Leftovers of earlier runs: reported (minor), removed by `pdv dr cleanup`. A copy younger than
+  // this stage's timeout may be another DR run's, still in progress (a second environment, a
+  // parallel pipeline): in use, not left over. A copy without a creation time counts as left.
   try {
-    const left = (await driver.listScratch(ctx.signal)).filter((s) => s.runId !== ctx.runId);
+    const others = (await driver.listScratch(ctx.signal)).filter((s) => s.runId !== ctx.runId);
+    const inUse = others.filter((s) => inProgress(s, cfg.timeout));
+    const left = others.filter((s) => !inUse.includes(s));
+    const busy = inUse.length ? ` (${inUse.length} in use by a DR run in progress, younger than the stage timeout: ${inUse.map((l) => l.name).join(', ')})` : '';
     extra.leftovers = left;
     emit('leftovers', left.length
-      ? { status: 'failed', message: `${left.length} scratch cop${left.length === 1 ? 'y' : 'ies'} from earlier runs: ${left.map((l) => l.name).join(', ')} (run \`pdv dr cleanup\`)`, evidence: [{ kind: 'json', label: 'leftovers', data: left }] }
-      : { status: 'passed', message: 'no scratch copies from earlier runs' });
+      ? { status: 'failed', message: `${left.length} scratch cop${left.length === 1 ? 'y' : 'ies'} from earlier runs: ${left.map((l) => l.name).join(', ')} (run \`pdv dr cleanup\`)${busy}`, evidence: [{ kind: 'json', label: 'leftovers', data: left }] }
+      : { status: 'passed', message: `no scratch copies from earlier runs${busy}` });
   } catch (err) {
     emit('leftovers', { status: 'errored', message: `could not list scratch copies: ${errorMessage(err)}` });
   }
