@@ -9,7 +9,7 @@
 // - --parallel (alone): a healthy `pdv demo` verify, sequential and parallel
 //   (config `parallel`) alternately in this one process, run start → verdict
 //   from each verdict; goal parallel ≤ 0.65 × sequential (issue 17 item 4).
-// Usage: npm run build && npx tsx perf/bench/verdict-time.ts [runs=5] [--demo]
+// Usage: npx tsx perf/bench/verdict-time.ts [runs=5] [--demo]   (it builds dist/ first: PDV_SOURCES=0 runs the build unchecked)
 //        npx tsx perf/bench/verdict-time.ts [runs=3] --parallel [--order=smoke,uat,security,dr,load,metrics]
 //        (--order: run the demo's stages in that order instead of the default plan; the verdict is partial)
 import { spawnSync } from 'node:child_process';
@@ -32,6 +32,11 @@ const passwords = { DEMO_ADMIN_PASSWORD: 'bench-admin-pw', DEMO_EDITOR_PASSWORD:
 type Mode = 'dist' | 'tsx';
 
 // --parallel: only the comparison of issue 17 item 4 (see parallelVsSequential below).
+if (!args.includes('--parallel')) {
+  // The compiled figures are of this checkout's code, never of a stale dist/.
+  const built = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/build.js', import.meta.url))], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('npm run build failed: the benchmark times the compiled CLI');
+}
 if (args.includes('--parallel')) {
   await parallelVsSequential();
   process.exit(0);

@@ -34,7 +34,7 @@ export function formatZodIssues(error: z.ZodError, where: string): string {
 
 async function importConfigFile(file: string): Promise<unknown> {
   try {
-    // JavaScript natively, TypeScript through tsx (src/core/user-module.ts).
+    // JavaScript natively, TypeScript bundled with esbuild (src/core/user-module.ts).
     const mod = (await importUserModule(file)) as { default?: unknown; config?: unknown };
     let value = mod.default ?? mod.config;
     // A .ts file outside an ESM package loads as CommonJS: unwrap the interop default.

@@ -30,7 +30,7 @@ export function validateScenario(value: unknown, file: string): LoadedScenario {
 async function importScenario(file: string): Promise<unknown> {
   let mod: { default?: unknown; scenario?: unknown };
   try {
-    // As for config files: JavaScript natively, TypeScript through tsx.
+    // As for config files: JavaScript natively, TypeScript bundled (src/core/user-module.ts).
     mod = (await importUserModule(file)) as { default?: unknown; scenario?: unknown };
   } catch (err) {
     throw new UsageError(`cannot import scenario module: ${errorMessage(err)}`, file);

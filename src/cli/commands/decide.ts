@@ -30,9 +30,11 @@ interface SignoffOptions {
 }
 
 async function runConfig(dir: string, explicit: string | undefined) {
-  const run = (await loadDecide()).readRun(dir);
-  const config = await (await loadConfigModule()).loadConfig((await loadDecide()).runConfigFlags(run.start, explicit));
-  return { config, secrets: (await loadConfigModule()).collectSecrets(config) };
+  const { readRun, runConfigFlags } = await loadDecide();
+  const { loadConfig, collectSecrets } = await loadConfigModule();
+  const run = readRun(dir);
+  const config = await loadConfig(runConfigFlags(run.start, explicit));
+  return { config, secrets: collectSecrets(config) };
 }
 
 function printHuman(io: CliIo, report: VerdictReport): void {

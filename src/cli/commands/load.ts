@@ -46,12 +46,14 @@ export function register(program: Command, io: CliIo): void {
       const name = (o.name ?? `pdv-${loaded.scenario.name}`).toLowerCase().replace(/[^a-z0-9-]+/g, '-');
       const out = resolve(o.out ?? 'perf/k6');
       const scriptFile = `${name}.k6.js`;
-      const script = (await loadKExport()).exportK6Script(loaded.scenario, config, basename(loaded.file));
+      const { exportK6Script, exportTestRun } = await loadKExport();
+      const { writeFileAtomic } = await loadFs();
+      const script = exportK6Script(loaded.scenario, config, basename(loaded.file));
       const { rolesUsed } = await import('../../load/scenario.ts');
       const secretEnv = rolesUsed(loaded.scenario).flatMap((r) => config.environment.credentials[r]?.passwordEnv ?? []);
-      const manifest = (await loadKExport()).exportTestRun({ name, configMap: name, file: scriptFile, parallelism, env: { SUMMARY_FILE: '/tmp/summary.json' }, secretEnv });
-      await (await loadFs()).writeFileAtomic(join(out, scriptFile), script);
-      await (await loadFs()).writeFileAtomic(join(out, `${name}.testrun.yaml`), manifest);
+      const manifest = exportTestRun({ name, configMap: name, file: scriptFile, parallelism, env: { SUMMARY_FILE: '/tmp/summary.json' }, secretEnv });
+      await writeFileAtomic(join(out, scriptFile), script);
+      await writeFileAtomic(join(out, `${name}.testrun.yaml`), manifest);
       const written = { script: join(out, scriptFile), testRun: join(out, `${name}.testrun.yaml`), parallelism };
       if (o.json || io.json) io.out(JSON.stringify(written, null, 2));
       else {

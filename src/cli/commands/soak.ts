@@ -76,8 +76,9 @@ export function register(program: Command, io: CliIo): void {
     .requiredOption('--state <dir>', 'state folder')
     .option('--json', 'machine output on stdout', false)
     .action(async (o: { state: string; json?: boolean }) => {
-      const release = await (await loadSoak()).lockSoak(o.state);
-      const t = await (await loadSoak()).tickSoak(o.state).finally(release);
+      const { lockSoak, tickSoak } = await loadSoak();
+      const release = await lockSoak(o.state);
+      const t = await tickSoak(o.state).finally(release);
       if (o.json || io.json) io.out(JSON.stringify(t, null, 2));
       else io.info(tickLine(t));
     });
