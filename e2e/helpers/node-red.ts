@@ -59,8 +59,9 @@ export async function startNodeRed(opts: { settings: string; passwords: { admin:
   const seen = new Set<string>();
   const readStore = (): void => {
     try {
-      const store = JSON.parse(readFileSync(join(dir, '.sessions.json'), 'utf8')) as { sessions?: Array<{ accessToken?: string }> };
-      for (const s of store.sessions ?? []) if (s.accessToken) seen.add(s.accessToken);
+      // { "<token>": { user, client, scope, accessToken, expires }, … }
+      const store = JSON.parse(readFileSync(join(dir, '.sessions.json'), 'utf8')) as Record<string, { accessToken?: string }>;
+      for (const s of Object.values(store)) if (s.accessToken) seen.add(s.accessToken);
     } catch {
       // not written yet, or caught mid-write: the next change event reads it again
     }
