@@ -76,6 +76,9 @@ describe('form login as a browser submits it', () => {
     expect(s.ok, s.ok ? '' : s.message).toBe(true);
     if (!s.ok) return;
     expect(s.decidedBy).toContain('redirect away from the login page');
+    // The session cookies are the answer's to the credentials, not the login page's CSRF cookie.
+    expect(s.setCookies.join('\n')).toContain('sessionid=');
+    expect(s.setCookies.join('\n')).not.toContain('csrftoken=');
     const home = await defaultSend({ method: 'GET', url: `${base}/home`, headers: s.headersFor(`${base}/home`) }, new AbortController().signal, 2000);
     expect(home.body).toContain('Welcome, ann');
     const text = JSON.stringify(redactor.deep(s.evidence));
