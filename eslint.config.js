@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS files: an application's own settings (examples/node-red/settings.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+  },
+  {
     // Only src/cli prints and exits (STYLE.md §6, §7).
     files: ['src/**/*.ts'],
     ignores: ['src/cli/**'],
