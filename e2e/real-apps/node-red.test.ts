@@ -140,6 +140,9 @@ describe.skipIf(skipWithoutChromium(findChromium()))('real app: Node-RED 4, a br
       expect(r.stderr).toContain('NODE_RED_READER_PASSWORD');
       expect(existsSync(out)).toBe(false);
       expect(relay.connections()).toBe(0);
+      // The relay does count: one request through it is one connection.
+      expect((await fetch(`${relay.url}/auth/login`)).status).toBe(200);
+      expect(relay.connections()).toBe(1);
     } finally {
       await relay.close();
     }
