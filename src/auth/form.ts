@@ -131,7 +131,7 @@ function judgeAnswer(cfg: FormLoginConfig, x: LoginInput, s: Submitted): Outcome
   }
   if (status >= 500) return refused(`${label}: HTTP ${status}${said}`, s.evidence, status);
   if (status >= 400) return refused(`${label}: the application refused the credentials (HTTP ${status}${said})`, s.evidence, status);
-  if (hasLoginForm(final.body) && !cfg.success) return refused(`${label}: the login form came back${said}`, s.evidence, status);
+  if (!cfg.success && loginFormAgain(s)) return refused(`${label}: the login form came back${said}`, s.evidence, status);
   if (cfg.success) {
     const flat = Object.fromEntries(Object.entries(final.headers).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
     const { cookie, url, ...expect } = cfg.success;
@@ -145,6 +145,15 @@ function judgeAnswer(cfg: FormLoginConfig, x: LoginInput, s: Submitted): Outcome
   if (away) return signedIn(s, `a redirect away from the login page (to ${new URL(s.answer.url).pathname})`);
   if (cfg.verify) return signedIn(s, undefined);
   return cannot(`${label}: HTTP ${status} without the login form and without a redirect away from it${said}: pdv cannot tell whether this is signed in; set auth.success or auth.verify`, s.evidence);
+}
+
+/** The same login form again (a page that merely holds another password form, e.g. "change password", is not). */
+function loginFormAgain(s: Submitted): boolean {
+  if (!hasLoginForm(s.answer.final.body)) return false;
+  const path = (u: string): string => new URL(u).pathname;
+  if (path(s.answer.url) === path(s.page.url)) return true;
+  const again = findLoginForm(s.answer.final.body, s.answer.url);
+  return again.ok && path(again.form.action) === path(s.form.action);
 }
 
 function signedIn(s: Submitted, decidedBy: string | undefined): Outcome {
