@@ -16,7 +16,7 @@ import { Jar, type SendRequest } from './session.ts';
 
 const SECRETISH_FIELD = /csrf|xsrf|token|authenticity|nonce|state|verification/i;
 
-export async function formLogin(cfg: FormLoginConfig, x: LoginInput): Promise<Outcome> {
+export async function formLogin(cfg: FormLoginConfig, x: LoginInput): Promise<Outcome | { direct: true }> {
   const jar = new Jar();
   const r = x.redactor;
   const evidence: Evidence[] = [];
@@ -34,6 +34,10 @@ export async function formLogin(cfg: FormLoginConfig, x: LoginInput): Promise<Ou
     return refused(`GET ${r.url(pageUrl)} (the login page) failed: ${errorMessage(err)}`, evidence);
   }
   keep(page, `login page for ${x.role}`);
+  // A URL that only takes the POST (405, or an API's non-HTML 404, to a GET) or answers data, not
+  // a page, is a form-encoded API login: submit the fields to it directly, as `direct: true` does.
+  const st = page.final.status;
+  if (st === 405 || ((st < 300 || st === 404) && !isHtml(page.final))) return { direct: true };
   const pageProblem = judgePage(page, r.url(pageUrl));
   if (pageProblem) return { ...pageProblem, evidence };
 
@@ -63,6 +67,11 @@ export async function formLogin(cfg: FormLoginConfig, x: LoginInput): Promise<Ou
   }
   keep(answer, `sign in as ${x.role}`);
   return judgeAnswer(cfg, x, { jar, evidence, page, answer, form });
+}
+
+function isHtml(res: { headers: Record<string, string[]>; body: string }): boolean {
+  const type = res.headers['content-type']?.[0] ?? '';
+  return /html/i.test(type) || (!type && /^\s*</.test(res.body));
 }
 
 /** A login page that is not there is a configuration problem; one the server cannot render is the target's. */
