@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerdictReport } from '../src/core/types.ts';
 import { REPO } from './helpers/cli.ts';
@@ -20,9 +20,17 @@ interface Run {
   stderr: string;
 }
 
+// The machine's npm and npx, as another repo has them. `npm test` and `npx` put this
+// repo's node_modules/.bin first on PATH, where a devDependency's own npm may sit
+// (Node-RED brings npm 10): that is not the npm a user installs pdv with.
+const PATH = (process.env.PATH ?? '')
+  .split(delimiter)
+  .filter((dir) => !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(dir))
+  .join(delimiter);
+
 function sh(cmd: string, args: string[], cwd: string, timeoutMs = 240_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, PATH, NO_COLOR: '1', npm_config_update_notifier: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -75,6 +83,12 @@ describe('pdv installed from its tarball into another repo', () => {
   afterAll(async () => {
     await Promise.all([healthy, broken].map((a) => new Promise((r) => a?.server.close(r))));
     rmSync(work, { recursive: true, force: true });
+  });
+
+  it("packs and installs with the machine's npm, not one a devDependency put in this repo's node_modules/.bin", async () => {
+    const which = await sh('sh', ['-c', 'command -v npm; command -v npx'], user);
+    expect(which.code).toBe(0);
+    for (const bin of which.stdout.trim().split('\n')) expect(bin.startsWith(join(REPO, 'node_modules'))).toBe(false);
   });
 
   it('ships the compiled code, the security definitions and no demo', () => {
