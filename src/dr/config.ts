@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, envVarName, httpUrl, onFail, stageBase } from '../core/schema.ts';
+import { migrationTool } from './migrations.ts';
 
 // The dr stage's section of the config (`stages.dr`): where the newest backup
 // is, how to restore it somewhere disposable, what to validate on the copy,
@@ -104,7 +105,12 @@ export const drConfigSchema = stageBase
     /** The release's migration version; or the newest file in migrationsDir. */
     expectedMigration: z.string().min(1).optional(),
     migrationsDir: z.string().optional(),
-    migrationsTable: tableName.default('schema_migrations'),
+    /** The app's migration tool: its history table and version column (docs/dr.md lists them); default Rails' schema_migrations.version. */
+    migrationsTool: migrationTool.optional(),
+    /** The history table (overrides the tool's). */
+    migrationsTable: tableName.optional(),
+    /** The column holding the version (overrides the tool's). */
+    migrationsColumn: columnName.optional(),
     rpoTarget: duration.default(86_400_000),
     rtoTarget: duration.default(900_000),
     /** What an RPO/RTO over target means (a stale backup is not the deploy's fault). */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { quoteIdent } from './naming.ts';
+import { DEFAULT_MIGRATIONS, migrationQuery, type MigrationSource } from './migrations.ts';
 import type { BackupManifest, Queryable } from './types.ts';
 
 // The manifest is written when the backup is made (a nightly job, the demo at
@@ -36,8 +37,9 @@ export async function sha256File(file: string): Promise<string> {
  * The newest applied version. Sorted here, not by SQL: a varchar history
  * table sorts "9" after "10" as text.
  */
-export async function migrationVersion(db: Queryable, table = 'schema_migrations'): Promise<string | null> {
-  const { rows } = await db.query<{ version: string }>(`SELECT version::text AS version FROM ${quoteIdent(table)} WHERE version IS NOT NULL`);
+export async function migrationVersion(db: Queryable, source: MigrationSource | string = DEFAULT_MIGRATIONS): Promise<string | null> {
+  const src = typeof source === 'string' ? { ...DEFAULT_MIGRATIONS, table: source } : source;
+  const { rows } = await db.query<{ version: string }>(migrationQuery(src));
   let newest: string | null = null;
   for (const r of rows) if (newest === null || compareMigrations(r.version, newest) > 0) newest = r.version;
   return newest;
@@ -71,7 +73,8 @@ export interface TakeManifestOptions {
   tables?: string[];
   /** table → columns to checksum (default: every counted table, whole row). */
   checksums?: Record<string, string[] | '*'>;
-  migrationsTable?: string;
+  /** The migration history to read (default Rails' schema_migrations.version). */
+  migrations?: MigrationSource;
   createdAt?: Date;
 }
 
@@ -88,7 +91,7 @@ export async function takeManifestFacts(
   for (const [t, columns] of Object.entries(wanted)) checksums[t] = { columns, md5: await tableChecksum(db, t, columns) };
   let migration: string | null = null;
   try {
-    migration = await migrationVersion(db, opts.migrationsTable);
+    migration = await migrationVersion(db, opts.migrations);
   } catch {
     migration = null; // no migrations table: recorded as unknown
   }

@@ -10,11 +10,13 @@ import { scratchNameFor } from '../../dr/naming.ts';
 import { humanDuration, PhaseClock, rpoMs } from '../../dr/timing.ts';
 import type { BackupRef, RestoreDriver, RestoredCopy, ScratchRef } from '../../dr/types.ts';
 import { checkChecksums, checkMigration, checkRowCounts } from '../../dr/validate.ts';
+import { migrationSource } from '../../dr/migrations.ts';
 import { drCheck, type CheckFacts, type DrCheckSlug } from './checks.ts';
 import type { DrConfig } from '../../dr/config.ts';
 import { expectations, expectedMigration } from './expect.ts';
 import { liveDatabaseUrl } from './plan.ts';
 import { smokeRestoredApp } from './smoke.ts';
+import { PhaseGate, skippedBecause, type Cause } from './phases.ts';
 
 // The DR stage: find leftovers, locate the newest backup (RPO), prove the
 // archive reads, restore it into a scratch copy tagged with the run id,
@@ -32,13 +34,24 @@ const AFTER: DrCheckSlug[] = ['archive-reads', 'restore', 'migration-version', '
 export async function runDr(ctx: StageContext<DrConfig>, deps: DrDeps = {}): Promise<void> {
   const cfg: DrConfig = ctx.config;
   const now = deps.now ?? (() => new Date());
-  const emitted = new Set<DrCheckSlug>();
-  const emit = (slug: DrCheckSlug, facts: CheckFacts) => {
-    emitted.add(slug);
+  const gate = new PhaseGate();
+  const emit = (slug: DrCheckSlug, facts: CheckFacts, cause?: Cause) => {
+    gate.record(slug, facts.status, cause);
     ctx.check(drCheck(slug, facts));
   };
+  // Every check not yet reported is skipped: after its root cause when it depends on one, else for `why`.
   const skipRest = (why: string) => {
-    for (const slug of AFTER) if (!emitted.has(slug)) emit(slug, { status: 'skipped', message: why });
+    for (const slug of AFTER) {
+      if (gate.has(slug)) continue;
+      const cause = gate.blockedBy(slug);
+      emit(slug, { status: 'skipped', message: cause ? skippedBecause(cause) : why }, cause);
+    }
+  };
+  /** May `slug` run? When a prerequisite failed it is reported skipped, naming the cause. */
+  const runs = (slug: DrCheckSlug): boolean => {
+    const cause = gate.blockedBy(slug);
+    if (cause) emit(slug, { status: 'skipped', message: skippedBecause(cause) }, cause);
+    return !cause;
   };
 
   if (!cfg.driver && !deps.driver) {
@@ -148,8 +161,8 @@ export async function runDr(ctx: StageContext<DrConfig>, deps: DrDeps = {}): Pro
       const expected = await expectedMigration(cfg, ctx.settings.rootDir).catch((err: unknown) => {
         throw new EvidenceError(`cannot read the release's migrations: ${errorMessage(err)}`);
       });
-      const mig = await checkMigration(restored.db, expected, cfg.migrationsTable, backup.manifest);
-      emit('migration-version', mig);
+      emit('migration-version', await checkMigration(restored.db, expected, migrationSource(cfg), backup.manifest));
+      if ([runs('row-counts'), runs('checksums')].includes(false)) return;
       phase = 'row-counts';
       const exp = await expectations(cfg, backup.manifest, live);
       emit('row-counts', exp.missing && cfg.criticalTables.length
@@ -164,7 +177,9 @@ export async function runDr(ctx: StageContext<DrConfig>, deps: DrDeps = {}): Pro
     copy = undefined;
 
     phase = 'app-on-restored-data';
-    if (cfg.app) {
+    if (!runs('app-on-restored-data')) {
+      // Not started: the copy is known to be wrong, so the app's answers would only be symptoms.
+    } else if (cfg.app) {
       const appCfg = cfg.app;
       const started = await clock.time('start', () =>
         startApp({ command: appCfg.command, env: { ...appCfg.env, ...restored.app.env }, ...(appCfg.baseUrl ? { baseUrl: appCfg.baseUrl } : {}), startTimeoutMs: appCfg.startTimeout, cwd: ctx.settings.rootDir }, restored.app.placeholders, ctx.signal),
@@ -182,6 +197,7 @@ export async function runDr(ctx: StageContext<DrConfig>, deps: DrDeps = {}): Pro
     }
 
     phase = 'rto';
+    if (!runs('rto')) return;
     const rto = cfg.app ? clock.rto() : (clock.get('restore')?.durationMs ?? 0) + (clock.get('validate')?.durationMs ?? 0);
     extra.rtoMs = rto;
     extra.rtoTargetMs = cfg.rtoTarget;
@@ -204,7 +220,7 @@ export async function runDr(ctx: StageContext<DrConfig>, deps: DrDeps = {}): Pro
     const evidence: CheckFacts['evidence'] = smoke ? [{ kind: 'json', label: 'smoke on restored app', data: smoke.data }] : [];
     if (app && !smoke) evidence.push({ kind: 'text', label: 'app output', text: ctx.redactor.text(app.output()) });
     const harness = isHarnessFault(err);
-    if (!emitted.has(phase)) {
+    if (!gate.has(phase)) {
       const what = phase !== 'app-on-restored-data' ? '' : harness ? 'could not check the app on the restored data: ' : 'the app on the restored data failed: ';
       emit(phase, {
         status: aborted || harness ? 'errored' : 'failed',
