@@ -18,3 +18,23 @@ export type { CheckResult, CheckStatus, OnFail, Severity, Verdict, VerdictReport
 export { defineStage } from '../stages/stage.ts';
 export type { PlanContext, StageContext, StageDefinition, StageReport } from '../stages/stage.ts';
 export { stageBase } from '../core/schema.ts';
+
+// DR: the manifest a backup job stores beside its dump (docs/dr.md), measured as `pdv dr manifest` does.
+export type { BackupManifest } from '../dr/types.ts';
+export type { BackupManifestOptions } from '../dr/take-manifest.ts';
+export type { MigrationSource } from '../dr/migrations.ts';
+export { manifestJson } from '../dr/manifest-text.ts';
+
+/** Restore `archive` into a scratch copy and measure it: tables, row counts, checksums, migration version, time, size, sha256. */
+export async function backupManifest(archive: string, opts?: import('../dr/take-manifest.ts').BackupManifestOptions): Promise<import('../dr/types.ts').BackupManifest> {
+  // Loaded on call: a config file importing defineConfig should not load database drivers.
+  return (await import('../dr/take-manifest.ts')).backupManifest(archive, opts);
+}
+
+/** backupManifest, written as `<archive>.manifest.json` (or `out`) in the exact text `pdv dr manifest` writes. */
+export async function writeBackupManifest(
+  archive: string,
+  opts?: import('../dr/take-manifest.ts').BackupManifestOptions & { out?: string },
+): Promise<{ path: string; manifest: import('../dr/types.ts').BackupManifest; text: string }> {
+  return (await import('../dr/take-manifest.ts')).writeBackupManifest(archive, opts);
+}

@@ -94,6 +94,15 @@ export const drConfigSchema = stageBase
     scratchDir: z.string().optional(),
     /** postgres: folder with pg_restore (default: PATH, then /usr/lib/postgresql/<v>/bin). */
     pgBin: z.string().optional(),
+    /**
+     * postgres: the archive's owners and GRANTs are restored ('restore') so the app runs on the copy
+     * as it runs in production, or dropped ('none': pg_restore --no-owner --no-privileges).
+     */
+    privileges: z.enum(['restore', 'none']).default('restore'),
+    /** postgres: roles the archive names that the scratch server lacks are created NOLOGIN, tagged with the run id and dropped at cleanup ('create'), or must exist ('existing'). */
+    roles: z.enum(['create', 'existing']).default('create'),
+    /** postgres: SQL file run on the restored copy before the checks and the app (logins, memberships, grants); roles it creates are dropped at cleanup. */
+    rolesSql: z.string().min(1).optional(),
     rds: rdsSchema.prefault({}),
     criticalTables: z.array(tableName).default([]),
     /** table → columns (or "*" for the whole row) whose checksum must match. */

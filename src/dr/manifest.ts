@@ -50,11 +50,15 @@ export async function rowCount(db: Queryable, table: string): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Order-independent checksum: md5 over the sorted md5s of each row's columns. */
+/**
+ * Order-independent checksum (docs/dr.md has a worked example): the md5 (hex) of
+ * each row's text `ROW(cols)::text` (whole row: `t::text`), sorted bytewise,
+ * joined with ",", and the md5 of that; an empty table gives md5('').
+ */
 export async function tableChecksum(db: Queryable, table: string, columns: string[] | '*'): Promise<string> {
   const row = columns === '*' ? 't' : `ROW(${columns.map((c) => `t.${quoteIdent(c)}`).join(', ')})`;
   const { rows } = await db.query<{ sum: string | null }>(
-    `SELECT md5(coalesce(string_agg(h, ',' ORDER BY h), '')) AS sum FROM (SELECT md5(${row}::text) AS h FROM ${quoteIdent(table)} t) s`,
+    `SELECT md5(coalesce(string_agg(h, ',' ORDER BY h COLLATE "C"), '')) AS sum FROM (SELECT md5(${row}::text) AS h FROM ${quoteIdent(table)} t) s`,
   );
   return rows[0]?.sum ?? '';
 }
