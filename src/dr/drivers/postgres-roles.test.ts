@@ -9,7 +9,10 @@ import { makeStageContext } from '../../../e2e/helpers/stage-context.ts';
 import { policy } from '../../core/policy.ts';
 import { runDr } from '../../stages/dr/run.ts';
 import { execFileCapture, libpqEnv } from '../exec.ts';
+import { cleanupLeftovers } from '../cleanup.ts';
+import { tagComment } from '../naming.ts';
 import { rolesInScript } from './pg-roles.ts';
+import { createPostgresDriver } from './postgres.ts';
 
 // A real application role scheme, as PostgREST-style APIs use it: the app logs
 // in as an authenticator and switches per request to a read-only or a writer
@@ -215,6 +218,28 @@ describe.skipIf(skipWithoutPostgres())('DR drill of an app with roles and grants
     expect(byId['dr.checksums']?.status, byId['dr.checksums']?.message).toBe('passed');
     expect(verdict.verdict).toBe('stand');
     expect(await roles(scratch)).toEqual([]);
+  });
+
+  it('`pdv dr cleanup` removes roles an earlier run left (its database already gone), never an untagged one', async () => {
+    const old = new Date(Date.now() - 3 * 3_600_000);
+    await scratch.query(`CREATE ROLE dr25_left NOLOGIN; COMMENT ON ROLE dr25_left IS '${tagComment('crashed-run', old)}'; CREATE ROLE dr25_mine NOLOGIN`);
+    const driver = createPostgresDriver({ source: {}, rootDir: dir, adminUrl: scratch.url, pgBin: PG_BIN });
+    const found = await driver.listScratch(AbortSignal.timeout(30_000));
+    expect(found).toEqual([expect.objectContaining({ name: 'pdv_dr_crashed_run', runId: 'crashed-run', roles: ['dr25_left'] })]);
+    const report = await cleanupLeftovers(driver, { dryRun: false });
+    expect(report.items).toEqual([expect.objectContaining({ runId: 'crashed-run', removed: true })]);
+    expect((await roles(scratch)).map((r) => r.rolname)).toEqual(['dr25_mine']);
+    await scratch.query('DROP ROLE dr25_mine');
+  });
+
+  it('`pdv dr manifest` on a file that is no archive: exit 3, the message names it, nothing written', async () => {
+    const junk = join(dir, 'notes.txt');
+    await writeFile(junk, 'not a dump');
+    const res = await runCli(['dr', 'manifest', junk], { env: { DATABASE_URL: scratch.url }, cwd: dir });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('not a pg_dump custom-format archive');
+    expect(res.stderr).toContain(junk);
+    expect(existsSync(`${junk}.manifest.json`)).toBe(false);
   });
 
   it('a manifest written by hand from the recipe in docs/dr.md is byte for byte the one `pdv dr manifest` writes', async () => {

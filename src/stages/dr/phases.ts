@@ -1,5 +1,5 @@
-import type { CheckStatus } from '../../core/types.ts';
-import type { DrCheckSlug } from './checks.ts';
+import type { CheckResult, CheckStatus } from '../../core/types.ts';
+import { drCheck, type CheckFacts, type DrCheckSlug } from './checks.ts';
 
 // Which DR check stands on which (docs/dr.md): restore → migration →
 // counts/checksums → app → RTO. A check whose prerequisite failed or errored
@@ -49,4 +49,37 @@ export class PhaseGate {
 
 export function skippedBecause(cause: Cause): string {
   return `not run: dr.${cause.slug} ${cause.status === 'failed' ? 'failed' : 'could not be checked'}`;
+}
+
+const AFTER: readonly DrCheckSlug[] = ['archive-reads', 'restore', 'migration-version', 'row-counts', 'checksums', 'app-on-restored-data', 'rto'];
+
+/** Emits the stage's checks through the gate: what ran, what was skipped and why. */
+export class DrEmitter {
+  private readonly gate = new PhaseGate();
+  constructor(private readonly check: (c: CheckResult) => void) {}
+
+  emit(slug: DrCheckSlug, facts: CheckFacts, cause?: Cause): void {
+    this.gate.record(slug, facts.status, cause);
+    this.check(drCheck(slug, facts));
+  }
+
+  has(slug: DrCheckSlug): boolean {
+    return this.gate.has(slug);
+  }
+
+  /** May `slug` run? When a prerequisite failed it is reported skipped, naming the cause. */
+  runs(slug: DrCheckSlug): boolean {
+    const cause = this.gate.blockedBy(slug);
+    if (cause) this.emit(slug, { status: 'skipped', message: skippedBecause(cause) }, cause);
+    return !cause;
+  }
+
+  /** Every check not yet reported is skipped: after its root cause when it depends on one, else for `why`. */
+  skipRest(why: string): void {
+    for (const slug of AFTER) {
+      if (this.gate.has(slug)) continue;
+      const cause = this.gate.blockedBy(slug);
+      this.emit(slug, { status: 'skipped', message: cause ? skippedBecause(cause) : why }, cause);
+    }
+  }
 }
