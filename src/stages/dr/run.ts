@@ -61,7 +61,7 @@ async function reportLeftovers({ ctx, cfg, driver, out, extra }: DrRun): Promise
     const busy = inUse.length ? ` (${inUse.length} in use by a DR run in progress, younger than the stage timeout: ${inUse.map((l) => l.name).join(', ')})` : '';
     extra.leftovers = left;
     out.emit('leftovers', left.length
-      ? { status: 'failed', message: `${left.length} scratch cop${left.length === 1 ? 'y' : 'ies'} from earlier runs: ${left.map((l) => l.name).join(', ')} (run \`pdv dr cleanup\`)${busy}`, evidence: [{ kind: 'json', label: 'leftovers', data: left }] }
+      ? { status: 'failed', message: `${left.length} scratch cop${left.length === 1 ? 'y' : 'ies'} from earlier runs: ${left.map((l) => (l.roles?.length ? `${l.name} (roles ${l.roles.join(', ')})` : l.name)).join(', ')} (run \`pdv dr cleanup\`)${busy}`, evidence: [{ kind: 'json', label: 'leftovers', data: left }] }
       : { status: 'passed', message: `no scratch copies from earlier runs${busy}` });
   } catch (err) {
     out.emit('leftovers', { status: 'errored', message: `could not list scratch copies: ${errorMessage(err)}` });
