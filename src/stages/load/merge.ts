@@ -1,4 +1,5 @@
 import type { MergeShard, StageContext } from '../stage.ts';
+import type { CheckResult } from '../../core/types.ts';
 import { Recorder } from '../../load/recorder.ts';
 import type { LoadConfig } from './config.ts';
 import { readRaw, saveRaw, type RawLoad } from './raw.ts';
@@ -48,22 +49,12 @@ export async function mergeLoad(shards: MergeShard[], ctx: StageContext<LoadConf
   const checks = loadChecks(measured, summary, cfg, Date.now() - started);
   // Segments that did not start together are not the one-machine schedule: their sum judges nothing.
   if (skew) for (const c of checks) if (c.status !== 'errored') Object.assign(c, { status: 'errored', message: `${c.message} — not judged: ${skew}` });
-  ctx.check({
-    id: 'load.merge',
-    stage: 'load',
-    title: 'Load segments merged',
-    severity: 'major',
-    onFail: 'hold',
-    status: complete && !skew ? 'passed' : 'errored',
-    message: skew
-      ? `refused: ${skew}`
-      : complete
+  const message = skew
+    ? `refused: ${skew}`
+    : complete
       ? `${raws.length} segment(s) of ${expectedTotal} added: ${summary.completed} requests`
-      : `incomplete merge: segments ${indexes.sort().join(', ')} of ${[...totals].join('/')}${missing.length ? `; no histograms in ${missing.join(', ')}` : ''}`,
-    durationMs: 0,
-    attempts: 1,
-    evidence: [],
-  });
+      : `incomplete merge: segments ${indexes.sort().join(', ')} of ${[...totals].join('/')}${missing.length ? `; no histograms in ${missing.join(', ')}` : ''}`;
+  ctx.check(mergeCheck(complete && !skew, message));
   for (const c of checks) ctx.check(c);
   ctx.emit({ type: 'extra', key: 'load', value: summary });
 }
@@ -78,4 +69,9 @@ export function startSkew(raws: Array<Pick<RawLoad, 'startEpochMs' | 'segment'>>
   if (spread <= maxMs) return undefined;
   const list = raws.map((r, i) => `${r.segment ? `${r.segment.index}/${r.segment.total}` : `input ${i + 1}`} at ${new Date(ts[i] as number).toISOString()}`).join(', ');
   return `the segments' schedules started ${(spread / 1000).toFixed(3)} s apart (more than maxStartSkew ${maxMs / 1000} s): ${list} — start them with one --start-at`;
+}
+
+/** `load.merge`: whether the inputs add up to one run (errored → hold, naming what is wrong). */
+export function mergeCheck(ok: boolean, message: string): CheckResult {
+  return { id: 'load.merge', stage: 'load', title: 'Load segments merged', severity: 'major', onFail: 'hold', status: ok ? 'passed' : 'errored', message, durationMs: 0, attempts: 1, evidence: [] };
 }

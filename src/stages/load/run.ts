@@ -4,6 +4,7 @@ import { EvidenceError, errorMessage, UsageError } from '../../core/errors.ts';
 import type { StageContext } from '../stage.ts';
 import type { CheckResult } from '../../core/types.ts';
 import { isK6SummaryFile, k6SummaryChecks } from '../../load/k6-import.ts';
+import { isK6RawFile } from '../../load/k6-raw.ts';
 import { prepare } from '../../load/prepare.ts';
 import { runPlan } from '../../load/threads.ts';
 import { executorDurationMs } from '../../load/scenario.ts';
@@ -26,6 +27,9 @@ export async function runLoad(ctx: StageContext<LoadConfig>): Promise<void> {
     for (const f of k6Files) for (const c of await k6SummaryChecks(f, cfg)) ctx.check(c);
     return;
   }
+  // `pdv load import-k6 pod-*.json` with raw `--out json` files: exact HDR histograms over every pod.
+  const rawFiles = ctx.imports.filter(isK6RawFile);
+  if (rawFiles.length > 0) return (await import('./k6-raw.ts')).importK6RawRun(ctx, rawFiles);
 
   const { loaded, fileLabel, specs, apiUrl } = await resolveLoadPlan(ctx.config, ctx.settings, ctx.target);
   const sc = loaded.scenario;
