@@ -8,9 +8,15 @@ import { rolesUsed } from '../../load/scenario.ts';
 import { loadScenarioFile } from '../../load/scenario-file.ts';
 import type { CliIo } from '../io.ts';
 import { configFlags, parseStartAt, type TargetOptions } from '../options.ts';
-import type { K8sOptions } from './load.ts';
 
 // `pdv load export-k8s`: the manifests for N segments on a cluster the user has (src/load/k8s-export.ts).
+
+export interface K8sOptions {
+  startAt: string;
+  image: string;
+  workdir?: string;
+  pdv?: string;
+}
 
 export async function exportK8sCommand(io: CliIo, o: TargetOptions & K8sOptions & { parallelism?: string; name?: string; json?: boolean }): Promise<void> {
   const parallelism = Number(o.parallelism);

@@ -10,6 +10,7 @@ const loadScenarioModule = () => import('../../load/scenario-file.ts');
 import type { CliIo } from '../io.ts';
 import { addTargetOptions, configFlags, type TargetOptions } from '../options.ts';
 const loadVerify = () => import('../verify.ts');
+import type { K8sOptions } from './load-k8s.ts';
 
 // `pdv load export-k6` / `pdv load import-k6`: hand a scenario to k6 or
 // k6-operator, and bring k6's summary back as pdv checks and a verdict.
@@ -22,13 +23,6 @@ interface ExportOptions {
   parallelism?: string;
   name?: string;
   json?: boolean;
-}
-
-export interface K8sOptions {
-  startAt: string;
-  image: string;
-  workdir?: string;
-  pdv?: string;
 }
 
 export function register(program: Command, io: CliIo): void {
