@@ -112,15 +112,18 @@ describe('the validity rule is tied to the bound judged', () => {
     expect(generatorHealth(rec(1, 1), ts, 0.1).tightestBoundMs).toBe(150);
   });
 
-  it('a baseline comparison is errored when the generator was late against its floor (10 ms)', () => {
-    const r = rec(5_000, 0);
+  it('a baseline comparison is errored when the generator was late (p95) by more than half its floor (10 ms)', () => {
+    const r = rec(6_000, 0);
     const windows = (level: number) => Array.from({ length: 12 }, (_, i) => ({ t: i, count: 40, failed: 0, p50: level, p95: level + (i % 3), p99: level * 2 }));
     const m: Measured = { recorder: r, elapsedMs: 12_000, workers: 1, thresholds: [], scenario: 's', file: 's.ts' };
     const summary = { ...summarizeLoad(m, cfg), series: windows(80) };
     const base = { version: 1 as const, runId: 'r0', recordedAt: '', environment: 'staging', scenario: 's', windowsP95: windows(40).slice(1).map((w) => w.p95), latency: summary.latency, throughput: 1 };
     const out = compareWithBaseline(summary, base, cfg.baseline);
     expect(out.check.status).toBe('errored');
-    expect(out.check.message).toMatch(/generator was late by 5 ms against a bound of 10 ms/);
+    expect(out.check.message).toMatch(/generator was late \(p95\) by 6 ms against a bound of 10 ms/);
+    // Late by 4 ms at p95: it cannot account for most of a 10 ms shift, so the comparison is judged.
+    const onTime = { ...summarizeLoad({ ...m, recorder: rec(4_000, 0) }, cfg), series: windows(80) };
+    expect(compareWithBaseline(onTime, base, cfg.baseline).check.status).toBe('failed');
   });
 });
 

@@ -17,6 +17,8 @@ export interface GeneratorHealth {
   maxBusy: number;
   /** max(send-lag p99, event-loop delay p99), ms. */
   latenessMs: number;
+  /** max(send-lag p95, event-loop delay p95), ms: what can shift the per-window p95 a baseline compares. */
+  latenessP95Ms?: number;
   share: number;
   /** The tightest latency bound the run judges (ms), if any. */
   tightestBoundMs?: number;
@@ -37,6 +39,7 @@ export function generatorHealth(rec: Recorder, thresholds: ParsedThreshold[], sh
     busy: rec.wallUs > 0 ? round3(rec.busyUs / rec.wallUs) : 0,
     maxBusy: round3(rec.maxBusy),
     latenessMs: Math.max(lag.p99, loop.p99),
+    latenessP95Ms: Math.max(lag.p95, loop.p95),
     share,
     ...(bounds.length ? { tightestBoundMs: Math.min(...bounds) } : {}),
   };
@@ -47,6 +50,20 @@ export function generatorFault(g: GeneratorHealth | undefined, boundMs: number):
   if (!g?.measured) return undefined;
   const v: GeneratorVerdict = { latenessMs: g.latenessMs, share: g.share };
   return lateAgainst(v, boundMs);
+}
+
+/**
+ * A baseline comparison flags a shift of the per-window p95 larger than its floor. A generator late
+ * by L at p95 can shift those windows by at most L, so the comparison stands when L is at most half
+ * the floor (the generator cannot account for most of a flagged shift). The thresholds' tenth of an
+ * absolute bound would make a 10 ms floor unjudgeable on any machine with 1 ms of timer noise.
+ */
+export const BASELINE_SHARE = 0.5;
+
+export function generatorFaultForBaseline(g: GeneratorHealth | undefined, floorMs: number): string | undefined {
+  if (!g?.measured) return undefined;
+  const reason = lateAgainst({ latenessMs: g.latenessP95Ms ?? g.latenessMs, share: BASELINE_SHARE }, floorMs);
+  return reason?.replace('the generator was late by', 'the generator was late (p95) by');
 }
 
 /** One line for messages and the report: the generator's own figures. */
