@@ -9,7 +9,8 @@ import { reapLeftovers } from '../core/reaper.ts';
 import { caFiles, readCaFiles, trustCa } from '../http/tls.ts';
 import { refuseReusedOut, runVerification } from '../jobs/verify.ts';
 import type { CliIo } from './io.ts';
-import { configFlags, parseFraction, type TargetOptions } from './options.ts';
+import { configFlags, parseFraction, parseStartAt, type TargetOptions } from './options.ts';
+import { UsageError } from '../core/errors.ts';
 import { progressPrinter } from './progress.ts';
 import { finish } from './finish.ts';
 import { prepareRun } from '../jobs/prepare.ts';
@@ -18,6 +19,7 @@ export interface RunOptions extends TargetOptions {
   grep?: string;
   shard?: string;
   segment?: string;
+  startAt?: string;
   import?: string[];
   dryRun?: boolean;
   changeTicket?: string;
@@ -27,7 +29,9 @@ export interface RunOptions extends TargetOptions {
 /** Shared body of `verify` and `run`: resolve, plan, verify, report. */
 export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[] | undefined, signal: AbortSignal, command: string): Promise<void> {
   const shard = o.shard ? parseFraction(o.shard, '--shard') : undefined;
-  const segment = o.segment ? parseFraction(o.segment, '--segment') : undefined;
+  const fraction = o.segment ? parseFraction(o.segment, '--segment') : undefined;
+  if (o.startAt !== undefined && !fraction) throw new UsageError('--start-at lines up the segments of one load run: give --segment i/n too', '--start-at');
+  const segment = fraction && o.startAt !== undefined ? { ...fraction, startAt: parseStartAt(o.startAt, Date.now()) } : fraction;
   const config = await loadConfig(configFlags(o));
   const stages = planStages(config, requested);
   const imports = [...(o.import ?? [])];
