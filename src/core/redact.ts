@@ -129,11 +129,13 @@ export class Redactor {
     out = out.replace(/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${REDACTED}`);
     out = out.replace(/\b((?:set-)?cookie|authorization)\s*:\s*[^\r\n]+/gi, `$1: ${REDACTED}`);
     // Query and fragment parameters (OAuth puts tokens in `#access_token=`).
-    out = out.replace(/([?&#])([^=&#\s"']+)=([^&#\s"']*)/g, (m, sep: string, k: string) =>
+    // A key never spans another `?`: `[^=&#\s"']+` alone rescans to the end from every `?` (quadratic on `?a?a…`).
+    out = out.replace(/([?&#])([^=?&#\s"']+)=([^&#\s"']*)/g, (m, sep: string, k: string) =>
       SENSITIVE_PARAM.test(k) ? `${sep}${k}=${REDACTED}` : m,
     );
     // userinfo in connection strings and URLs: the password always, a user name that looks like a token too.
-    out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+)(?::([^/\s@]+))?@/gi, (_m, scheme: string, user: string, password: string | undefined) => {
+    // Bounded parts keep this linear: an unbounded scheme run rescans `a.a.a…` from every letter.
+    out = out.replace(/\b([a-z][a-z0-9+.-]{0,31}:\/\/)([^/\s:@]{1,256})(?::([^/\s@]{1,1024}))?@/gi, (_m, scheme: string, user: string, password: string | undefined) => {
       const u = TOKEN_LIKE_USER.test(user) ? REDACTED : user;
       return `${scheme}${u}${password === undefined ? '' : `:${REDACTED}`}@`;
     });
