@@ -31,8 +31,8 @@ function exchangeEvidence(ctx: StageContext<SmokeConfig>, label: string, req: { 
     label,
     url: r.url(req.url),
     data: {
-      request: { method: req.method, url: r.url(req.url), headers: r.headers(req.headers), ...(req.body !== undefined ? { body: r.text(req.body.slice(0, 2000)) } : {}) },
-      response: res ? { status: res.status, headers: r.headers(res.headers), bodyExcerpt: r.text(res.body.slice(0, 1000)), durationMs: Math.round(res.durationMs) } : null,
+      request: { method: req.method, url: r.url(req.url), headers: r.headers(req.headers), ...(req.body !== undefined ? { body: r.excerpt(req.body, 2000) } : {}) },
+      response: res ? { status: res.status, headers: r.headers(res.headers), bodyExcerpt: r.excerpt(res.body, 1000), durationMs: Math.round(res.durationMs) } : null,
     },
   };
 }
