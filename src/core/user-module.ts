@@ -16,7 +16,7 @@ export async function importUserModule(file: string, timeoutMs = USER_MODULE_TIM
   // else pending) end the process with Node's exit code 13 and no message.
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not finish loading within ${Math.round(timeoutMs / 1000)} s (a top-level await that never settles?)`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`did not finish loading within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`} (a top-level await that never settles?)`)), timeoutMs);
   });
   try {
     return await Promise.race([load(file), bound]);
