@@ -45,3 +45,12 @@ export async function findSecrets(dir: string, secrets: string[]): Promise<{ hit
   }
   return { hits, filesScanned, zipsScanned };
 }
+
+/** Every file under `dir` (zip entries too) and each extra text (stdout, stderr) searched for exact needles; "where: needle" per hit. */
+export async function findNeedles(dir: string, needles: string[], extra: Record<string, string> = {}): Promise<string[]> {
+  const map = new Map(needles.map((n) => [n, n]));
+  const hits: string[] = [];
+  for await (const file of files(dir)) search(await readFile(file), map, relative(dir, file), hits);
+  for (const [where, text] of Object.entries(extra)) for (const n of needles) if (text.includes(n)) hits.push(`${where}: ${n}`);
+  return hits;
+}
