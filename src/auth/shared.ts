@@ -16,6 +16,10 @@ export interface SharedAuthInput {
   redactor: Redactor;
   /** Logins resolve against this (the API URL, else the base URL). */
   apiUrl: string;
+  /** Browser sign-in pages open on this (the base URL). */
+  baseUrl?: string;
+  /** The config file's folder: login modules resolve against it. */
+  rootDir?: string;
   /** A transport of the caller's own (e.g. a trusted CA): gets an authenticator of its own. */
   send?: Send;
   signal?: AbortSignal;
@@ -28,6 +32,8 @@ export function sharedAuthenticator(i: SharedAuthInput): Authenticator {
       ...(env.auth ? { auth: env.auth } : {}),
       roles: env.credentials,
       apiUrl: i.apiUrl,
+      ...(i.baseUrl ? { baseUrl: i.baseUrl } : {}),
+      ...(i.rootDir ? { rootDir: i.rootDir } : {}),
       secrets: i.secrets,
       redactor: i.redactor,
       // Each caller passes its own signal to session(); the shared one never aborts.

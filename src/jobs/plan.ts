@@ -127,7 +127,7 @@ export async function checkPlan(input: PlanCheckInput): Promise<void> {
   // A private CA must be readable before anything is sent.
   if (env.trustedCa !== undefined) readCaFiles(caFiles(env.trustedCa, config.rootDir), `${config.file ?? 'config'}: environments.${config.environmentName}.trustedCa`);
   // Every role must be able to at least attempt its sign-in: a missing secret is the harness's input.
-  const problems = planAuth(env.auth, env.credentials, input.secrets);
+  const problems = planAuth(env.auth, env.credentials, input.secrets, config.rootDir);
   if (problems.length) {
     const at = `${config.file ?? 'config'}: environments.${config.environmentName}`;
     throw new UsageError(problems.map(([where, what]) => `${at}.${where}: ${what}`).join('\n'));

@@ -52,7 +52,7 @@ export interface PlaywrightChecksOptions {
 async function writeSessions(ctx: RunScope, target: Target, stateDir: string): Promise<void> {
   const env = ctx.settings.environment;
   if (!Object.keys(env.credentials).length) return;
-  const auth = sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl });
+  const auth = sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl, baseUrl: target.baseUrl, rootDir: ctx.settings.rootDir });
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   for (const role of auth.roles()) {
     const s = await auth.session(role, ctx.signal);
@@ -60,7 +60,7 @@ async function writeSessions(ctx: RunScope, target: Target, stateDir: string): P
       ctx.progress(`no session for ${role}: ${s.message}`);
       continue;
     }
-    const storage = { cookies: s.cookies, origins: [] };
+    const storage = s.storageState ?? { cookies: s.cookies, origins: [] };
     await writeFile(join(stateDir, `${role}.json`), JSON.stringify(storage), { mode: 0o600 });
     await writeFile(join(stateDir, `${role}.headers.json`), JSON.stringify(s.headers), { mode: 0o600 });
   }

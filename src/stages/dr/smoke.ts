@@ -43,7 +43,7 @@ export async function smokeRestoredApp(ctx: StageContext<DrConfig>, baseUrl: str
   const health = env.health;
   const healthPath = health.path ?? '/';
   const auth = app.role
-    ? sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: baseUrl })
+    ? sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: baseUrl, baseUrl, rootDir: ctx.settings.rootDir })
     : undefined;
   const role = app.role;
   const results = await probeApp(baseUrl, app.probes, {
@@ -56,7 +56,7 @@ export async function smokeRestoredApp(ctx: StageContext<DrConfig>, baseUrl: str
           login: async () => {
             const s = await auth.session(role, ctx.signal);
             if (!s.ok) throw new Error(s.message);
-            return s.headers;
+            return s.headersFor(baseUrl);
           },
         }
       : {}),

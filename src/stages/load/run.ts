@@ -30,7 +30,7 @@ export async function runLoad(ctx: StageContext<LoadConfig>): Promise<void> {
   const { loaded, fileLabel, specs, apiUrl } = await resolveLoadPlan(ctx.config, ctx.settings, ctx.target);
   const sc = loaded.scenario;
   const env = ctx.settings.environment;
-  const auth = sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: ctx.target.apiUrl ?? ctx.target.baseUrl });
+  const auth = sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: ctx.target.apiUrl ?? ctx.target.baseUrl, baseUrl: ctx.target.baseUrl, rootDir: ctx.settings.rootDir });
   const baseUrl = ctx.target.baseUrl;
 
   ctx.progress(`load: logging in and preparing ${sc.name}`);

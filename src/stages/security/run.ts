@@ -73,6 +73,8 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
     secrets: ctx.secrets,
     redactor: ctx.redactor,
     apiUrl: ctx.target.apiUrl ?? webUrl,
+    baseUrl: ctx.target.baseUrl,
+    rootDir: ctx.settings.rootDir,
     signal: ctx.signal,
     ...(ca.length ? { send: (req: SendRequest) => client(req) } : {}),
   });

@@ -15,7 +15,7 @@ import type { SmokeCheckConfig } from './config.ts';
 
 /** The run's shared sign-in for this target (one login per role per run). */
 export function authenticatorFor(ctx: StageContext<SmokeConfig>, target: Target): Authenticator {
-  return sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl });
+  return sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl, baseUrl: target.baseUrl, rootDir: ctx.settings.rootDir });
 }
 
 export function urlOn(target: Target, on: 'api' | 'web', path: string): string {
@@ -51,8 +51,9 @@ export async function loginChecks(ctx: StageContext<SmokeConfig>, auth: Authenti
       title: `sign in as ${role}`,
       severity: cfg.severity,
       ...(throttled ? { onFail: 'hold' as const } : {}),
-      status: ctx.signal.aborted ? 'errored' : s.ok ? 'passed' : 'failed',
-      message: s.ok ? `signed in as ${role} (${s.how})` : throttled ? `${s.message} (throttled: the app limits sign-ins; not evidence of a bad deploy)` : s.message,
+      // A sign-in pdv could not perform (form not found, browser would not start) is not evidence.
+      status: ctx.signal.aborted || (!s.ok && s.fault === 'harness') ? 'errored' : s.ok ? 'passed' : 'failed',
+      message: s.ok ? `signed in as ${role} (${s.how}${s.decidedBy ? `: ${s.decidedBy}` : ''})` : throttled ? `${s.message} (throttled: the app limits sign-ins; not evidence of a bad deploy)` : s.message,
       durationMs: Math.round(s.durationMs),
       attempts: 1,
       evidence: s.evidence,
@@ -111,7 +112,8 @@ export async function declaredCheck(ctx: StageContext<SmokeConfig>, target: Targ
       return { ...base, status: 'errored', message: `could not act as ${c.role}: ${session.message}`, durationMs: Date.now() - started, attempts: 0, evidence: session.evidence };
     }
   }
-  const headers: Record<string, string> = { accept: 'application/json, text/html;q=0.9, */*;q=0.5', ...(session?.ok ? session.headers : {}), ...c.headers };
+  const url = urlOn(target, c.on, c.path);
+  const headers: Record<string, string> = { accept: 'application/json, text/html;q=0.9, */*;q=0.5', ...(session?.ok ? session.headersFor(url) : {}), ...c.headers };
   let body: string | undefined;
   if (c.body !== undefined) {
     body = typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
@@ -120,7 +122,7 @@ export async function declaredCheck(ctx: StageContext<SmokeConfig>, target: Targ
     body = new URLSearchParams(c.form).toString();
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
   }
-  const req = { method: c.method, url: urlOn(target, c.on, c.path), headers, ...(body !== undefined ? { body } : {}) };
+  const req = { method: c.method, url, headers, ...(body !== undefined ? { body } : {}) };
   const { maxLatency, ...expect } = c.expect;
   let attempts = 0;
   let firstFailure: string | undefined;

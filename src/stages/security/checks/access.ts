@@ -31,7 +31,7 @@ export async function accessChecks(run: SecurityRun, logins: Logins): Promise<Ch
       if (rule.role !== 'anonymous') {
         const s = await logins.get(rule.role);
         if (s.error) throw new Error(s.error);
-        Object.assign(headers, s.headers);
+        Object.assign(headers, s.headersFor(joinUrl(run.apiUrl, path)));
       }
     } catch (err) {
       out.push(makeCheck({ ...base, status: 'errored', message: `cannot run ${rule.method} ${rule.path} as ${rule.role}: ${errorMessage(err)}`, url: joinUrl(run.apiUrl, rule.path) }));

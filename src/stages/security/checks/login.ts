@@ -9,6 +9,8 @@ export interface Session {
   role: string;
   /** Headers that make a request this role's. */
   headers: Record<string, string>;
+  /** The same for one URL: cookies by their Domain/Path/Secure rules. */
+  headersFor: (url: string) => Record<string, string>;
   token?: string;
   userId?: string;
   /** Set-Cookie values of the login answer (empty for pre-issued tokens or cookies). */
@@ -27,14 +29,15 @@ export class Logins {
 
   async get(role: string): Promise<Session> {
     const s = await this.auth.session(role);
-    if (!s.ok) return { role, headers: {}, setCookies: [], loggedIn: false, evidence: s.evidence, error: s.message };
+    if (!s.ok) return { role, headers: {}, headersFor: () => ({}), setCookies: [], loggedIn: false, evidence: s.evidence, error: s.message };
     return {
       role,
       headers: s.headers,
+      headersFor: s.headersFor,
       ...(s.token ? { token: s.token } : {}),
       ...(s.userId ? { userId: s.userId } : {}),
       setCookies: s.setCookies,
-      loggedIn: s.how === 'login',
+      loggedIn: s.how === 'login' || s.how === 'browser',
       evidence: s.evidence,
     };
   }

@@ -1,0 +1,38 @@
+import type { Redactor } from '../core/redact.ts';
+import type { Evidence } from '../core/types.ts';
+import type { Jar, LoginFault, Send, StorageState } from './session.ts';
+
+// What each way of signing in hands back to the Authenticator, which adds the
+// "who am I" verification and builds the session.
+
+export type Outcome =
+  | {
+      ok: true;
+      /** Headers other than Cookie (Authorization…). */
+      fixed: Record<string, string>;
+      jar: Jar;
+      token?: string;
+      userId?: string;
+      storageState?: StorageState;
+      how: 'login' | 'token' | 'cookie' | 'basic' | 'browser' | 'module';
+      /** Which rule said "signed in" (absent: only a verify request can tell). */
+      decidedBy?: string;
+      evidence: Evidence[];
+    }
+  | { ok: false; message: string; fault: LoginFault; evidence: Evidence[]; status?: number };
+
+export interface LoginInput {
+  role: string;
+  username: string | undefined;
+  password: string | undefined;
+  /** The URL login paths resolve against, and the base URL (browser pages). */
+  apiUrl: string;
+  baseUrl: string;
+  rootDir: string;
+  send: Send;
+  redactor: Redactor;
+  signal: AbortSignal;
+}
+
+export const refused = (message: string, evidence: Evidence[], status?: number): Outcome => ({ ok: false, fault: 'target', message, evidence, ...(status !== undefined ? { status } : {}) });
+export const cannot = (message: string, evidence: Evidence[] = []): Outcome => ({ ok: false, fault: 'harness', message, evidence });
