@@ -28,9 +28,14 @@ export class Runs {
     return dir;
   }
 
-  async verify(config: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  verify(config: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+    return this.pdv(['verify'], config, args, env);
+  }
+
+  /** `pdv <command…> --config … --out <fresh folder> <args…>`, e.g. `['run', 'security']`. */
+  async pdv(command: string[], config: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
     const out = this.scratch('pdv-real-app-run-');
-    const r = await runCli(['verify', '--config', config, '--out', out, ...args], { env, timeoutMs: 180_000 });
+    const r = await runCli([...command, '--config', config, '--out', out, ...args], { env, timeoutMs: 180_000 });
     const output = `${r.stdout}\n${r.stderr}`;
     let verdict: VerdictReport | undefined;
     try {

@@ -106,12 +106,28 @@ describe.skipIf(skipWithoutDjango() || skipWithoutChromium(findChromium()))('rea
       const login = check(r, `smoke.login.${role}`);
       expect([login.status, login.message]).toEqual(['errored', expect.stringContaining('form#nope')]);
     }
-    expect(r.verdict?.checks.filter((c) => c.status === 'failed').map((c) => c.id)).toEqual([]);
+    // Nothing that could roll back failed (the minor header tests are warnings on plain HTTP).
+    expect(r.verdict?.checks.filter((c) => c.status === 'failed' && c.severity !== 'minor').map((c) => c.id)).toEqual([]);
   });
 
-  it('the editor given a permission it must not have (auth.add_user) → rollback (exit 1) naming security.access.editor-adds-users', async () => {
+  // KNOWN GAP (issue 21, item 7): the open-redirect probe posts the
+  // login form without Django's CSRF token, Django answers 403 "CSRF verification failed",
+  // and the probe still counts as tested ("passed (4 probes)"). `it.fails` records that
+  // today's behaviour is wrong; when the form probe does the CSRF round trip (or reports the
+  // post as untested), this test starts failing: drop `.fails`.
+  it.fails('the open-redirect probe of the login form counts a post as tested only when Django processed it', async () => {
+    const before = site.requests().length;
+    const r = await runs.pdv(['run', 'security'], CONFIG, ['--base-url', site.url], ENV);
+    const refused = site.requests().slice(before).filter((l) => /"POST \/admin\/login\/[^"]*" 403 /.test(l));
+    const probe = check(r, 'security.redirect.login-return-to');
+    // Passed is allowed only when no post of the form was refused.
+    expect({ status: probe.status, refused: probe.status === 'passed' ? refused : [] }).toEqual({ status: probe.status, refused: [] });
+  });
+
+  // Django's admin opens the add-user form only to who may add *and* change users.
+  it('the editor given rights it must not have (auth.add_user, auth.change_user) → rollback (exit 1) naming security.access.editor-adds-users', async () => {
     const grant = (op: 'add' | 'remove'): Promise<string> =>
-      site.manage(['shell', '-c', `from django.contrib.auth.models import Permission, User\nUser.objects.get(username="editor").user_permissions.${op}(Permission.objects.get(codename="add_user"))`]);
+      site.manage(['shell', '-c', `from django.contrib.auth.models import Permission, User\nUser.objects.get(username="editor").user_permissions.${op}(*Permission.objects.filter(codename__in=["add_user", "change_user"]))`]);
     await grant('add');
     try {
       const r = await runs.verify(CONFIG, ['--base-url', site.url], ENV);

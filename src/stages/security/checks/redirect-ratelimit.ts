@@ -22,8 +22,12 @@ export function redirectsOffSite(res: ProbeResponse, requestUrl: string): string
   const refresh = firstHeader(res, 'refresh');
   if (refresh?.includes(EVIL_HOST)) return `Refresh: ${refresh}`;
   // A page that puts the foreign URL into a link, refresh or return field will send the user there.
+  // The attribute must *be* a URL to the foreign host: a same-site form action that merely
+  // carries the parameter on (`action="/login/?next=https://…"`, as Django's admin does) sends
+  // the user back to this site, which checks `next` when the form is posted.
   const host = EVIL_HOST.replace(/\./g, '\\.');
-  const m = new RegExp(`(?:href|action|content|value)\\s*=\\s*["']?[^"'>]*${host}|location(?:\\.href)?\\s*=\\s*["'][^"']*${host}`, 'i').exec(res.body);
+  const foreign = `(?:https?:)?//${host}`;
+  const m = new RegExp(`(?:href|action|value)\\s*=\\s*["']?\\s*${foreign}|content\\s*=\\s*["']?\\s*\\d*\\s*;?\\s*url\\s*=\\s*["']?${foreign}|location(?:\\.href)?\\s*=\\s*["']${foreign}`, 'i').exec(res.body);
   return m ? `page carries the foreign URL (${m[0].slice(0, 120)})` : undefined;
 }
 
