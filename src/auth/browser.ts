@@ -106,10 +106,17 @@ async function defaultSteps(page: Page, x: LoginInput, timeout: number): Promise
   }, await pw.evaluate((el) => Array.from(document.querySelectorAll('input')).indexOf(el as HTMLInputElement)));
   await user.nth(index).fill(x.username ?? '', { timeout });
   await pw.fill(x.password ?? '', { timeout });
-  const submit = pw.locator('xpath=ancestor::form[1]').locator('button[type=submit], input[type=submit], button:not([type])');
-  if (await submit.count()) await submit.first().click({ timeout });
-  else await pw.press('Enter', { timeout });
+  const inForm = pw.locator('xpath=ancestor::form[1]').locator('button[type=submit]:visible, input[type=submit]:visible, button:not([type]):visible');
+  if (await inForm.count()) return inForm.first().click({ timeout });
+  // No form: the visible button that says so, else the first one after the password input.
+  const named = page.getByRole('button', { name: SUBMIT_WORDS }).filter({ visible: true });
+  if (await named.count()) return named.first().click({ timeout });
+  const after = pw.locator('xpath=following::button[1]');
+  if (await after.count()) return after.first().click({ timeout });
+  await pw.press('Enter', { timeout });
 }
+
+const SUBMIT_WORDS = /^\s*(log ?in|sign ?in|submit|continue|next|anmelden|connexion)\s*$/i;
 
 async function succeeded(page: Page, cfg: BrowserLoginConfig): Promise<boolean> {
   const s = cfg.success;

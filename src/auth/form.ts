@@ -149,5 +149,7 @@ function judgeAnswer(cfg: FormLoginConfig, x: LoginInput, s: Submitted): Outcome
 
 function signedIn(s: Submitted, decidedBy: string | undefined): Outcome {
   if (!s.jar.size) return refused(`the sign-in set no cookie: there is no session to act with`, s.evidence, s.answer.final.status);
-  return { ok: true, fixed: {}, jar: s.jar, how: 'login', ...(decidedBy ? { decidedBy } : {}), evidence: s.evidence };
+  // The session's cookies are the ones the answer to the credentials set, not the login page's.
+  const setCookies = s.answer.hops.flatMap((h) => h.res.headers['set-cookie'] ?? []);
+  return { ok: true, fixed: {}, jar: s.jar, setCookies, how: 'login', ...(decidedBy ? { decidedBy } : {}), evidence: s.evidence };
 }

@@ -173,7 +173,7 @@ export class Authenticator {
       ...(out.userId ? { userId: out.userId } : {}),
       cookies: out.jar.all(),
       ...(out.storageState ? { storageState: out.storageState } : {}),
-      setCookies: out.jar.setCookies,
+      setCookies: out.setCookies ?? out.jar.setCookies,
       how: out.how,
       ...(out.decidedBy ? { decidedBy: out.decidedBy } : {}),
       // Evidence is built before every token is known to the redactor: pass it again now.

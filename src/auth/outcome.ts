@@ -15,6 +15,8 @@ export type Outcome =
       userId?: string;
       storageState?: StorageState;
       how: 'login' | 'token' | 'cookie' | 'basic' | 'browser' | 'module';
+      /** Set-Cookie values of the answer to the credentials (default: every one the jar saw). */
+      setCookies?: string[];
       /** Which rule said "signed in" (absent: only a verify request can tell). */
       decidedBy?: string;
       evidence: Evidence[];

@@ -18,3 +18,9 @@ export type { CheckResult, CheckStatus, OnFail, Severity, Verdict, VerdictReport
 export { defineStage } from '../stages/stage.ts';
 export type { PlanContext, StageContext, StageDefinition, StageReport } from '../stages/stage.ts';
 export { stageBase } from '../core/schema.ts';
+
+// Sign-in code of your own (`auth: { type: 'module', module: './login.ts' }`, docs/target.md).
+export type { LoginModule, LoginModuleArgs, LoginModuleResult } from '../auth/module.ts';
+
+/** A browser sign-in module (`auth: { type: 'browser', module }`): fills the page it is given. */
+export type BrowserLoginModule = (args: { page: import('playwright-core').Page; role: string; username: string | undefined; password: string | undefined; baseUrl: string }) => Promise<void | { refused: string }>;

@@ -11,18 +11,23 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
   return CANDIDATES.find((p) => existsSync(p));
 }
 
-/** Flags that keep Chromium off the network and working as root in CI. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-];
+/** Flags that keep Chromium off the network (a closed CI network refuses its background calls). */
+const OFFLINE_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', '--disable-quic'];
+
+/**
+ * Chromium's sandbox cannot start as root: only then (or when PDV_CHROMIUM_NO_SANDBOX=1 asks,
+ * for containers without user namespaces) is it switched off. Everyone else keeps it.
+ */
+export function chromiumArgs(env: NodeJS.ProcessEnv = process.env, uid: number | null = process.getuid?.() ?? null): string[] {
+  const noSandbox = uid === 0 || env.PDV_CHROMIUM_NO_SANDBOX === '1';
+  return noSandbox ? ['--no-sandbox', ...OFFLINE_ARGS] : [...OFFLINE_ARGS];
+}
+
+/** The arguments for this process (chromiumArgs()), for a launch written into a child script. */
+export const CHROMIUM_ARGS = chromiumArgs();
 
 export function chromiumLaunchOptions(env: NodeJS.ProcessEnv = process.env): { executablePath?: string; args: string[] } {
   const executablePath = findChromium(env);
-  return executablePath ? { executablePath, args: CHROMIUM_ARGS } : { args: CHROMIUM_ARGS };
+  const args = chromiumArgs(env);
+  return executablePath ? { executablePath, args } : { args };
 }

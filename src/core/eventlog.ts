@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { UsageError } from './errors.ts';
-import type { RunEvent } from './events.ts';
+import { EVENTS_FORMAT, type RunEvent } from './events.ts';
 import type { Redactor } from './redact.ts';
 
 export const EVENTS_FILE = 'events.jsonl';
@@ -27,7 +27,8 @@ export class EventLog {
   }
 
   append(event: RunEvent): RunEvent {
-    const clean = this.redactor.deep(event);
+    const stamped = event.type === 'run.start' && event.format === undefined ? { ...event, format: EVENTS_FORMAT } : event;
+    const clean = this.redactor.deep(stamped);
     this.events.push(clean);
     if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(clean) + '\n');
     for (const l of this.listeners) {
@@ -73,5 +74,26 @@ export function parseEvents(text: string, where = 'events.jsonl'): RunEvent[] {
       if (!last) throw new UsageError(`line ${i + 1} is not a valid event`, where);
     }
   });
-  return out;
+  return upgradeEvents(out, where);
+}
+
+/** The format a log was written in: its run.start's stamp, 1 before stamps existed. */
+export function formatOf(events: readonly RunEvent[]): number {
+  const start = events.find((e) => e.type === 'run.start');
+  return start?.type === 'run.start' && typeof start.format === 'number' ? start.format : 1;
+}
+
+/** Bring a log of an older format up to EVENTS_FORMAT; a newer one is refused (this pdv cannot read it). */
+export function upgradeEvents(events: RunEvent[], where = 'events.jsonl'): RunEvent[] {
+  const format = formatOf(events);
+  if (format > EVENTS_FORMAT) throw new UsageError(`written by a newer pdv (event format ${format}; this pdv reads up to ${EVENTS_FORMAT}): replay it with that version`, where);
+  if (format === EVENTS_FORMAT) return events;
+  // 1 → 2: a failed or errored check always says why.
+  return events.map((e) => {
+    if (e.type === 'run.start') return { ...e, format: EVENTS_FORMAT };
+    if (e.type === 'check' && (e.check.status === 'failed' || e.check.status === 'errored') && !e.check.message) {
+      return { ...e, check: { ...e.check, message: `${e.check.status} (no message was recorded: event format 1)` } };
+    }
+    return e;
+  });
 }

@@ -5,9 +5,18 @@ export type { DecisionSource } from './types.ts';
 // The event log (events.jsonl in the run folder) is the source of truth:
 // every report, `pdv report` and `pdv merge` are built by replaying it.
 
+/**
+ * The format of events.jsonl, stamped on its run.start event. 1: logs written
+ * before the format was stamped; 2: a failed or errored check always carries
+ * a message. `upgradeEvents` brings an older log up to this one.
+ */
+export const EVENTS_FORMAT = 2;
+
 export interface RunStartEvent {
   type: 'run.start';
   at: string;
+  /** EVENTS_FORMAT of the pdv that wrote the log (absent: format 1). */
+  format?: number;
   runId: string;
   command: string;
   target: Target;

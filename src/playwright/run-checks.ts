@@ -62,7 +62,10 @@ async function writeSessions(ctx: RunScope, target: Target, stateDir: string): P
     }
     const storage = s.storageState ?? { cookies: s.cookies, origins: [] };
     await writeFile(join(stateDir, `${role}.json`), JSON.stringify(storage), { mode: 0o600 });
-    await writeFile(join(stateDir, `${role}.headers.json`), JSON.stringify(s.headers), { mode: 0o600 });
+    // Cookies travel in the storage state, by the browser's own Domain/Path/Secure rules; a Cookie
+    // header here would go to every host the page talks to.
+    const headers = Object.fromEntries(Object.entries(s.headers).filter(([k]) => k !== 'cookie'));
+    await writeFile(join(stateDir, `${role}.headers.json`), JSON.stringify(headers), { mode: 0o600 });
   }
 }
 

@@ -103,6 +103,17 @@ describe('declarative smoke checks', () => {
     expect(byId['smoke.items']).toMatchObject({ status: 'errored' });
   });
 
+  // Before pdv told its own faults from the target's, a login form it could not find failed the critical login check: a rollback.
+  it('a sign-in pdv could not perform (no login form on the page) is errored, never failed', async () => {
+    const { byId } = await run([{ id: 'items', path: '/api/items', role: 'viewer' }], {
+      credentials: { viewer: { username: 'v', passwordEnv: 'VIEWER_TOKEN' } },
+      auth: { type: 'form', url: '/', form: 'form#login' },
+    });
+    expect(byId['smoke.login.viewer']).toMatchObject({ status: 'errored' });
+    expect(byId['smoke.login.viewer']?.message).toContain('auth.form');
+    expect(byId['smoke.items']).toMatchObject({ status: 'errored' });
+  });
+
   // A login the app throttles (429) says the app is limiting the harness: hold, not rollback.
   it('a throttled sign-in fails its check as a hold', async () => {
     const { byId } = await run([], { credentials: { viewer: { username: 'v', passwordEnv: 'VIEWER_TOKEN' } }, auth: { type: 'json', url: '/api/throttled-login', tokenPath: 'token' } });

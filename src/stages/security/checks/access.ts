@@ -92,7 +92,8 @@ export async function sessionCookieCheck(run: SecurityRun, logins: Logins): Prom
   const problems = cookies.flatMap(({ c }) => {
     const missing = [
       overHttps && !c.secure && 'Secure',
-      !c.httpOnly && 'HttpOnly',
+      // An anti-CSRF cookie is read by the page's script on purpose (double-submit): HttpOnly is not asked of it.
+      !c.httpOnly && !/csrf|xsrf/i.test(c.name) && 'HttpOnly',
       c.sameSite === 'none' && !c.secure && 'Secure (required with SameSite=None)',
     ].filter(Boolean);
     return missing.length ? [`${c.name} set without ${missing.join(', ')}`] : [];
