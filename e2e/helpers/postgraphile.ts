@@ -30,7 +30,7 @@ export interface TestForum {
   pg: TestPostgres;
   /** Run SQL as the superuser in the forum's database (a grant a bad migration made, …). */
   sql(text: string): Promise<void>;
-  /** Request lines the API logged since it became ready (`access: POST /graphql`). */
+  /** Request lines the API logged since it became ready (`POST /graphql`). */
   requests(): string[];
   stop(): Promise<void>;
 }
@@ -68,7 +68,8 @@ export async function startForum(opts: { passwords: { person: string; admin: str
       { dir, what: 'postgraphile', readyTimeoutMs: 30_000, ready: () => fetch(`${url}/healthz`).then((r) => r.ok, () => false) },
     );
     const server = api;
-    const requests = collectLines(server.child.stdout, (l) => l.startsWith('access: '));
+    const logged = collectLines(server.child.stdout, (l) => l.startsWith('access: '));
+    const requests = (): string[] => logged().map((l) => l.slice('access: '.length));
     return {
       url,
       pg,

@@ -84,3 +84,8 @@ export function check(r: Run, id: string): VerdictReport['checks'][number] {
   if (!c) throw new Error(`no check ${id} in the verdict; there are: ${r.verdict?.checks.map((x) => x.id).join(', ')}\n${r.output}`);
   return c;
 }
+
+/** Failed checks that can move the verdict (minor ones only warn: e.g. header tests on plain HTTP). */
+export function seriousFailures(r: Run): string[] {
+  return (r.verdict?.checks ?? []).filter((c) => c.status === 'failed' && c.severity !== 'minor').map((c) => c.id);
+}

@@ -8,7 +8,7 @@
 // pdv could not sign in at all → errored, a hold, never a rollback.
 
 // In your project: import type { LoginModule } from 'pdv';
-import type { LoginModule } from '../../../src/auth/index.ts';
+import type { LoginModule } from '../../../src/config/index.ts';
 
 const AUTHENTICATE = `mutation Authenticate($email: String!, $password: String!) {
   authenticate(input: { email: $email, password: $password }) { jwtToken }
