@@ -36,7 +36,7 @@ beforeAll(async () => {
         res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
         res.end(text);
       };
-      if (url.pathname === '/login/' && req.method === 'GET') return html(200, page(), { 'set-cookie': 'csrftoken=csrf-canary-5566; Path=/; SameSite=Lax' });
+      if (url.pathname === '/login/' && req.method === 'GET') return html(200, url.searchParams.get('land') === 'account' ? page().replace('?next=/home', '?next=/account/') : page(), { 'set-cookie': 'csrftoken=csrf-canary-5566; Path=/; SameSite=Lax' });
       if (url.pathname === '/login/' && req.method === 'POST') {
         posts++;
         const f = new URLSearchParams(body);
@@ -49,6 +49,11 @@ beforeAll(async () => {
       if (url.pathname === '/js-login/') return html(200, '<html><body><div id="app"></div><script>render()</script></body></html>');
       if (url.pathname === '/nolanding/' && req.method === 'GET') return html(200, page().replace('/login/?next=/home', '/nolanding/'), { 'set-cookie': 'csrftoken=csrf-canary-5566; Path=/' });
       if (url.pathname === '/nolanding/' && req.method === 'POST') return html(200, '<html><body><p>ok</p></body></html>', { 'set-cookie': 'sessionid=not-a-session; Path=/' });
+      if (url.pathname === '/account/') {
+        // Signed in, on a page that holds another password form.
+        if (cookie.includes(`sessionid=${SESSION}`)) return html(200, '<form action="/password_change/" method="post"><input type="password" name="old"><input type="password" name="new"></form>');
+        return html(302, '', { location: '/login/?next=/account/' });
+      }
       if (url.pathname === '/home') {
         if (cookie.includes(`sessionid=${SESSION}`)) return html(200, '<html><body><h1>Welcome, ann</h1></body></html>');
         return html(302, '', { location: '/login/?next=/home' });
@@ -83,6 +88,12 @@ describe('form login as a browser submits it', () => {
     expect(home.body).toContain('Welcome, ann');
     const text = JSON.stringify(redactor.deep(s.evidence));
     for (const v of [PASSWORD, SESSION, 'csrf-canary-5566']) expect(text).not.toContain(v);
+  });
+
+  it('a page after sign-in that holds another password form (change password) is not the login form again', async () => {
+    const s = await make({ url: '/login/?land=account' }).a.session('ann');
+    expect(s.ok, s.ok ? '' : s.message).toBe(true);
+    if (s.ok) expect(s.decidedBy).toContain('to /account/');
   });
 
   it('a wrong password answered 200 with the form again is a refusal quoting the page, not CSS', async () => {

@@ -16,7 +16,7 @@ import { Jar, type SendRequest } from './session.ts';
 
 const SECRETISH_FIELD = /csrf|xsrf|token|authenticity|nonce|state|verification/i;
 
-export async function formLogin(cfg: FormLoginConfig, x: LoginInput): Promise<Outcome> {
+export async function formLogin(cfg: FormLoginConfig, x: LoginInput): Promise<Outcome | { direct: true }> {
   const jar = new Jar();
   const r = x.redactor;
   const evidence: Evidence[] = [];
@@ -34,6 +34,10 @@ export async function formLogin(cfg: FormLoginConfig, x: LoginInput): Promise<Ou
     return refused(`GET ${r.url(pageUrl)} (the login page) failed: ${errorMessage(err)}`, evidence);
   }
   keep(page, `login page for ${x.role}`);
+  // A URL that only takes the POST (405, or an API's non-HTML 404, to a GET) or answers data, not
+  // a page, is a form-encoded API login: submit the fields to it directly, as `direct: true` does.
+  const st = page.final.status;
+  if (st === 405 || ((st < 300 || st === 404) && !isHtml(page.final))) return { direct: true };
   const pageProblem = judgePage(page, r.url(pageUrl));
   if (pageProblem) return { ...pageProblem, evidence };
 
@@ -63,6 +67,11 @@ export async function formLogin(cfg: FormLoginConfig, x: LoginInput): Promise<Ou
   }
   keep(answer, `sign in as ${x.role}`);
   return judgeAnswer(cfg, x, { jar, evidence, page, answer, form });
+}
+
+function isHtml(res: { headers: Record<string, string[]>; body: string }): boolean {
+  const type = res.headers['content-type']?.[0] ?? '';
+  return /html/i.test(type) || (!type && /^\s*</.test(res.body));
 }
 
 /** A login page that is not there is a configuration problem; one the server cannot render is the target's. */
@@ -131,7 +140,7 @@ function judgeAnswer(cfg: FormLoginConfig, x: LoginInput, s: Submitted): Outcome
   }
   if (status >= 500) return refused(`${label}: HTTP ${status}${said}`, s.evidence, status);
   if (status >= 400) return refused(`${label}: the application refused the credentials (HTTP ${status}${said})`, s.evidence, status);
-  if (hasLoginForm(final.body) && !cfg.success) return refused(`${label}: the login form came back${said}`, s.evidence, status);
+  if (!cfg.success && loginFormAgain(s)) return refused(`${label}: the login form came back${said}`, s.evidence, status);
   if (cfg.success) {
     const flat = Object.fromEntries(Object.entries(final.headers).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
     const { cookie, url, ...expect } = cfg.success;
@@ -145,6 +154,15 @@ function judgeAnswer(cfg: FormLoginConfig, x: LoginInput, s: Submitted): Outcome
   if (away) return signedIn(s, `a redirect away from the login page (to ${new URL(s.answer.url).pathname})`);
   if (cfg.verify) return signedIn(s, undefined);
   return cannot(`${label}: HTTP ${status} without the login form and without a redirect away from it${said}: pdv cannot tell whether this is signed in; set auth.success or auth.verify`, s.evidence);
+}
+
+/** The same login form again (a page that merely holds another password form, e.g. "change password", is not). */
+function loginFormAgain(s: Submitted): boolean {
+  if (!hasLoginForm(s.answer.final.body)) return false;
+  const path = (u: string): string => new URL(u).pathname;
+  if (path(s.answer.url) === path(s.page.url)) return true;
+  const again = findLoginForm(s.answer.final.body, s.answer.url);
+  return again.ok && path(again.form.action) === path(s.form.action);
 }
 
 function signedIn(s: Submitted, decidedBy: string | undefined): Outcome {

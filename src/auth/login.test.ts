@@ -106,7 +106,7 @@ describe('Authenticator', () => {
   it.each<[string, unknown, unknown]>([
     ['json body with extra fields and a nested token', { type: 'json', url: '/json-login', usernameField: 'email', passwordField: 'pass', fields: { remember: true }, tokenPath: 'data.token', userIdPath: 'user.id' }, undefined],
     ['json PUT with the username in the URL', { type: 'json', method: 'PUT', url: '/-/user/org.couchdb.user:{username}', usernameField: 'name', tokenPath: 'token' }, undefined],
-    ['form-encoded login setting a session cookie', { type: 'form', url: '/form-login', usernameField: 'user', direct: true }, undefined],
+    ['form-encoded login setting a session cookie', { type: 'form', url: '/form-login', usernameField: 'user' }, undefined],
     ['OAuth2 password grant with a per-role scope', { type: 'oauth2-password', tokenUrl: '/oauth/token', clientId: 'web-app' }, { username: 'ann', passwordEnv: 'ANN_PW', scope: 'read:projects' }],
     ['OAuth2 client credentials (basic client auth)', { type: 'oauth2-client-credentials', tokenUrl: '/oauth/token', clientId: 'svc', clientSecretEnv: 'SVC_SECRET', clientAuth: 'basic' }, {}],
     ['pre-issued bearer token from the environment', { type: 'bearer' }, { tokenEnv: 'ANN_TOKEN' }],
@@ -179,7 +179,7 @@ describe('Authenticator', () => {
   });
 
   it('signs in once per role', async () => {
-    const { a } = make({ type: 'form', url: '/form-login', usernameField: 'user', direct: true });
+    const { a } = make({ type: 'form', url: '/form-login', usernameField: 'user' });
     const [x, y] = await Promise.all([a.session('ann'), a.session('ann')]);
     expect(x).toBe(y);
   });

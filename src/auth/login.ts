@@ -230,7 +230,8 @@ export class Authenticator {
     if (auth.type === 'browser') return browserLogin(auth, x);
     if (auth.type === 'form' && !auth.direct) {
       if (!cfg.username || x.password === undefined) return cannot(`role "${role}" needs username and passwordEnv`);
-      return formLogin(auth, x);
+      const page = await formLogin(auth, x);
+      if (!('direct' in page)) return page;
     }
     if ((auth.type === 'json' || auth.type === 'form' || auth.type === 'oauth2-password') && (!cfg.username || x.password === undefined)) return cannot(`role "${role}" needs username and passwordEnv`);
     const client =

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventLog, formatOf, parseEvents } from './eventlog.ts';
-import { EVENTS_FORMAT, type RunEvent } from './events.ts';
+import { EVENTS_FORMAT, type RunStartEvent } from './events.ts';
 import { Redactor } from './redact.ts';
 import { DEFAULT_POLICY } from './policy.ts';
 import { buildVerdict } from './verdict.ts';
@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pdv-eventlog-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const target = { environment: 'staging', baseUrl: 'http://127.0.0.1:1' };
-const start = { type: 'run.start', at: '2026-12-01T00:00:00.000Z', runId: 'r1', command: 'verify', target, plan: ['smoke'], required: ['smoke'], partial: false } as const;
+const start: RunStartEvent = { type: 'run.start', at: '2026-12-01T00:00:00.000Z', runId: 'r1', command: 'verify', target, plan: ['smoke'], required: ['smoke'], partial: false };
 const failed = { id: 'smoke.readiness', stage: 'smoke', title: 'ready', severity: 'critical', status: 'failed', durationMs: 1, attempts: 1, evidence: [] } as const;
 const lines = (events: object[]): string => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
 const v1 = lines([
@@ -29,7 +29,7 @@ describe('event log format', () => {
   it('stamps the current format on run.start', () => {
     const file = join(dir, 'events.jsonl');
     const log = new EventLog(file, new Redactor());
-    log.append(start as RunEvent);
+    log.append(start);
     log.close();
     const written = parseEvents(readFileSync(file, 'utf8'));
     expect(formatOf(written)).toBe(EVENTS_FORMAT);
