@@ -82,7 +82,9 @@ export default defineConfig({
       // The admin's session cookie (HttpOnly, SameSite=Lax; Secure once served over HTTPS).
       sessionCookie: { name: 'sessionid' },
       // Django's login honours ?next= only on its own host; a foreign one must not be followed.
-      openRedirect: { path: '/admin/login/', param: 'next', form: { role: 'editor' } },
+      // (`form: { role }` would also post the login form with it, but that probe does not yet
+      // send the form's CSRF token, and Django refuses the post.)
+      openRedirect: { path: '/admin/login/', param: 'next' },
       // The default exposed-file probes (.git/config, .env, backups, dumps…) all run.
     },
     uat: {
