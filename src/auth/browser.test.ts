@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptLoginServer, type LoginServer } from '../../e2e/helpers/login-servers.ts';
 import { findChromium } from '../core/browser.ts';
 import { Redactor } from '../core/redact.ts';
 import { authSchema, roleSchema } from './config.ts';
@@ -16,47 +15,17 @@ import { Authenticator, defaultSend } from './login.ts';
 
 const PASSWORD = 'pw-canary-3141';
 const TOKEN = 'tok-canary-2718-browser';
-let server: Server;
+let server: LoginServer;
 let base = '';
 const dir = mkdtempSync(join(tmpdir(), 'pdv-auth-modules-'));
 
-const APP = `<!doctype html><html><head><title>Console</title></head><body><div id="root">loading…</div><script>
-setTimeout(() => {
-  document.getElementById('root').innerHTML = '<h1>Sign in</h1><div id="msg" role="alert"></div><label for=u>User</label><input id=u><label for=p>Password</label><input id=p type=password><button id=go>Sign in</button>';
-  document.getElementById('go').onclick = async () => {
-    const r = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ u: document.getElementById('u').value, p: document.getElementById('p').value }) });
-    if (r.status !== 200) { document.getElementById('msg').textContent = 'Login failed: check your user name and password'; return; }
-    localStorage.setItem('auth', JSON.stringify({ access_token: (await r.json()).token }));
-    document.getElementById('root').innerHTML = '<h1>Dashboard</h1><button id=logout>Log out</button>';
-  };
-}, 150);
-</script></body></html>`;
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += String(c)));
-    req.on('end', () => {
-      if (req.url === '/api/login') {
-        const b = JSON.parse(body) as { u: string; p: string };
-        res.writeHead(b.u === 'ann' && b.p === PASSWORD ? 200 : 401, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify(b.u === 'ann' && b.p === PASSWORD ? { token: TOKEN } : { error: 'no' }));
-      }
-      if (req.url === '/api/me') {
-        const ok = req.headers.authorization === `Bearer ${TOKEN}`;
-        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify(ok ? { user: 'ann' } : { error: 'who' }));
-      }
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(APP);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startScriptLoginServer({ username: 'ann', password: PASSWORD, token: TOKEN });
+  base = server.base;
 });
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 
 function make(auth: Record<string, unknown>, password = PASSWORD) {

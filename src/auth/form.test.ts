@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CSRF_TOKEN, startCsrfLoginServer, type LoginServer } from '../../e2e/helpers/login-servers.ts';
 import { Redactor } from '../core/redact.ts';
 import { authSchema, roleSchema } from './config.ts';
 import { Authenticator, defaultSend } from './login.ts';
@@ -13,59 +12,14 @@ import { Jar } from './session.ts';
 
 const PASSWORD = 'pw-canary-8812';
 const SESSION = 'sess-canary-77aa';
-let server: Server;
+let server: LoginServer;
 let base = '';
-let posts = 0;
-
-function page(error = '', token = 'csrf-canary-5566'): string {
-  return `<!doctype html><html><head><title>Log in | Site admin</title><style>.errornote{color:red} body{font:12px}</style></head><body>
-<h1>Site administration</h1>${error ? `<p class="errornote">${error}</p>` : ''}
-<form action="/login/?next=/home" method="post" id="login-form"><input type="hidden" name="csrfmiddlewaretoken" value="${token}">
-<label>Username <input type="text" name="username" autofocus></label><label>Password <input type="password" name="password"></label>
-<input type="submit" value="Log in"></form></body></html>`;
-}
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += String(c)));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const cookie = req.headers.cookie ?? '';
-      const html = (status: number, text: string, headers: Record<string, string | string[]> = {}): void => {
-        res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
-        res.end(text);
-      };
-      if (url.pathname === '/login/' && req.method === 'GET') return html(200, url.searchParams.get('land') === 'account' ? page().replace('?next=/home', '?next=/account/') : page(), { 'set-cookie': 'csrftoken=csrf-canary-5566; Path=/; SameSite=Lax' });
-      if (url.pathname === '/login/' && req.method === 'POST') {
-        posts++;
-        const f = new URLSearchParams(body);
-        if (!cookie.includes('csrftoken=csrf-canary-5566') || f.get('csrfmiddlewaretoken') !== 'csrf-canary-5566' || !req.headers.referer) {
-          return html(403, '<html><head><title>403 Forbidden</title></head><body><h1>Forbidden <span>(403)</span></h1><p>CSRF verification failed. Request aborted.</p></body></html>');
-        }
-        if (f.get('username') === 'ann' && f.get('password') === PASSWORD) return html(302, '', { location: url.searchParams.get('next') ?? '/', 'set-cookie': [`sessionid=${SESSION}; Path=/; HttpOnly`, `securesid=${SESSION}-s; Path=/; Secure`] });
-        return html(200, page('Please enter a correct username and password. Note that both fields may be case-sensitive.'));
-      }
-      if (url.pathname === '/js-login/') return html(200, '<html><body><div id="app"></div><script>render()</script></body></html>');
-      if (url.pathname === '/nolanding/' && req.method === 'GET') return html(200, page().replace('/login/?next=/home', '/nolanding/'), { 'set-cookie': 'csrftoken=csrf-canary-5566; Path=/' });
-      if (url.pathname === '/nolanding/' && req.method === 'POST') return html(200, '<html><body><p>ok</p></body></html>', { 'set-cookie': 'sessionid=not-a-session; Path=/' });
-      if (url.pathname === '/account/') {
-        // Signed in, on a page that holds another password form.
-        if (cookie.includes(`sessionid=${SESSION}`)) return html(200, '<form action="/password_change/" method="post"><input type="password" name="old"><input type="password" name="new"></form>');
-        return html(302, '', { location: '/login/?next=/account/' });
-      }
-      if (url.pathname === '/home') {
-        if (cookie.includes(`sessionid=${SESSION}`)) return html(200, '<html><body><h1>Welcome, ann</h1></body></html>');
-        return html(302, '', { location: '/login/?next=/home' });
-      }
-      if (url.pathname === '/secure-echo') return html(200, cookie);
-      html(404, '<h1>Not found</h1>');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startCsrfLoginServer({ username: 'ann', password: PASSWORD, session: SESSION });
+  base = server.base;
 });
-afterAll(() => new Promise((r) => server.close(r)));
+afterAll(() => server.close());
 
 function make(auth: Record<string, unknown>, password = PASSWORD) {
   const secrets = new Map([['ANN_PW', password]]);
@@ -87,7 +41,7 @@ describe('form login as a browser submits it', () => {
     const home = await defaultSend({ method: 'GET', url: `${base}/home`, headers: s.headersFor(`${base}/home`) }, new AbortController().signal, 2000);
     expect(home.body).toContain('Welcome, ann');
     const text = JSON.stringify(redactor.deep(s.evidence));
-    for (const v of [PASSWORD, SESSION, 'csrf-canary-5566']) expect(text).not.toContain(v);
+    for (const v of [PASSWORD, SESSION, CSRF_TOKEN]) expect(text).not.toContain(v);
   });
 
   it('a page after sign-in that holds another password form (change password) is not the login form again', async () => {
@@ -106,12 +60,12 @@ describe('form login as a browser submits it', () => {
   });
 
   it('a form selector that matches nothing is the harness (errored), before any credential is sent', async () => {
-    const before = posts;
+    const before = server.posts;
     const { a } = make({ form: 'form#nope' });
     const s = await a.session('ann');
     expect(s).toMatchObject({ ok: false, fault: 'harness' });
     if (!s.ok) expect(s.message).toMatch(/form#nope.*auth\.form/);
-    expect(posts).toBe(before);
+    expect(server.posts).toBe(before);
   });
 
   it('a page with no form (built by JavaScript) says to use the browser login', async () => {
