@@ -32,6 +32,8 @@ export interface TestForum {
   sql(text: string): Promise<void>;
   /** Request lines the API logged since it became ready (`POST /graphql`). */
   requests(): string[];
+  /** GraphQL operation names it was sent since it became ready (`Authenticate`; `(anonymous)` for unnamed ones). */
+  operations(): string[];
   stop(): Promise<void>;
 }
 
@@ -68,8 +70,9 @@ export async function startForum(opts: { passwords: { person: string; admin: str
       { dir, what: 'postgraphile', readyTimeoutMs: 30_000, ready: () => fetch(`${url}/healthz`).then((r) => r.ok, () => false) },
     );
     const server = api;
-    const logged = collectLines(server.child.stdout, (l) => l.startsWith('access: '));
-    const requests = (): string[] => logged().map((l) => l.slice('access: '.length));
+    const logged = collectLines(server.child.stdout, (l) => l.startsWith('access: ') || l.startsWith('operation: '));
+    const requests = (): string[] => logged().flatMap((l) => (l.startsWith('access: ') ? [l.slice('access: '.length)] : []));
+    const operations = (): string[] => logged().flatMap((l) => (l.startsWith('operation: ') ? [l.slice('operation: '.length)] : []));
     return {
       url,
       pg,
@@ -77,6 +80,7 @@ export async function startForum(opts: { passwords: { person: string; admin: str
         await pg.query(text, [], 'forum');
       },
       requests,
+      operations,
       stop: async () => {
         await server.stop();
         await pg.stop();
