@@ -24,3 +24,23 @@ export type { LoginModule, LoginModuleArgs, LoginModuleResult } from '../auth/mo
 
 /** A browser sign-in module (`auth: { type: 'browser', module }`): fills the page it is given. */
 export type BrowserLoginModule = (args: { page: import('playwright-core').Page; role: string; username: string | undefined; password: string | undefined; baseUrl: string }) => Promise<void | { refused: string }>;
+
+// DR: the manifest a backup job stores beside its dump (docs/dr.md), measured as `pdv dr manifest` does.
+export type { BackupManifest } from '../dr/types.ts';
+export type { BackupManifestOptions } from '../dr/take-manifest.ts';
+export type { MigrationSource } from '../dr/migrations.ts';
+export { manifestJson } from '../dr/manifest-text.ts';
+
+/** Restore `archive` into a scratch copy and measure it: tables, row counts, checksums, migration version, time, size, sha256. */
+export async function backupManifest(archive: string, opts?: import('../dr/take-manifest.ts').BackupManifestOptions): Promise<import('../dr/types.ts').BackupManifest> {
+  // Loaded on call: a config file importing defineConfig should not load database drivers.
+  return (await import('../dr/take-manifest.ts')).backupManifest(archive, opts);
+}
+
+/** backupManifest, written as `<archive>.manifest.json` (or `out`) in the exact text `pdv dr manifest` writes. */
+export async function writeBackupManifest(
+  archive: string,
+  opts?: import('../dr/take-manifest.ts').BackupManifestOptions & { out?: string },
+): Promise<{ path: string; manifest: import('../dr/types.ts').BackupManifest; text: string }> {
+  return (await import('../dr/take-manifest.ts')).writeBackupManifest(archive, opts);
+}

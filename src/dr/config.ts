@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, envVarName, httpUrl, onFail, stageBase } from '../core/schema.ts';
+import { migrationTool } from './migrations.ts';
 
 // The dr stage's section of the config (`stages.dr`): where the newest backup
 // is, how to restore it somewhere disposable, what to validate on the copy,
@@ -93,6 +94,15 @@ export const drConfigSchema = stageBase
     scratchDir: z.string().optional(),
     /** postgres: folder with pg_restore (default: PATH, then /usr/lib/postgresql/<v>/bin). */
     pgBin: z.string().optional(),
+    /**
+     * postgres: the archive's owners and GRANTs are restored ('restore') so the app runs on the copy
+     * as it runs in production, or dropped ('none': pg_restore --no-owner --no-privileges).
+     */
+    privileges: z.enum(['restore', 'none']).default('restore'),
+    /** postgres: roles the archive names that the scratch server lacks are created NOLOGIN, tagged with the run id and dropped at cleanup ('create'), or must exist ('existing'). */
+    roles: z.enum(['create', 'existing']).default('create'),
+    /** postgres: SQL file run on the restored copy before the checks and the app (logins, memberships, grants); roles it creates are dropped at cleanup. */
+    rolesSql: z.string().min(1).optional(),
     rds: rdsSchema.prefault({}),
     criticalTables: z.array(tableName).default([]),
     /** table → columns (or "*" for the whole row) whose checksum must match. */
@@ -104,7 +114,12 @@ export const drConfigSchema = stageBase
     /** The release's migration version; or the newest file in migrationsDir. */
     expectedMigration: z.string().min(1).optional(),
     migrationsDir: z.string().optional(),
-    migrationsTable: tableName.default('schema_migrations'),
+    /** The app's migration tool: its history table and version column (docs/dr.md lists them); default Rails' schema_migrations.version. */
+    migrationsTool: migrationTool.optional(),
+    /** The history table (overrides the tool's). */
+    migrationsTable: tableName.optional(),
+    /** The column holding the version (overrides the tool's). */
+    migrationsColumn: columnName.optional(),
     rpoTarget: duration.default(86_400_000),
     rtoTarget: duration.default(900_000),
     /** What an RPO/RTO over target means (a stale backup is not the deploy's fault). */

@@ -32,7 +32,15 @@ export async function createDriver(cfg: DrConfig, de: DriverEnv): Promise<Restor
       if (!cfg.source.path && !cfg.source.folder) throw new UsageError('set source.path or source.folder', where('source'));
       const adminUrl = cfg.databaseUrlEnv ? env[cfg.databaseUrlEnv] : de.runtime.databaseUrl;
       if (!adminUrl) throw new UsageError(`the postgres driver needs a server for scratch databases: set ${cfg.databaseUrlEnv ?? 'DATABASE_URL'}`, where('databaseUrlEnv'));
-      return createPostgresDriver({ source: cfg.source, rootDir: de.rootDir, adminUrl, ...(cfg.pgBin ? { pgBin: cfg.pgBin } : {}) });
+      return createPostgresDriver({
+        source: cfg.source,
+        rootDir: de.rootDir,
+        adminUrl,
+        privileges: cfg.privileges,
+        roles: cfg.roles,
+        ...(cfg.rolesSql ? { rolesSql: resolveFrom(de.rootDir, cfg.rolesSql) } : {}),
+        ...(cfg.pgBin ? { pgBin: cfg.pgBin } : {}),
+      });
     }
     case 'rds': {
       if (!cfg.source.instance) throw new UsageError('set source.instance (the DB instance identifier)', where('source.instance'));

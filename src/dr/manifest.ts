@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { quoteIdent } from './naming.ts';
+import { DEFAULT_MIGRATIONS, migrationQuery, type MigrationSource } from './migrations.ts';
 import type { BackupManifest, Queryable } from './types.ts';
 
 // The manifest is written when the backup is made (a nightly job, the demo at
@@ -36,8 +37,9 @@ export async function sha256File(file: string): Promise<string> {
  * The newest applied version. Sorted here, not by SQL: a varchar history
  * table sorts "9" after "10" as text.
  */
-export async function migrationVersion(db: Queryable, table = 'schema_migrations'): Promise<string | null> {
-  const { rows } = await db.query<{ version: string }>(`SELECT version::text AS version FROM ${quoteIdent(table)} WHERE version IS NOT NULL`);
+export async function migrationVersion(db: Queryable, source: MigrationSource | string = DEFAULT_MIGRATIONS): Promise<string | null> {
+  const src = typeof source === 'string' ? { ...DEFAULT_MIGRATIONS, table: source } : source;
+  const { rows } = await db.query<{ version: string }>(migrationQuery(src));
   let newest: string | null = null;
   for (const r of rows) if (newest === null || compareMigrations(r.version, newest) > 0) newest = r.version;
   return newest;
@@ -48,11 +50,15 @@ export async function rowCount(db: Queryable, table: string): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Order-independent checksum: md5 over the sorted md5s of each row's columns. */
+/**
+ * Order-independent checksum (docs/dr.md has a worked example): the md5 (hex) of
+ * each row's text `ROW(cols)::text` (whole row: `t::text`), sorted bytewise,
+ * joined with ",", and the md5 of that; an empty table gives md5('').
+ */
 export async function tableChecksum(db: Queryable, table: string, columns: string[] | '*'): Promise<string> {
   const row = columns === '*' ? 't' : `ROW(${columns.map((c) => `t.${quoteIdent(c)}`).join(', ')})`;
   const { rows } = await db.query<{ sum: string | null }>(
-    `SELECT md5(coalesce(string_agg(h, ',' ORDER BY h), '')) AS sum FROM (SELECT md5(${row}::text) AS h FROM ${quoteIdent(table)} t) s`,
+    `SELECT md5(coalesce(string_agg(h, ',' ORDER BY h COLLATE "C"), '')) AS sum FROM (SELECT md5(${row}::text) AS h FROM ${quoteIdent(table)} t) s`,
   );
   return rows[0]?.sum ?? '';
 }
@@ -71,7 +77,8 @@ export interface TakeManifestOptions {
   tables?: string[];
   /** table → columns to checksum (default: every counted table, whole row). */
   checksums?: Record<string, string[] | '*'>;
-  migrationsTable?: string;
+  /** The migration history to read (default Rails' schema_migrations.version). */
+  migrations?: MigrationSource;
   createdAt?: Date;
 }
 
@@ -88,7 +95,7 @@ export async function takeManifestFacts(
   for (const [t, columns] of Object.entries(wanted)) checksums[t] = { columns, md5: await tableChecksum(db, t, columns) };
   let migration: string | null = null;
   try {
-    migration = await migrationVersion(db, opts.migrationsTable);
+    migration = await migrationVersion(db, opts.migrations);
   } catch {
     migration = null; // no migrations table: recorded as unknown
   }

@@ -20,7 +20,9 @@ async function probeOnce(baseUrl: string, path: string, signal: AbortSignal, hea
   try {
     const res = await request(new URL(path, baseUrl), { signal, headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
     const text = await res.body.text();
-    if (res.statusCode < 200 || res.statusCode >= 300) return { path, status: res.statusCode, ok: false, message: `${path} → ${res.statusCode}` };
+    // The start of the body says why (e.g. "permission denied for schema api"); one line, bounded.
+    const why = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    if (res.statusCode < 200 || res.statusCode >= 300) return { path, status: res.statusCode, ok: false, message: `${path} → ${res.statusCode}${why ? ` ${why}` : ''}` };
     const problems = judge?.(path, { status: res.statusCode, headers: res.headers, body: text }) ?? [];
     if (problems.length) return { path, status: res.statusCode, ok: false, message: `${path}: ${problems.join('; ')}` };
     return { path, status: res.statusCode, ok: true, message: `${path} → ${res.statusCode}` };

@@ -51,6 +51,8 @@ export interface ScratchRef {
   name: string;
   runId: string;
   createdAt?: string;
+  /** postgres: roles this run created on the scratch server (dropped with the copy). */
+  roles?: string[];
 }
 
 export interface RestoreDriver {

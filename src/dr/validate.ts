@@ -1,4 +1,5 @@
 import { compareChecksums, compareRowCounts, migrationVersion, rowCount, sameMigration, tableChecksum } from './manifest.ts';
+import { describeSource, type MigrationSource } from './migrations.ts';
 import type { BackupManifest, Queryable } from './types.ts';
 
 // The validations run on a restored copy. Each returns the facts for one
@@ -12,13 +13,13 @@ export interface Outcome {
   limit?: string | number | null;
 }
 
-export async function checkMigration(db: Queryable, expected: string | undefined, table: string, manifest?: BackupManifest): Promise<Outcome> {
+export async function checkMigration(db: Queryable, expected: string | undefined, source: MigrationSource, manifest?: BackupManifest): Promise<Outcome> {
   if (!expected) return { status: 'skipped', message: 'no expected migration version configured (stages.dr.expectedMigration or migrationsDir)', evidence: [] };
   let actual: string | null;
   try {
-    actual = await migrationVersion(db, table);
+    actual = await migrationVersion(db, source);
   } catch (err) {
-    return { status: 'failed', message: `the restored copy has no readable ${table}: ${(err as Error).message}`, evidence: [], limit: expected };
+    return { status: 'failed', message: `the restored copy has no readable ${describeSource(source)}: ${(err as Error).message}`, evidence: [], limit: expected };
   }
   const evidence = [{ kind: 'json' as const, label: 'migration versions', data: { restored: actual, expected, manifest: manifest?.migrationVersion ?? null } }];
   if (actual !== null && sameMigration(actual, expected)) return { status: 'passed', message: `restored schema at migration ${actual}`, evidence, observed: actual, limit: expected };

@@ -1,12 +1,25 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 const loadConfigModule = () => import('../../config/load.ts');
 import { parseDuration } from '../../core/duration.ts';
-import { UsageError } from '../../core/errors.ts';
+import { EvidenceError, UsageError, errorMessage } from '../../core/errors.ts';
 const loadCleanup = () => import('../../dr/cleanup.ts');
+const loadManifest = () => import('../../dr/take-manifest.ts');
+const loadMigrations = () => import('../../dr/migrations.ts');
 import type { CliIo } from '../io.ts';
 
 // `pdv dr cleanup`: remove scratch databases / instances / folders that
 // earlier DR runs left behind (found by their pdv run-id tag).
+// `pdv dr manifest <dump>`: write the manifest a backup job stores beside its dump.
+
+interface ManifestOptions {
+  out?: string;
+  config?: string;
+  env?: string;
+  databaseUrlEnv?: string;
+  createdAt?: string;
+  json?: boolean;
+}
 
 interface CleanupOptions {
   config?: string;
@@ -38,9 +51,46 @@ export function register(program: Command, io: CliIo): void {
       } else {
         for (const i of report.items) {
           const what = report.dryRun ? 'would remove' : i.removed ? 'removed' : `FAILED to remove (${i.error ?? 'unknown error'})`;
-          io.info(`${what}: ${i.name} (run ${i.runId}${i.createdAt ? `, created ${i.createdAt}` : ''})`);
+          io.info(`${what}: ${i.name}${i.roles?.length ? ` and role(s) ${i.roles.join(', ')}` : ''} (run ${i.runId}${i.createdAt ? `, created ${i.createdAt}` : ''})`);
         }
       }
       io.setExitCode(report.items.some((i) => !report.dryRun && !i.removed) ? 1 : 0);
+    });
+  dr.command('manifest <dump>')
+    .description('restore a backup into a scratch copy and write its manifest (row counts, checksums, migration version, size, sha256) beside it')
+    .option('--out <file>', 'where to write it (default <dump>.manifest.json)')
+    .option('--config <file>', 'config file: stages.dr gives tables, checksums, migrations, pgBin and the scratch server')
+    .option('--env <name>', 'environment (default $ENVIRONMENT, else staging)')
+    .option('--database-url-env <name>', 'env var with the server for the scratch database (default stages.dr.databaseUrlEnv, else DATABASE_URL)')
+    .option('--created-at <iso>', 'when the backup was taken (default: the dump file\'s modification time)')
+    .option('--json', 'print the manifest on stdout', false)
+    .action(async (dump: string, o: ManifestOptions) => {
+      const createdAt = o.createdAt === undefined ? undefined : new Date(o.createdAt);
+      if (createdAt && Number.isNaN(createdAt.getTime())) throw new UsageError(`"${o.createdAt}" is not an ISO 8601 time`, '--created-at');
+      const config = await (await loadConfigModule()).loadConfig({ ...(o.config ? { config: o.config } : {}), ...(o.env ? { env: o.env } : {}), baseUrl: 'http://dr-manifest.invalid' });
+      const dr = config.stages.dr;
+      const urlEnv = o.databaseUrlEnv ?? dr.databaseUrlEnv;
+      const databaseUrl = urlEnv ? process.env[urlEnv] : config.runtime.databaseUrl;
+      const { writeBackupManifest } = await loadManifest();
+      try {
+        const written = await writeBackupManifest(resolve(dump), {
+          ...(o.out ? { out: resolve(o.out) } : {}),
+          ...(databaseUrl ? { databaseUrl } : {}),
+          ...(dr.pgBin ? { pgBin: dr.pgBin } : {}),
+          tables: dr.criticalTables,
+          checksums: dr.checksums,
+          migrations: (await loadMigrations()).migrationSource(dr),
+          privileges: dr.privileges,
+          roles: dr.roles,
+          ...(createdAt ? { createdAt } : {}),
+        });
+        if (o.json || io.json) io.out(written.text.trimEnd());
+        else io.info(`wrote ${written.path} (${Object.keys(written.manifest.rowCounts).length} tables, migration ${written.manifest.migrationVersion ?? 'none'})`);
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+        io.error(`pdv dr manifest: ${errorMessage(err)}`);
+        // 2: the harness could not measure (scratch server out of reach); 1: the dump itself did not restore.
+        io.setExitCode(err instanceof EvidenceError ? 2 : 1);
+      }
     });
 }

@@ -4,6 +4,7 @@ import { execFileCapture, libpqEnv, pgBinary, withDatabase } from '../exec.ts';
 import { locateBackupFile } from '../locate.ts';
 import { isScratchDbName, parseTagComment, quoteIdent, quoteLiteral, tagComment } from '../naming.ts';
 import type { ArchiveInfo, BackupRef, RestoreDriver, RestoredCopy, ScratchRef } from '../types.ts';
+import { applyRolesSql, dropRunRoles, prepareRoles, rolesInScript, taggedRoles, withRoles } from './pg-roles.ts';
 
 // PostgreSQL: a pg_dump custom-format archive is listed (`pg_restore --list`
 // proves its table of contents reads), restored into a scratch database
@@ -15,6 +16,12 @@ export interface PostgresDriverOptions {
   /** Admin connection on the server where scratch databases are created. */
   adminUrl: string;
   pgBin?: string;
+  /** 'restore' keeps the archive's owners and GRANTs; 'none' restores with --no-owner --no-privileges. */
+  privileges?: 'restore' | 'none';
+  /** Roles the archive names that the server lacks: 'create' (NOLOGIN, tagged, dropped at cleanup) or 'existing' (a missing one is errored). */
+  roles?: 'create' | 'existing';
+  /** SQL file run on the restored copy before it is used (roles, memberships, grants); roles it creates are tagged. */
+  rolesSql?: string;
 }
 
 function lastLines(text: string, n = 6): string {
@@ -61,6 +68,11 @@ export function createPostgresDriver(opts: PostgresDriverOptions): RestoreDriver
     },
 
     async restore(backup: BackupRef, scratch: ScratchRef, signal: AbortSignal): Promise<RestoredCopy> {
+      const noPrivileges = opts.privileges === 'none' ? ['--no-owner', '--no-privileges'] : [];
+      // The roles the restore will name, from its own script (schema only: no data is read).
+      const script = await execFileCapture(pgRestore, ['--schema-only', ...noPrivileges, '--file', '-', backup.id], { signal }).catch(toolFault(pgRestore, signal));
+      if (script.code !== 0) throw new Error(`pg_restore --schema-only failed (exit ${script.code ?? script.signal}): ${lastLines(script.stderr)}`);
+      const needed = rolesInScript(script.stdout);
       await withAdmin(opts.adminUrl, async (c) => {
         try {
           await c.query(`CREATE DATABASE ${quoteIdent(scratch.name)}`);
@@ -68,17 +80,21 @@ export function createPostgresDriver(opts: PostgresDriverOptions): RestoreDriver
         } catch (err) {
           throw new EvidenceError(`cannot create the scratch database on its server: ${errorMessage(err)}`, { cause: err });
         }
+        await prepareRoles(c, needed, scratch.runId, opts.roles ?? 'create');
       });
       const env = { ...process.env, ...libpqEnv(opts.adminUrl, scratch.name) };
-      const args = ['--exit-on-error', '--single-transaction', '--no-owner', '--no-privileges', '--dbname', scratch.name, backup.id];
+      const args = ['--exit-on-error', '--single-transaction', ...noPrivileges, '--dbname', scratch.name, backup.id];
       const res = await execFileCapture(pgRestore, args, { env, signal }).catch(toolFault(pgRestore, signal));
       if (res.code !== 0) {
         const msg = `pg_restore failed (exit ${res.code ?? res.signal}): ${lastLines(res.stderr)}`;
         // It could not reach the scratch server: that says nothing about the archive.
         if (/connection to server .* failed|could not connect to server/i.test(res.stderr)) throw new EvidenceError(msg);
+        // Roles are the scratch server's, not the archive's (e.g. dropped by a parallel run's cleanup).
+        if (/role ".*" does not exist/i.test(res.stderr)) throw new EvidenceError(`${msg} (a role the archive names is missing on the scratch server; see stages.dr.roles)`);
         throw new Error(msg);
       }
       const databaseUrl = withDatabase(opts.adminUrl, scratch.name);
+      if (opts.rolesSql) await applyRolesSql(databaseUrl, opts.rolesSql, scratch.runId);
       const db = new pg.Client({ connectionString: databaseUrl });
       try {
         await db.connect();
@@ -95,7 +111,11 @@ export function createPostgresDriver(opts: PostgresDriverOptions): RestoreDriver
 
     async drop(scratch: ScratchRef): Promise<void> {
       // FORCE ends sessions a crashed app may still hold (PostgreSQL 13+).
-      await withAdmin(opts.adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch.name)} WITH (FORCE)`));
+      await withAdmin(opts.adminUrl, async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch.name)} WITH (FORCE)`);
+        // Roles after the database: nothing of this run depends on them any more.
+        await dropRunRoles(c, scratch.runId);
+      });
     },
 
     async listScratch(): Promise<ScratchRef[]> {
@@ -109,7 +129,7 @@ export function createPostgresDriver(opts: PostgresDriverOptions): RestoreDriver
         const tag = parseTagComment(r.comment);
         if (tag && isScratchDbName(r.datname)) out.push({ name: r.datname, runId: tag.runId, ...(tag.createdAt ? { createdAt: tag.createdAt } : {}) });
       }
-      return out;
+      return withRoles(out, await withAdmin(opts.adminUrl, (c) => taggedRoles(c)));
     },
   };
 }

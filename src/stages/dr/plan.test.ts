@@ -81,6 +81,24 @@ describe('dr stage plan', () => {
     expect(err).toBeInstanceOf(UsageError);
     expect(err?.message).toContain('stages.dr.migrationsDir');
   });
+
+  it('a rolesSql file that does not exist is a usage error naming the field', async () => {
+    const err = await planError(await planCtx({ driver: 'postgres', source: { folder: 'b' }, rolesSql: 'no/such/roles.sql' }, { databaseUrl: 'postgres://x@127.0.0.1/postgres' }));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err?.message).toContain('stages.dr.rolesSql');
+  });
+
+  it('rolesSql on another driver than postgres is a usage error (an RDS restore keeps its roles)', async () => {
+    const err = await planError(await planCtx({ driver: 'pglite', source: { folder: 'b' }, rolesSql: 'package.json' }));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err?.message).toContain('postgres driver only');
+  });
+
+  it('defaults: privileges restored, missing roles created, the Rails history table', () => {
+    const cfg = drConfigSchema.parse({ driver: 'postgres' });
+    expect([cfg.privileges, cfg.roles, cfg.migrationsTool, cfg.migrationsTable]).toEqual(['restore', 'create', undefined, undefined]);
+    expect(drConfigSchema.safeParse({ migrationsTool: 'liquibase' }).success).toBe(false);
+  });
 });
 
 describe('stages.dr.app: no demo defaults', () => {

@@ -43,6 +43,10 @@ export async function planDr(ctx: PlanContext<DrConfig>, env: NodeJS.ProcessEnv 
   if (cfg.migrationsDir && !existsSync(resolveFrom(ctx.settings.rootDir, cfg.migrationsDir))) {
     throw new UsageError(`folder ${resolveFrom(ctx.settings.rootDir, cfg.migrationsDir)} does not exist`, where('migrationsDir'));
   }
+  if (cfg.rolesSql && !existsSync(resolveFrom(ctx.settings.rootDir, cfg.rolesSql))) {
+    throw new UsageError(`file ${resolveFrom(ctx.settings.rootDir, cfg.rolesSql)} does not exist`, where('rolesSql'));
+  }
+  if (cfg.rolesSql && cfg.driver !== 'postgres') throw new UsageError('rolesSql applies to the postgres driver only (an RDS restore keeps its roles and grants)', where('rolesSql'));
   const role = cfg.app?.smoke === 'probes' ? cfg.app.role : undefined;
   // Its secrets are checked with every other role's (planAuth); here only that it exists.
   if (role && !(role in ctx.settings.environment.credentials)) throw new UsageError(`role "${role}" is not in environments.${ctx.settings.environmentName}.credentials`, where('app.role'));
