@@ -7,6 +7,9 @@
 const ATTR = /(?:href|action|content|value)\s*=\s*$/;
 const LOCATION = /location(?:\.href)?\s*=\s*$/;
 const UNQUOTED_ATTR = /(?:href|action|content|value)\s*=/;
+/** A value that is a URL to somewhere (`//x`, `https://x`, a refresh's `0; url=https://x`): what follows is its host. */
+const URL_START = /^\s*(?:\d+\s*;\s*url\s*=\s*)?(?:https?:)?\/\/$/;
+
 /** Only the end of the text before a quote can hold `attr =`: a bounded look-back keeps each test linear. */
 const LOOK_BACK = 64;
 
@@ -24,9 +27,12 @@ export function foreignUrlIn(body: string, host: string): string | undefined {
     if (at !== -1) {
       const delim = parts[i - 1];
       const before = (parts[i - 2] ?? '').slice(-LOOK_BACK).replace(/\s+$/, ' ');
-      const quoted = (delim === '"' || delim === "'") && (ATTR.test(before) || LOCATION.test(before));
-      // Unquoted (`href=https://evil/`): `attr =` in the same segment, before the host.
-      const unquoted = UNQUOTED_ATTR.test(seg.slice(0, at).slice(-4096));
+      // The value must begin with the foreign URL: `/login/?next=https://evil/` stays on the site.
+      const quoted = (delim === '"' || delim === "'") && (ATTR.test(before) || LOCATION.test(before)) && URL_START.test(seg.slice(0, at).slice(-64));
+      // Unquoted (`href=https://evil/`): `attr =` in the same segment, right before the URL.
+      const head = seg.slice(0, at).slice(-4096);
+      const eq = head.lastIndexOf('=');
+      const unquoted = UNQUOTED_ATTR.test(head) && eq !== -1 && URL_START.test(head.slice(eq + 1).slice(-64));
       if (quoted || unquoted) {
         const start = quoted ? Math.max(0, offset - 1 - before.length) : offset;
         return body.slice(start, offset + at + h.length).replace(/\s+/g, ' ').slice(0, 120);

@@ -23,6 +23,9 @@ export function redirectsOffSite(res: ProbeResponse, requestUrl: string): string
   const refresh = firstHeader(res, 'refresh');
   if (refresh?.includes(EVIL_HOST)) return `Refresh: ${refresh}`;
   // A page that puts the foreign URL into a link, refresh or return field will send the user there.
+  // The attribute must *be* a URL to the foreign host: a same-site form action that merely
+  // carries the parameter on (`action="/login/?next=https://…"`, as Django's admin does) sends
+  // the user back to this site, which checks `next` when the form is posted.
   const found = foreignUrlIn(res.body, EVIL_HOST);
   return found ? `page carries the foreign URL (${found})` : undefined;
 }
