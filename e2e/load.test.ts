@@ -121,8 +121,10 @@ export default defineConfig({
     demo = await startDemo({ env: SECRETS });
     const dir = await mkdtemp(join(tmpdir(), 'pdv-load-cli-'));
     const cfg = await writeConfig(dir, demo.baseUrl);
-    const seg = async (i: number) => runCli(['run', 'load', '--config', cfg, '--segment', `${i}/2`, '--out', join(dir, `seg${i}`)], { cwd: dir, env: SECRETS });
-    const [a, b] = [await seg(1), await seg(2)];
+    // One start instant for both (pdv merge refuses segments whose schedules started apart).
+    const startAt = new Date(Date.now() + 30_000).toISOString();
+    const seg = async (i: number) => runCli(['run', 'load', '--config', cfg, '--segment', `${i}/2`, '--start-at', startAt, '--out', join(dir, `seg${i}`)], { cwd: dir, env: SECRETS });
+    const [a, b] = await Promise.all([seg(1), seg(2)]);
     expect([a.code, b.code].every((c) => c !== null && c <= 2), `${a.stderr}\n${b.stderr}`).toBe(true);
     const merged = await runCli(['merge', join(dir, 'seg1'), join(dir, 'seg2'), '--config', cfg, '--out', join(dir, 'merged')], { cwd: dir, env: SECRETS });
     expect(merged.code === null ? -1 : merged.code).toBeLessThanOrEqual(2);

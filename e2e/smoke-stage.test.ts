@@ -118,10 +118,10 @@ describe('smoke stage: unreachable or down targets fail fast, before Playwright'
     expect(ctx.checks[0]?.message).toBe(`connection refused at http://127.0.0.1:${port}/health`);
   });
 
-  it('DNS failure: a failed critical check at once', async () => {
+  it('DNS failure mid-run: an errored critical check at once (the harness could not resolve, hold — never rollback)', async () => {
     const ctx = await makeStageContext({ target: { environment: 'demo', baseUrl: 'http://pdv-smoke-e2e.invalid' }, secrets: CANARY });
     await smokeStage.run(ctx);
-    expect(ctx.checks[0]).toMatchObject({ id: 'smoke.readiness', status: 'failed', attempts: 1 });
+    expect(ctx.checks[0]).toMatchObject({ id: 'smoke.readiness', status: 'errored', attempts: 1 });
     expect(ctx.checks[0]?.message).toMatch(/DNS lookup failed/);
   });
 

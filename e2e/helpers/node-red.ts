@@ -51,7 +51,7 @@ export async function startNodeRed(opts: { settings: string; passwords: { admin:
     dir,
     what: 'node-red',
     readyTimeoutMs: 60_000,
-    env: { PORT: String(port), NODE_RED_ADMIN_HASH: bcryptHash(opts.passwords.admin), NODE_RED_READER_HASH: bcryptHash(opts.passwords.reader) },
+    env: { ...process.env, PORT: String(port), NODE_RED_ADMIN_HASH: bcryptHash(opts.passwords.admin), NODE_RED_READER_HASH: bcryptHash(opts.passwords.reader) },
     ready: () => fetch(`${url}/auth/login`).then((r) => r.ok, () => false),
   });
   // Every token Node-RED ever stored, kept as it writes its session store: a token

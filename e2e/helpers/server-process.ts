@@ -15,7 +15,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export async function startServerProcess(bin: string, args: string[], opts: { dir: string; what: string; ready: () => Promise<boolean>; readyTimeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<ServerProcess> {
   let output = '';
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env ? { env: opts.env } : {}) });
   const keep = (b: Buffer): void => {
     output = (output + b.toString()).slice(-20_000);
   };
@@ -47,4 +47,16 @@ export async function startServerProcess(bin: string, args: string[], opts: { di
     await stop();
     throw err;
   }
+}
+
+/** Every whole line of `stream` that `keep` accepts, from now on (an access log kept apart from the capped output). */
+export function collectLines(stream: NodeJS.ReadableStream | null, keep: (line: string) => boolean): () => string[] {
+  const lines: string[] = [];
+  let partial = '';
+  stream?.on('data', (d: Buffer) => {
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts.filter(keep));
+  });
+  return () => [...lines];
 }

@@ -195,6 +195,28 @@ describe('what the workflows promise', () => {
   });
 });
 
+describe('distributed load: a matrix of segments with one start time, then one merge', () => {
+  const wf = workflows.find((w) => w.file === 'pdv-load-distributed.yml')!.doc as Workflow & {
+    jobs: Record<string, { needs?: string | string[]; strategy?: { matrix: Record<string, unknown> }; steps: Step[]; env?: Record<string, string> }>;
+  };
+  const run = (job: string) => wf.jobs[job]!.steps.map((s) => s.run ?? '').join('\n');
+
+  it('every segment job gets its index of N and the one start time the plan job computed', () => {
+    expect(wf.jobs.segment!.needs).toBe('plan');
+    expect(String(wf.jobs.segment!.strategy?.matrix.index)).toContain('needs.plan.outputs.indexes');
+    expect(wf.jobs.segment!.env?.START_AT).toContain('needs.plan.outputs.start-at');
+    expect(pdvCommands(run('segment')).map((a) => a.join(' '))).toEqual(['run load --env staging --segment sample-segment --start-at sample-start_at --out sample-out']);
+    expect(run('plan')).toMatch(/start-at=\$\(date -u/);
+    for (const s of Object.values(wf.jobs).flatMap((j) => j.steps)) expect(s.run ?? '').not.toMatch(/\$\{\{\s*inputs\./);
+  });
+
+  it('the merge job runs after all segments, whatever they found, and merges every uploaded segment', () => {
+    expect(wf.jobs.merge!.needs).toBe('segment');
+    expect(pdvCommands(run('merge')).map((a) => a.join(' '))).toEqual(['merge runs/pdv-load-segment-* --out merged']);
+    expect(wf.jobs.merge!.steps.some((s) => s.uses?.startsWith('actions/download-artifact@') && s.with?.pattern === 'pdv-load-segment-*')).toBe(true);
+  });
+});
+
 describe('the parser check can fail', () => {
   it.each([
     [['verify', '--no-such-flag']],

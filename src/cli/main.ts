@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { errorMessage, UnrecordedVerdictError, UsageError } from '../core/errors.ts';
 import { EXIT_USAGE } from '../core/verdict-exit.ts';
 import { createIo } from './io.ts';
+import { logText } from '../core/untrusted.ts';
 import { addAreaCommands, buildProgram } from './program.ts';
 
 // The only caller of process.exit. SIGINT aborts the run: what was gathered
@@ -10,14 +11,15 @@ export async function main(argv: string[]): Promise<number> {
   const io = createIo(argv.includes('--json'));
   const controller = new AbortController();
   let interrupts = 0;
-  const onSigint = () => {
+  // Each signal is named as itself in the reports ("interrupted (SIGTERM)").
+  const onSignal = (signal: NodeJS.Signals): void => {
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
-    io.error('pdv: interrupted — finishing the report with what was gathered (Ctrl-C again to quit now)');
-    controller.abort(new Error('SIGINT'));
+    io.error(`pdv: interrupted by ${signal} — finishing the report with what was gathered (send it again to quit now)`);
+    controller.abort(new Error(signal));
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const program = buildProgram(io, controller.signal);
     await addAreaCommands(program, io);
@@ -36,12 +38,12 @@ export async function main(argv: string[]): Promise<number> {
       io.error(`pdv: error: ${err.message}`);
       return 2; // hold: no report claims a verdict
     }
-    io.error(`pdv: internal error: ${errorMessage(err)}`);
+    io.error(`pdv: internal error: ${logText(errorMessage(err))}`);
     if (process.env.PDV_DEBUG && err instanceof Error && err.stack) io.error(err.stack);
     return 2; // the harness broke: never stand
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

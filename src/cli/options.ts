@@ -40,4 +40,16 @@ export function parseFraction(value: string, flag: string): { index: number; tot
   return { index, total };
 }
 
+/** How far ahead `--start-at` may be: further is taken for a typo (a day, a year). */
+const MAX_START_AHEAD_MS = 24 * 3_600_000;
+
+/** `--start-at <ISO time>`: a time with a zone, in the future (a segment cannot start in the past), within a day. */
+export function parseStartAt(value: string, nowMs: number): number {
+  const ms = /(Z|[+-]\d\d:?\d\d)$/i.test(value.trim()) ? Date.parse(value.trim()) : NaN;
+  if (!Number.isFinite(ms)) throw new UsageError(`"${value}" is not an ISO 8601 time with a zone (e.g. 2026-12-07T20:00:00Z)`, '--start-at');
+  if (ms <= nowMs) throw new UsageError(`"${value}" is in the past: every segment must reach it before its schedule starts`, '--start-at');
+  if (ms - nowMs > MAX_START_AHEAD_MS) throw new UsageError(`"${value}" is more than 24 h ahead`, '--start-at');
+  return ms;
+}
+
 export const importOption = () => new Option('--import <file...>', 'scanner reports to import (ZAP, testssl.sh, npm audit, SARIF)');

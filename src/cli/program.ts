@@ -29,6 +29,7 @@ export function buildProgram(io: CliIo, signal: AbortSignal = new AbortControlle
     .option('--grep <pattern>', 'narrow Playwright checks (e.g. @render)')
     .option('--shard <i/n>', 'run shard i of n (Playwright --shard); combine with pdv merge')
     .option('--segment <i/n>', 'run segment i of n of the load schedule; combine with pdv merge')
+    .option('--start-at <time>', 'ISO time (with a zone) at which every segment starts its schedule')
     .addOption(importOption())
     .action(async (stages: string[], o: RunOptions) => verifyCommand(io, { ...o, dryRun: true }, stages, signal, `run ${stages.join(' ')}`));
 

@@ -46,9 +46,15 @@ async function importConfigFile(file: string): Promise<unknown> {
   }
 }
 
+/** A URL's text with any `user:password@` part blanked (it may not parse as a URL at all). */
+export function withoutUserinfo(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@\s]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}[REDACTED]@`);
+}
+
 function checkUrl(value: string, where: string): string {
   const parsed = httpUrl.safeParse(value);
-  if (!parsed.success) throw new UsageError(`"${value}" is not an absolute http(s) URL`, where);
+  // The refused value is echoed without its userinfo: `ftp://user:password@host` must not print the password.
+  if (!parsed.success) throw new UsageError(`"${withoutUserinfo(value)}" ${parsed.error.issues[0]?.message ?? 'is not an absolute http(s) URL'}`, where);
   return value;
 }
 

@@ -14,12 +14,24 @@ export class EventLog {
   private fd: number | undefined;
   readonly events: RunEvent[] = [];
   private readonly listeners: Array<(e: RunEvent) => void> = [];
+  /** The first write that failed (a full disk): later events stay in memory only, and the run says so as a warning. */
+  writeError: string | undefined;
 
+  /**
+   * `exclusive`: the log is created here and must not exist yet (`wx`), so two
+   * runs can never share one run folder, however close together they start.
+   */
   constructor(
     readonly file: string,
     private readonly redactor: Redactor,
+    options: { exclusive?: boolean } = {},
   ) {
-    this.fd = openSync(file, 'a');
+    try {
+      this.fd = openSync(file, options.exclusive ? 'wx' : 'a');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new UsageError(code === 'EEXIST' ? `already holds a run (${EVENTS_FILE}); choose a new folder` : `cannot create the event log (${code})`, file);
+    }
   }
 
   onEvent(listener: (e: RunEvent) => void): void {
@@ -30,7 +42,14 @@ export class EventLog {
     const stamped = event.type === 'run.start' && event.format === undefined ? { ...event, format: EVENTS_FORMAT } : event;
     const clean = this.redactor.deep(stamped);
     this.events.push(clean);
-    if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(clean) + '\n');
+    if (this.fd !== undefined && this.writeError === undefined) {
+      try {
+        writeSync(this.fd, JSON.stringify(clean) + '\n');
+      } catch (err) {
+        // The run goes on from memory: its verdict and actions must not depend on the disk.
+        this.writeError = `could not append to ${EVENTS_FILE} (${(err as NodeJS.ErrnoException).code ?? String(err)}); later events are missing from it`;
+      }
+    }
     for (const l of this.listeners) {
       try {
         l(clean);
@@ -43,9 +62,14 @@ export class EventLog {
 
   close(): void {
     if (this.fd === undefined) return;
-    fsyncSync(this.fd);
-    closeSync(this.fd);
+    const fd = this.fd;
     this.fd = undefined;
+    try {
+      fsyncSync(fd);
+    } catch (err) {
+      this.writeError ??= `could not flush ${EVENTS_FILE} (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+    }
+    closeSync(fd);
   }
 }
 

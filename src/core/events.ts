@@ -28,7 +28,8 @@ export interface RunStartEvent {
   /** Selection, for on-demand runs and shards. */
   grep?: string;
   shard?: { index: number; total: number };
-  segment?: { index: number; total: number };
+  /** `startAt`: epoch ms of `--start-at`, the instant every segment's schedule starts at. */
+  segment?: { index: number; total: number; startAt?: number };
   /** The policy in force, so `pdv report` and `pdv merge` replay the same decision. */
   policy?: {
     majorBudget: number;

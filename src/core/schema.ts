@@ -19,7 +19,9 @@ export const httpUrl = z
     } catch {
       return false;
     }
-  }, 'must be an absolute http(s) URL');
+  }, 'must be an absolute http(s) URL')
+  // Port 0 is no port a server listens on: a config fault, not an unreachable target.
+  .refine((s) => !/^[a-z]+:\/\/[^/?#]*:0+(?:[/?#]|$)/i.test(s), 'must not use port 0');
 
 /** "30s", "5m", "48h", "1500ms" or a number of milliseconds, at most MAX_TIMER_MS. */
 export const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {

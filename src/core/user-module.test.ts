@@ -59,4 +59,9 @@ describe('importUserModule', () => {
     writeFileSync(join(dir, 'plain.mjs'), 'export default { plain: true };\n');
     expect((await importUserModule(join(dir, 'plain.mjs'))).default).toEqual({ plain: true });
   });
+
+  it('a module whose top-level await never settles is refused within its bound, not exit 13 or a hang (issue 23)', async () => {
+    writeFileSync(join(dir, 'pdv.config.mjs'), 'await new Promise(() => {});\nexport default {};\n');
+    await expect(importUserModule(join(dir, 'pdv.config.mjs'), 300)).rejects.toThrow('did not finish loading within 300 ms');
+  });
 });

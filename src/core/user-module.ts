@@ -11,7 +11,24 @@ import type { Plugin } from 'esbuild';
  * itself uses. Where no file can be written beside the original (a read-only
  * checkout), tsx's loader takes over.
  */
-export async function importUserModule(file: string): Promise<Record<string, unknown>> {
+export async function importUserModule(file: string, timeoutMs = USER_MODULE_TIMEOUT_MS): Promise<Record<string, unknown>> {
+  // A top-level await that never settles would hang the run, or (with nothing
+  // else pending) end the process with Node's exit code 13 and no message.
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not finish loading within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`} (a top-level await that never settles?)`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([load(file), bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long a config, scenario or plugin module may take to load. */
+export const USER_MODULE_TIMEOUT_MS = 30_000;
+
+async function load(file: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
   if (['.js', '.mjs', '.cjs'].includes(extname(file))) return (await import(url)) as Record<string, unknown>;
   const { bundleRequire } = await import('bundle-require');

@@ -3,10 +3,16 @@ import https from 'node:https';
 import { rootCertificates, type TLSSocket } from 'node:tls';
 import type { Evidence } from '../core/types.ts';
 import type { Redactor } from '../core/redact.ts';
+import { OffTargetError } from './on-target.ts';
+import { attemptSignal } from './timeout.ts';
+
+export { OffTargetError };
 
 // One request at a time, no redirects followed, no connection reuse: each
 // probe sees exactly what the server answered to exactly what was sent, and
-// every request counts against the stage's traffic budget.
+// every request counts against the stage's traffic budget. Each exchange is
+// bounded twice: an idle limit (socket timeout) and a total deadline, so a
+// server that trickles a byte every few seconds cannot hold the stage.
 
 export interface ProbeRequest {
   method?: string;
@@ -37,6 +43,10 @@ export interface HttpClientOptions {
   maxBodyBytes?: number;
   /** Maximum number of requests for the whole stage. */
   budget: RequestBudget;
+  /** Where requests may go (src/http/on-target.ts); a URL off it is refused with OffTargetError, unsent. */
+  allowedUrl?: (url: string) => boolean;
+  /** Deadline for the whole exchange (connect, headers, body); default `timeoutMs`, which is also the idle limit. */
+  totalTimeoutMs?: number;
 }
 
 export class BudgetExceededError extends Error {
@@ -58,9 +68,24 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const maxBody = opts.maxBodyBytes ?? 256 * 1024;
   // Node replaces the system roots when `ca` is given: keep both.
   const ca = opts.ca?.length ? [...rootCertificates, ...opts.ca] : undefined;
-  return (req) =>
-    new Promise<ProbeResponse>((resolve, reject) => {
-      opts.budget.take();
+  const total = opts.totalTimeoutMs ?? opts.timeoutMs;
+  return async (req) => {
+    if (opts.allowedUrl && !opts.allowedUrl(req.url)) throw new OffTargetError(req.url);
+    opts.budget.take();
+    const attempt = attemptSignal(opts.signal, total);
+    try {
+      return await exchange(req, { ...opts, signal: attempt.signal }, maxBody, ca);
+    } catch (err) {
+      if (attempt.timedOut() && !opts.signal.aborted) throw new Error(`no complete answer within ${total} ms`);
+      throw err;
+    } finally {
+      attempt.clear();
+    }
+  };
+}
+
+function exchange(req: ProbeRequest, opts: HttpClientOptions, maxBody: number, ca: string[] | undefined): Promise<ProbeResponse> {
+  return new Promise<ProbeResponse>((resolve, reject) => {
       const url = new URL(req.url);
       const isHttps = url.protocol === 'https:';
       const headers: Record<string, string> = { 'user-agent': 'pdv-security/1', accept: '*/*', ...req.headers };
@@ -81,6 +106,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           if (size >= maxBody) res.destroy();
         });
         const finish = (): void => {
+          // Cut short by the deadline or the run: a partial body is no answer.
+          if (opts.signal.aborted) return reject(opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted'));
           const out: Record<string, string[]> = {};
           const names = res.rawHeaders;
           for (let i = 0; i + 1 < names.length; i += 2) {
@@ -136,7 +163,7 @@ export function httpEvidence(label: string, req: ProbeRequest, res: ProbeRespons
         ...(req.body !== undefined ? { body: redactor.text(redactBody(req.body)) } : {}),
       },
       response: res
-        ? { status: res.status, headers: flat(res.headers), bodyExcerpt: redactor.text(res.body.slice(0, bodyChars)) }
+        ? { status: res.status, headers: flat(res.headers), bodyExcerpt: redactor.excerpt(res.body, bodyChars) }
         : null,
     },
   };

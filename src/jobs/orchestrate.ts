@@ -73,6 +73,13 @@ function speculative(p: PlannedInput): boolean {
   return p.stage.speculative?.(p.config) === true;
 }
 
+/** The signal that interrupted the run (the CLI aborts with an Error named for it), SIGINT when it does not say. */
+function signalName(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  const message = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : '';
+  return /^SIG[A-Z]+$/.test(message) ? message : 'SIGINT';
+}
+
 /**
  * Runs the planned stages: per-stage timeouts, a global deadline, SIGINT,
  * fail-fast. Stages start in plan order. With `parallel`, a stage starts
@@ -190,7 +197,7 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
       status = why === 'sigint' ? 'interrupted' : 'timedout';
       message =
         why === 'sigint'
-          ? 'interrupted (SIGINT)'
+          ? `interrupted (${signalName(input.signal)})`
           : why === 'deadline'
             ? 'global deadline reached'
             : `stage timed out after ${Math.round(planned.timeoutMs / 1000)}s`;
@@ -224,7 +231,7 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
         if (r.why) return; // the first reason stands
         r.why = why;
         r.stoppedBy = message;
-        controller.abort(new Error(why === 'sigint' ? 'SIGINT' : why));
+        controller.abort(new Error(why === 'sigint' ? signalName(input.signal) : why));
       },
       done: Promise.resolve(),
     };
@@ -260,7 +267,7 @@ export async function orchestrate(input: OrchestratorInput): Promise<Orchestrato
         skip(i, stopReason && interrupted ? 'interrupted' : 'skipped', stopReason ?? ff!.reason);
       } else if (!ahead && (input.signal.aborted || now() >= deadlineAt)) {
         interrupted = true;
-        stopReason = input.signal.aborted ? 'interrupted (SIGINT)' : 'global deadline reached';
+        stopReason = input.signal.aborted ? `interrupted (${signalName(input.signal)})` : 'global deadline reached';
         skip(i, 'interrupted', stopReason);
       } else if (ahead && !(input.parallel && speculative(planned) && !gateBefore(i) && !stopReason && !ff)) {
         continue; // waits for its turn

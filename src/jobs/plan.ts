@@ -2,6 +2,8 @@ import { planAuth } from '../auth/index.ts';
 import { caFiles, readCaFiles } from '../http/tls.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError } from '../core/errors.ts';
+import { MIN_SECRET_LENGTH } from '../core/redact.ts';
+import { refuseUnresolvable, type Lookup } from '../http/resolve.ts';
 import type { Target } from '../core/types.ts';
 import { stageRegistry } from '../stages/index.ts';
 import type { PlanContext, StageBaseConfig, StageDefinition } from '../stages/stage.ts';
@@ -85,6 +87,8 @@ export interface PlanCheckInput {
   grep?: string;
   shard?: { index: number; total: number };
   segment?: { index: number; total: number };
+  /** Host name resolution (tests pass their own). */
+  lookup?: Lookup;
 }
 
 /**
@@ -92,6 +96,21 @@ export interface PlanCheckInput {
  * own config and files, and flags the run cannot honour are refused. Throws a
  * UsageError (exit 3) — nothing has been sent or written yet.
  */
+/** Connection-string passwords are derived, not sent to the target; their URL form is redacted by shape. */
+const DERIVED_PASSWORD = /^(?:DATABASE_URL|REDIS_URL)_PASSWORD$/;
+
+/**
+ * A secret shorter than MIN_SECRET_LENGTH cannot be redacted without
+ * shredding every report (a password `ab` would blank each `ab`), and left
+ * unredacted a target that echoes it leaks it: such a secret is refused.
+ */
+export function refuseShortSecrets(secrets: ReadonlyMap<string, string>): void {
+  for (const [name, value] of secrets) {
+    if (value.length >= MIN_SECRET_LENGTH || DERIVED_PASSWORD.test(name)) continue;
+    throw new UsageError(`is ${value.length} character${value.length === 1 ? '' : 's'} long; pdv needs secrets of at least ${MIN_SECRET_LENGTH} characters to keep them out of every report (use a longer one)`, name);
+  }
+}
+
 export async function checkPlan(input: PlanCheckInput): Promise<void> {
   const { config } = input;
   const target: Target = {
@@ -124,6 +143,16 @@ export async function checkPlan(input: PlanCheckInput): Promise<void> {
     ...(input.segment ? { segment: input.segment } : {}),
   };
   const env = config.environment;
+  refuseShortSecrets(input.secrets);
+  // A host that does not resolve is a config or runner fault: refused before any traffic.
+  const at = `${config.file ?? 'config'}: environments.${config.environmentName}`;
+  await refuseUnresolvable(
+    [
+      { url: env.baseUrl, where: `${at}.baseUrl (or --base-url / PDV_BASE_URL)` },
+      ...(env.apiUrl ? [{ url: env.apiUrl, where: `${at}.apiUrl (or --api-url / API_BASE_URL)` }] : []),
+    ],
+    input.lookup,
+  );
   // A private CA must be readable before anything is sent.
   if (env.trustedCa !== undefined) readCaFiles(caFiles(env.trustedCa, config.rootDir), `${config.file ?? 'config'}: environments.${config.environmentName}.trustedCa`);
   // Every role must be able to at least attempt its sign-in: a missing secret is the harness's input.

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
-import { UsageError, UnrecordedVerdictError } from '../core/errors.ts';
+import { errorMessage, UsageError, UnrecordedVerdictError } from '../core/errors.ts';
 import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
 import type { RunEvent } from '../core/events.ts';
 import { orchestrate } from './orchestrate.ts';
@@ -101,6 +101,35 @@ export function refuseReusedOut(runDir: string, flag = '--out'): void {
   if (existsSync(join(runDir, EVENTS_FILE))) throw new UsageError(`${runDir} already holds a run (${EVENTS_FILE}); choose a new folder`, flag);
 }
 
+/**
+ * Before the plan: `--out` must be a folder pdv can create and write, or the
+ * run is a usage error with nothing sent. What this creates to find out is
+ * removed again, so a refused run leaves nothing behind.
+ */
+export function refuseUnwritableOut(runDir: string, flag = '--out'): void {
+  refuseReusedOut(runDir, flag);
+  let created: string | undefined;
+  try {
+    created = mkdirSync(runDir, { recursive: true });
+    accessSync(runDir, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`${runDir}: cannot create or write the run folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`, flag);
+  } finally {
+    if (created) rmSync(created, { recursive: true, force: true });
+  }
+}
+
+/** Create the run folder (its parents too); a folder that cannot be made is a usage error before any stage runs. */
+function makeRunDir(runDir: string, flag: string): boolean {
+  const existed = existsSync(runDir);
+  try {
+    mkdirSync(runDir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`${runDir}: cannot create the run folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`, flag);
+  }
+  return !existed;
+}
+
 /** One verification run: run folder, event log, stages, verdict, reports. */
 export async function runVerification(opts: VerifyOptions): Promise<{ report: VerdictReport; runDir: string; warnings: string[] }> {
   const { config } = opts;
@@ -108,11 +137,11 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
   const cwd = opts.cwd ?? process.cwd();
   const runDir = opts.out ? (isAbsolute(opts.out) ? opts.out : resolve(cwd, opts.out)) : join(config.reportsDir, runId);
   refuseReusedOut(runDir);
-  const createdDir = !existsSync(runDir);
-  mkdirSync(runDir, { recursive: true });
+  const createdDir = makeRunDir(runDir, opts.out ? '--out' : 'reportsDir');
 
   const redactor = new Redactor(opts.secrets);
-  const log = new EventLog(join(runDir, EVENTS_FILE), redactor);
+  // Claimed exclusively: a second run given the same folder is refused here, not mixed in.
+  const log = new EventLog(join(runDir, EVENTS_FILE), redactor, { exclusive: true });
   if (opts.onEvent) log.onEvent(opts.onEvent);
   const now = () => new Date().toISOString();
   const target: Target = {
@@ -173,20 +202,31 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
     throw err;
   }
 
+  // The record rule (docs/reports.md): the exit code follows the verdict.json on
+  // disk. Without a first verdict.json the run is hold (UnrecordedVerdictError);
+  // anything that fails to be written after it is a warning, never a new verdict.
   let report: VerdictReport;
   let warnings: string[];
+  const reportOptions = { redactor, ...(config.pluginStages ? { plugins: config.pluginStages } : {}) };
   try {
     report = buildVerdict(log.events, verdictOptions(config));
-    warnings = await writeAllReports(report, runDir, { redactor, ...(config.pluginStages ? { plugins: config.pluginStages } : {}) });
+    warnings = await writeAllReports(report, runDir, reportOptions);
     if (opts.afterVerdict) {
       const handle: RunHandle = { runId, runDir, redactor, record: (e) => log.append(e) };
       await opts.afterVerdict(report, handle);
-      report = buildVerdict(log.events, verdictOptions(config));
-      warnings = await writeAllReports(report, runDir, { redactor, ...(config.pluginStages ? { plugins: config.pluginStages } : {}) });
+      const after = buildVerdict(log.events, verdictOptions(config));
+      try {
+        warnings = await writeAllReports(after, runDir, reportOptions);
+        report = after;
+      } catch (err) {
+        if (!(err instanceof UnrecordedVerdictError)) throw err;
+        warnings.push(`${err.message.replace(/; treat the run as hold$/, '')}: verdict.json still holds the verdict before the actions, and the exit code follows it`);
+      }
     }
   } finally {
     log.close();
   }
-  if (!opts.out) await updateLatestLink(config.reportsDir, runDir);
+  if (log.writeError) warnings.push(log.writeError);
+  if (!opts.out) await updateLatestLink(config.reportsDir, runDir).catch((err: unknown) => warnings.push(`could not update the latest link: ${errorMessage(err)}`));
   return { report, runDir, warnings };
 }

@@ -2,6 +2,7 @@ import { rootCertificates } from 'node:tls';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { evaluateThreshold } from './evaluate.ts';
+import { GeneratorMonitor } from './generator.ts';
 import { recordUs } from './histogram.ts';
 import type { AbortInfo, EnginePlan, PreparedRequest, PreparedScenario } from './plan.ts';
 import { Recorder, type Cell, type RecorderSnapshot } from './recorder.ts';
@@ -29,6 +30,8 @@ export interface EngineOptions {
 export interface EngineResult {
   snapshot: RecorderSnapshot;
   elapsedMs: number;
+  /** Epoch ms of arrival offset 0 (the schedule's start; shared by segments started with --start-at). */
+  startEpochMs: number;
   abort?: AbortInfo;
 }
 
@@ -158,14 +161,15 @@ class Engine {
     if (opts.signal?.aborted) onSignal();
     opts.signal?.addEventListener('abort', onSignal, { once: true });
     const monitor = setInterval(() => this.monitor(), 250);
+    let startEpochMs = opts.startEpochMs ?? Date.now();
     try {
       const probes = await warmUp(plan, (sc, origin) => this.poolFor(sc, origin));
-      const startEpochMs = opts.startEpochMs ?? Date.now() + 5 + prerollMs(plan, opts.stripe);
+      startEpochMs = opts.startEpochMs ?? Date.now() + 5 + prerollMs(plan, opts.stripe);
       // A target already failing the connection probes gets no warm-up load: the run itself records it and aborts.
       if (probes.healthy * 2 >= probes.sent) await this.preroll(startEpochMs);
       this.prerolling = false;
       this.lanes = plan.scenarios.map((sc) => this.lane(sc, sc.spec, this.rec, true));
-      await this.schedule(startEpochMs * 1000, plan.requestTimeoutMs + 1000);
+      await this.schedule(startEpochMs * 1000, plan.requestTimeoutMs + 1000, new GeneratorMonitor(this.rec.loopDelay));
 
     } finally {
       clearInterval(monitor);
@@ -176,7 +180,7 @@ class Engine {
       await Promise.all(closing);
     }
     const elapsedMs = Math.max(1, (nowUs() - this.t0Us) / 1000);
-    return { snapshot: this.rec.snapshot(), elapsedMs, ...(this.abort ? { abort: this.abort } : {}) };
+    return { snapshot: this.rec.snapshot(), elapsedMs, startEpochMs, ...(this.abort ? { abort: this.abort } : {}) };
   }
 
   /**
@@ -203,11 +207,25 @@ class Engine {
     await this.schedule(nowUs() + 1000, PREROLL_SLACK_MS);
   }
 
-  /** Runs the lanes' schedule from `t0Us`, then waits (at most `drainMs`) for the answers. */
-  private async schedule(t0Us: number, drainMs: number): Promise<void> {
+  /** Runs the lanes' schedule from `t0Us`, then waits (at most `drainMs`) for the answers; `health` watches the generator meanwhile. */
+  private async schedule(t0Us: number, drainMs: number, health?: GeneratorMonitor): Promise<void> {
     this.t0Us = t0Us;
     const wait0 = t0Us / 1000 - Date.now();
     if (wait0 > 0 && !this.stopped) await sleep(wait0);
+    health?.start();
+    try {
+      await this.runLanes(drainMs);
+    } finally {
+      const h = health?.stop();
+      if (h) {
+        this.rec.busyUs += h.busyUs;
+        this.rec.wallUs += h.wallUs;
+        this.rec.maxBusy = Math.max(this.rec.maxBusy, h.wallUs > 0 ? h.busyUs / h.wallUs : 0);
+      }
+    }
+  }
+
+  private async runLanes(drainMs: number): Promise<void> {
     await new Promise<void>((r) => {
       this.scheduled = r;
       this.tick();

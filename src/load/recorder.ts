@@ -31,6 +31,12 @@ export interface RecorderSnapshot {
   dropped: Record<string, number>;
   windows: Array<{ i: number; count: number; failed: number; hist: string }>;
   sendLag: string;
+  /** The generator's health (src/load/generator.ts); absent in files written before it was measured. */
+  loopDelay?: string;
+  busyUs?: number;
+  wallUs?: number;
+  /** The busiest engine thread's event-loop utilisation (0..1). */
+  maxBusy?: number;
   firstSendUs?: number;
   lastSendUs?: number;
 }
@@ -42,6 +48,11 @@ export class Recorder {
   readonly dropped = new Map<string, number>();
   readonly windows = new Map<number, Window>();
   readonly sendLag = newHistogram(3);
+  /** How late the generator's event loop ran (µs per 10 ms probe). */
+  readonly loopDelay = newHistogram(3);
+  busyUs = 0;
+  wallUs = 0;
+  maxBusy = 0;
   planned = 0;
   sent = 0;
   /** Epoch µs of the first and last send (achieved-rate figures). */
@@ -99,6 +110,10 @@ export class Recorder {
       dropped: Object.fromEntries(this.dropped),
       windows: [...this.windows.entries()].sort((a, b) => a[0] - b[0]).map(([i, w]) => ({ i, count: w.count, failed: w.failed, hist: encode(w.hist) })),
       sendLag: encode(this.sendLag),
+      loopDelay: encode(this.loopDelay),
+      busyUs: this.busyUs,
+      wallUs: this.wallUs,
+      maxBusy: this.maxBusy,
       ...(this.sent > 0 ? { firstSendUs: this.firstSendUs, lastSendUs: this.lastSendUs } : {}),
     };
   }
@@ -127,6 +142,10 @@ export class Recorder {
       addInto(w.hist, decode(sw.hist, 2));
     }
     addInto(this.sendLag, decode(s.sendLag));
+    if (s.loopDelay !== undefined) addInto(this.loopDelay, decode(s.loopDelay));
+    this.busyUs += s.busyUs ?? 0;
+    this.wallUs += s.wallUs ?? 0;
+    this.maxBusy = Math.max(this.maxBusy, s.maxBusy ?? 0);
     if (s.firstSendUs !== undefined) this.firstSendUs = Math.min(this.firstSendUs, s.firstSendUs);
     if (s.lastSendUs !== undefined) this.lastSendUs = Math.max(this.lastSendUs, s.lastSendUs);
   }

@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.ts';
+import { hostAllowed } from '../http/on-target.ts';
 
 // Load never goes where it was not sent on purpose: only hosts on the
 // environment's allow-list (loopback too, only when listed), under caps.
@@ -21,29 +22,7 @@ export interface Caps {
   maxConnections: number;
 }
 
-/** `host` or `host:port`; `*.example.com` matches subdomains. Loopback gets no exemption. */
-export function hostAllowed(url: string, allowedHosts: readonly string[]): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
-  return allowedHosts.some((raw) => {
-    const entry = raw.trim().toLowerCase();
-    // `[::1]:3000` or `::1` (bare IPv6, no port) or `host:port` or `host`.
-    const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-    const bareV6 = !bracket && (entry.match(/:/g) ?? []).length > 1;
-    const hp = bracket ? [bracket[1], bracket[2]] : bareV6 ? [entry, undefined] : entry.split(':');
-    const h = hp[0] ?? '';
-    const p = hp[1];
-    if (p && p !== port) return false;
-    if (h.startsWith('*.')) return host.endsWith(h.slice(1)) && host.length > h.length - 1;
-    return h === host;
-  });
-}
+export { hostAllowed };
 
 export function assertHostsAllowed(urls: Iterable<string>, allowedHosts: readonly string[], where: string): void {
   for (const url of urls) {

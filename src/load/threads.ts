@@ -15,6 +15,8 @@ export interface RunOptions {
   /** Number of engine threads; 'auto' uses one per ~20 000 req/s, up to the cores minus one. */
   workers: number | 'auto';
   segment?: { index: number; total: number };
+  /** Epoch ms at which the schedule starts (`--start-at`: one instant for every segment); default: as soon as warmed up. */
+  startAtMs?: number;
   signal?: AbortSignal;
   onProgress?: EngineOptions['onProgress'];
 }
@@ -23,6 +25,8 @@ export interface RunResult {
   recorder: Recorder;
   elapsedMs: number;
   workers: number;
+  /** Epoch ms of the schedule's start. */
+  startEpochMs: number;
   abort?: AbortInfo;
 }
 
@@ -49,8 +53,8 @@ export function planForWorker(plan: EnginePlan, w: number, n: number): EnginePla
 export async function runPlan(plan: EnginePlan, opts: RunOptions): Promise<RunResult> {
   const n = chooseWorkers(plan, opts.workers, opts.segment?.total);
   if (n === 1) {
-    const r = await runEngine(plan, { stripe: stripeFor(opts.segment), ...pick(opts) });
-    return { recorder: Recorder.from([r.snapshot], plan.windowMs), elapsedMs: r.elapsedMs, workers: 1, ...(r.abort ? { abort: r.abort } : {}) };
+    const r = await runEngine(plan, { stripe: stripeFor(opts.segment), ...pick(opts), ...(opts.startAtMs !== undefined ? { startEpochMs: opts.startAtMs } : {}) });
+    return { recorder: Recorder.from([r.snapshot], plan.windowMs), elapsedMs: r.elapsedMs, workers: 1, startEpochMs: r.startEpochMs, ...(r.abort ? { abort: r.abort } : {}) };
   }
   return runWorkers(plan, n, opts);
 }
@@ -72,6 +76,7 @@ async function runWorkers(plan: EnginePlan, n: number, opts: RunOptions): Promis
   const workers: Worker[] = [];
   const results: EngineResult[] = [];
   let abort: AbortInfo | undefined;
+  let startEpochMs = 0;
   const progress = new Map<number, { elapsedMs: number; sent: number; completed: number; dropped: number; inFlight: number }>();
   try {
     const ready: Array<Promise<void>> = [];
@@ -111,7 +116,7 @@ async function runWorkers(plan: EnginePlan, n: number, opts: RunOptions): Promis
     }
     await Promise.all(ready);
     // Slack for each worker's warm-up (connections, then its engine warm-up) before the shared clock starts.
-    const startEpochMs = Date.now() + 1000 + prerollMs(plan, stripeFor(opts.segment, 0, n));
+    startEpochMs = opts.startAtMs ?? Date.now() + 1000 + prerollMs(plan, stripeFor(opts.segment, 0, n));
     const onSignal = (): void => {
       for (const w of workers) w.postMessage({ type: 'abort', info: opts.signal?.reason });
     };
@@ -128,7 +133,7 @@ async function runWorkers(plan: EnginePlan, n: number, opts: RunOptions): Promis
   const recorder = Recorder.from(results.map((r) => r.snapshot), plan.windowMs);
   const own = results.find((r) => r.abort)?.abort;
   const first = abort ?? own;
-  return { recorder, elapsedMs: Math.max(...results.map((r) => r.elapsedMs)), workers: n, ...(first ? { abort: first } : {}) };
+  return { recorder, elapsedMs: Math.max(...results.map((r) => r.elapsedMs)), workers: n, startEpochMs, ...(first ? { abort: first } : {}) };
 }
 
 function sum<T extends Record<string, number>>(xs: T[], k: keyof T): number {

@@ -3,6 +3,7 @@
 // directive makes the policy invalid (report-uri / report-to excepted), a
 // source list without sources means 'none', and a policy shorter than the
 // shortest useful directive is invalid.
+import { startTags } from './html.ts';
 
 export type CspMap = Map<string, Set<string>>;
 
@@ -57,7 +58,7 @@ export function parseCspMeta(policies: string[]): CspMap {
 /** `<meta http-equiv="X" content="Y">` values from an HTML page, by lower-case name. */
 export function httpEquiv(html: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const tag of html.match(/<meta\b[^>]*>/gi) ?? []) {
+  for (const tag of startTags(html, 'meta')) {
     const name = attr(tag, 'http-equiv');
     const content = attr(tag, 'content');
     if (!name || content === undefined) continue;

@@ -1,4 +1,5 @@
 import type { ProbeResponse } from './types.ts';
+import { startTags } from './html.ts';
 import { attr, CspParseError, httpEquiv, parseCsp, parseCspMeta, splitPolicies, type CspMap } from './csp.ts';
 import { MODIFIERS } from './score-table.ts';
 import type { ObservatoryInput, TestName, TestOutcome } from './types.ts';
@@ -270,7 +271,7 @@ export function sriTest(input: ObservatoryInput): TestOutcome {
   const worse = (r: string): void => {
     if (result === null || SRI_ORDER.indexOf(r) > SRI_ORDER.indexOf(result)) result = r;
   };
-  const scripts = res.body.match(/<script\b[^>]*>/gi) ?? [];
+  const scripts = startTags(res.body, 'script');
   const external: string[] = [];
   if (mime && !HTML_TYPES.has(mime)) result = 'sri-not-implemented-response-not-html';
   else {

@@ -11,6 +11,7 @@ import {
   totalRetries,
 } from './format.ts';
 import { decisionView } from './decision.ts';
+import { escapeControlText } from '../core/untrusted.ts';
 import type { Env, Reporter } from './types.ts';
 import { UNRECORDED_EVENTS_NOTE, UNRECORDED_TITLE, unrecordedSentence } from './unrecorded.ts';
 
@@ -18,14 +19,13 @@ export const SUMMARY_FILE = 'summary.md';
 
 /** Escape Markdown (and inline HTML) in a value that came from a target; keep it on one line. */
 export function mdEscape(value: unknown): string {
-  return String(value ?? '')
-    .replace(/\r?\n|\r/g, ' ')
+  return escapeControlText(String(value ?? '').replace(/\r?\n|\r/g, ' '))
     .replace(/[\\`*_[\]<>|#&~]/g, (c) => `\\${c}`);
 }
 
 function code(value: string): string {
   // A code span cannot hold its own fence: fall back to escaped text.
-  return value.includes('`') ? mdEscape(value) : `\`${value.replace(/\r?\n|\r/g, ' ')}\``;
+  return value.includes('`') ? mdEscape(value) : `\`${escapeControlText(value.replace(/\r?\n|\r/g, ' '))}\``;
 }
 
 function evidenceLinks(evidence: readonly Evidence[]): string {

@@ -1,10 +1,15 @@
+import { STRUCTURAL_KEYS } from '../core/redact.ts';
 import type { FinalRedactor, TextFormat } from './types.ts';
 
 // Defence in depth: events are redacted on the way in, but every report file
 // gets one more pass just before it is written. The pass must not break the
 // file's structure (a redaction pattern that runs to end of line would eat a
 // closing tag or quote), so it is applied per value: JSON strings, markup text
-// nodes and attribute values, markdown lines.
+// nodes and attribute values, markdown lines. It never rewrites pdv's own
+// words: JSON values under structural keys (status, verdict, check ids) stay,
+// and a secret equal to a vocabulary word (`failed`) is left to the data-level
+// pass, which already redacted it from every free-text field.
+const KEEP = { keepVocabulary: true } as const;
 
 export function formatFor(relPath: string): TextFormat {
   if (/\.json$/i.test(relPath)) return 'json';
@@ -17,7 +22,7 @@ export function redactFinal(text: string, format: TextFormat, redactor: FinalRed
   // Fast path: reports are usually clean (events were redacted on the way in),
   // and one pass over the whole (entity-decoded) text proves it.
   const plain = format === 'markup' ? decode(text) : text;
-  if (redactor.text(plain) === plain) return text;
+  if (redactor.text(plain, KEEP) === plain) return text;
   switch (format) {
     case 'json':
       return redactJson(text, redactor);
@@ -26,7 +31,7 @@ export function redactFinal(text: string, format: TextFormat, redactor: FinalRed
     default:
       return text
         .split('\n')
-        .map((line) => redactor.text(line))
+        .map((line) => redactor.text(line, KEEP))
         .join('\n');
   }
 }
@@ -36,12 +41,12 @@ function redactJson(text: string, redactor: FinalRedactor): string {
   try {
     value = JSON.parse(text);
   } catch {
-    return redactor.text(text); // not JSON after all: plain pass
+    return redactor.text(text, KEEP); // not JSON after all: plain pass
   }
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return redactor.text(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [redactor.text(k), walk(x)]));
+  const walk = (v: unknown, key?: string): unknown => {
+    if (typeof v === 'string') return key !== undefined && STRUCTURAL_KEYS.has(key) ? v : redactor.text(v, KEEP);
+    if (Array.isArray(v)) return v.map((x) => walk(x, key));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [redactor.text(k, KEEP), walk(x, k)]));
     return v;
   };
   return JSON.stringify(walk(value), null, 2) + (text.endsWith('\n') ? '\n' : '');
@@ -60,7 +65,7 @@ function encode(s: string): string {
 /** Redact one escaped value; untouched values keep their exact bytes. */
 function redactEscaped(escaped: string, redactor: FinalRedactor): string {
   const plain = decode(escaped);
-  const out = redactor.text(plain);
+  const out = redactor.text(plain, KEEP);
   return out === plain ? escaped : encode(out);
 }
 

@@ -9,7 +9,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** The defence-in-depth redaction pass (core/redact.ts `Redactor` fits). */
 export interface FinalRedactor {
   /** Applied to the final text of every file, value by value. */
-  text(input: string): string;
+  text(input: string, options?: { keepVocabulary?: boolean }): string;
   /** When present, applied to the report before it is built (also blanks secret-named keys). */
   deep?<T>(value: T): T;
 }

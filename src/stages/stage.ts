@@ -36,7 +36,8 @@ export interface StageContext<C = unknown> extends RunScope {
   /** On-demand selection (`pdv run --grep`), shard and segment. */
   grep?: string;
   shard?: { index: number; total: number };
-  segment?: { index: number; total: number };
+  /** `--segment i/n`; `startAt` (epoch ms, `--start-at`) is the one instant every segment's schedule starts at. */
+  segment?: { index: number; total: number; startAt?: number };
   /** Files passed with `--import` (scanner reports). */
   imports: string[];
   /**

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { logText } from '../../core/untrusted.ts';
 const loadConfigModule = () => import('../../config/load.ts');
 import { UsageError } from '../../core/errors.ts';
 import type { VerdictReport } from '../../core/types.ts';
@@ -76,7 +77,7 @@ export function register(program: Command, io: CliIo): void {
         ...(changeTicket ? { changeTicket } : {}),
         ...(prepared.afterVerdict ? { afterVerdict: prepared.afterVerdict } : {}),
       });
-      for (const w of warnings) io.error(`pdv: warning: ${w}`);
+      for (const w of warnings) io.error(`pdv: warning: ${logText(w)}`);
       finish(io, report, runDir);
       printHuman(io, report);
     });
@@ -103,7 +104,7 @@ export function register(program: Command, io: CliIo): void {
         ...(o.note ? { note: o.note } : {}),
         ...(changeTicket ? { changeTicket } : {}),
       });
-      for (const w of warnings) io.error(`pdv: warning: ${w}`);
+      for (const w of warnings) io.error(`pdv: warning: ${logText(w)}`);
       finish(io, report, runDir);
       printHuman(io, report);
     });

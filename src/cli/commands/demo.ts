@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { logText } from '../../core/untrusted.ts';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
@@ -41,7 +42,7 @@ export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): 
           return { ...(prepared.afterVerdict ? { run: prepared.afterVerdict } : {}), release: () => prepared.release() };
         },
       });
-      for (const w of warnings) io.error(`pdv: warning: ${w}`);
+      for (const w of warnings) io.error(`pdv: warning: ${logText(w)}`);
       finish(io, report, runDir);
     });
 }

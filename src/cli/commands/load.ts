@@ -10,6 +10,7 @@ const loadScenarioModule = () => import('../../load/scenario-file.ts');
 import type { CliIo } from '../io.ts';
 import { addTargetOptions, configFlags, type TargetOptions } from '../options.ts';
 const loadVerify = () => import('../verify.ts');
+import type { K8sOptions } from './load-k8s.ts';
 
 // `pdv load export-k6` / `pdv load import-k6`: hand a scenario to k6 or
 // k6-operator, and bring k6's summary back as pdv checks and a verdict.
@@ -63,17 +64,41 @@ export function register(program: Command, io: CliIo): void {
       }
     });
 
-  addTargetOptions(load.command('import-k6').argument('<file>', 'k6 summary JSON (from handleSummary)').description('turn a k6 summary into pdv checks and a verdict (exit 3 on a malformed file)')).action(
-    async (file: string, o: TargetOptions) => {
-      // Validate before anything runs: a malformed summary is a usage error (exit 3), not a hold.
-      (await loadKImport()).parseK6Summary(await readFile(file, 'utf8').catch(() => {
-        throw new UsageError('cannot read the file', file);
-      }), file);
+  load
+    .command('export-k8s')
+    .description('write Kubernetes manifests: an Indexed Job of N segments with one start time, a ConfigMap with the config and scenario, a Secret reference, and a merge Job')
+    .option('--config <file>', 'config file')
+    .option('--env <name>', 'environment (default $ENVIRONMENT, else staging)')
+    .requiredOption('--parallelism <n>', 'segments (pods), each taking every n-th arrival')
+    .requiredOption('--start-at <time>', 'ISO time (with a zone) at which every segment starts its schedule')
+    .requiredOption('--image <image>', 'an image holding your project (and its node_modules with pdv)')
+    .option('--workdir <dir>', "the image's project folder", '/app')
+    .option('--pdv <command>', 'how the image runs pdv', 'npx pdv')
+    .option('--out <dir>', 'output folder', 'perf/k8s')
+    .option('--name <name>', 'name of the Jobs, ConfigMap, Secret and volume claim (default: pdv-<scenario>)')
+    .option('--json', 'machine output on stdout', false)
+    .action(async (o: ExportOptions & K8sOptions) => (await import('./load-k8s.ts')).exportK8sCommand(io, o));
+
+  addTargetOptions(
+    load
+      .command('import-k6')
+      .argument('<file...>', "k6 summary JSON (from handleSummary), or each pod's raw output (k6 run --out json=pod-N.json[.gz])")
+      .description('turn k6 results into pdv checks and a verdict: raw outputs of all pods add into exact HDR histograms (exit 3 on a malformed file)'),
+  ).action(
+    async (files: string[], o: TargetOptions) => {
+      // Validate before anything runs: a malformed file is a usage error (exit 3), not a hold.
+      const { isK6RawFile } = await import('../../load/k6-raw.ts');
+      for (const file of files) {
+        if (isK6RawFile(file)) continue;
+        (await loadKImport()).parseK6Summary(await readFile(file, 'utf8').catch(() => {
+          throw new UsageError('cannot read the file', file);
+        }), file);
+      }
       const controller = new AbortController();
       const onSigint = (): void => controller.abort(new Error('SIGINT'));
       process.once('SIGINT', onSigint);
       try {
-        await (await loadVerify()).verifyCommand(io, { ...o, import: [resolve(file)] } as Parameters<Awaited<ReturnType<typeof loadVerify>>['verifyCommand']>[1], ['load'], controller.signal, 'load import-k6');
+        await (await loadVerify()).verifyCommand(io, { ...o, import: files.map((f) => resolve(f)) } as Parameters<Awaited<ReturnType<typeof loadVerify>>['verifyCommand']>[1], ['load'], controller.signal, 'load import-k6');
       } finally {
         process.off('SIGINT', onSigint);
       }

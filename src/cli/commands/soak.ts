@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { logText } from '../../core/untrusted.ts';
 import { parseDuration, timerLimitProblem } from '../../core/duration.ts';
 const loadConfigModule = () => import('../../config/load.ts');
 import { UsageError } from '../../core/errors.ts';
@@ -104,7 +105,7 @@ export function register(program: Command, io: CliIo): void {
           return;
         }
         const j = await (await loadSoak()).judgeSoak(o.state);
-        for (const f of j.reportFailures) io.error(`pdv: warning: report ${f}`);
+        for (const f of j.reportFailures) io.error(`pdv: warning: report ${logText(f)}`);
         if (o.json || io.json) io.out(JSON.stringify({ dir: o.state, final: j.final, ...j.report }, null, 2));
         else printJudge(io, j.report.verdict, j.final, j.report.reasons, o.state);
         io.setExitCode(exitCodeFor(j.report.verdict));
@@ -136,7 +137,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--json', 'machine output on stdout', false)
     .action(async (o: { state: string; json?: boolean }) => {
       const j = await (await loadSoak()).judgeSoak(o.state);
-      for (const f of j.reportFailures) io.error(`pdv: warning: report ${f}`);
+      for (const f of j.reportFailures) io.error(`pdv: warning: report ${logText(f)}`);
       if (o.json || io.json) io.out(JSON.stringify({ dir: o.state, final: j.final, ...j.report }, null, 2));
       else printJudge(io, j.report.verdict, j.final, j.report.reasons, o.state);
       io.setExitCode(exitCodeFor(j.report.verdict));
@@ -145,6 +146,6 @@ export function register(program: Command, io: CliIo): void {
 
 function printJudge(io: CliIo, verdict: string, final: boolean, reasons: Array<{ checkId: string; message: string }>, dir: string): void {
   io.info(`soak verdict (${final ? 'final' : 'interim'}): ${verdict.toUpperCase()}`);
-  for (const r of reasons) io.info(`  - ${r.checkId}: ${r.message}`);
+  for (const r of reasons) io.info(`  - ${logText(r.checkId)}: ${logText(r.message)}`);
   io.info(`report: ${dir}/index.html`);
 }

@@ -5,6 +5,7 @@ import { writeJsonAtomic } from '../../core/fs.ts';
 import type { CheckResult, VerdictReport } from '../../core/types.ts';
 import { mannWhitneyU } from '../../stats/index.ts';
 import type { LoadConfig } from './config.ts';
+import { generatorFaultForBaseline } from './health.ts';
 import type { LoadSummary } from './results.ts';
 
 // Baselines: every stood run leaves its per-window latency in a history
@@ -116,6 +117,9 @@ export function compareWithBaseline(summary: LoadSummary, baseline: BaselineEntr
   const regressed = r.pValue < cfg.alpha && r.hodgesLehmann > floor;
   const detail = { baselineRunId: baseline.runId, pValue: r.pValue, shiftMs: r.hodgesLehmann, ci: r.ci, floorMs: floor, baselineMedianMs: baseMed, currentMedianMs: median(current) };
   const shift = `${r.hodgesLehmann >= 0 ? '+' : ''}${r.hodgesLehmann.toFixed(1)} ms [${r.ci[0].toFixed(1)}, ${r.ci[1].toFixed(1)}]`;
+  // The floor is the latency bound this comparison judges: a generator late against it decides nothing.
+  const late = generatorFaultForBaseline(summary.generator, floor);
+  if (late) return { detail, check: { ...check, status: 'errored', message: `shift ${shift} vs run ${baseline.runId} — not judged: ${late}` } };
   return {
     detail,
     check: {

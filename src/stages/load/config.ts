@@ -16,6 +16,13 @@ export const loadConfigSchema = stageBase
     window: duration.default(1000),
     /** The run is invalid (errored → hold) when the engine's p99 send lag exceeds this. */
     maxSendLag: duration.default(250),
+    /**
+     * A latency threshold or baseline floor is judged only when the generator's lateness
+     * (send-lag p99, event-loop delay p99) is at most this share of its bound; otherwise errored.
+     */
+    generatorShare: z.number().gt(0).max(1).default(0.1),
+    /** `pdv merge`: segments whose schedules started further apart than this are not one run. */
+    maxStartSkew: duration.default(1000),
     /** Severity of threshold checks unless a threshold sets its own. */
     severity: severity.default('major'),
     onFail: onFail.optional(),

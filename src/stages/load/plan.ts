@@ -4,6 +4,7 @@ import type { PlanContext } from '../stage.ts';
 import type { Target } from '../../core/types.ts';
 import type { RunSettings } from '../../target/settings.ts';
 import { isK6SummaryFile } from '../../load/k6-import.ts';
+import { isK6RawFile } from '../../load/k6-raw.ts';
 import { origins } from '../../load/prepare.ts';
 import { assertHostsAllowed, assertWithinCaps } from '../../load/safety.ts';
 import { loadScenarioFile, NO_SCENARIO, type LoadedScenario } from '../../load/scenario-file.ts';
@@ -78,6 +79,12 @@ function checkRoles(plan: LoadPlan, ctx: PlanContext<LoadConfig>, env: NodeJS.Pr
 export async function planLoad(ctx: PlanContext<LoadConfig>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // `pdv load import-k6` / `--import summary.json`: k6's results become the checks, no scenario runs here.
   if (ctx.imports.some(isK6SummaryFile)) return;
+  // Raw k6 output is judged against the scenario's thresholds: the scenario must load, nothing is sent.
+  if (ctx.imports.some(isK6RawFile)) {
+    if (!ctx.config.scenario) throw new UsageError(`${NO_SCENARIO} (raw k6 output is judged against the thresholds of the scenario it was exported from)`, ctx.settings.file ?? 'config');
+    await loadScenarioFile(ctx.config.scenario, ctx.settings.rootDir);
+    return;
+  }
   const plan = await resolveLoadPlan(ctx.config, ctx.settings, ctx.target);
   checkRoles(plan, ctx, env);
 }

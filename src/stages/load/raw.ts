@@ -21,6 +21,8 @@ export interface RawLoad {
   segment?: { index: number; total: number };
   workers: number;
   elapsedMs: number;
+  /** Epoch ms of the schedule's start (absent in files written before it was recorded). */
+  startEpochMs?: number;
   abort?: AbortInfo;
   thresholds: ParsedThreshold[];
   snapshot: RecorderSnapshot;
@@ -34,6 +36,7 @@ export async function saveRaw(ctx: Pick<StageContext<LoadConfig>, 'runDir' | 'em
     ...(m.segment ? { segment: m.segment } : {}),
     workers: m.workers,
     elapsedMs: m.elapsedMs,
+    ...(m.startedAt?.length === 1 ? { startEpochMs: m.startedAt[0] } : {}),
     ...(m.abort ? { abort: m.abort } : {}),
     thresholds: m.thresholds,
     snapshot: m.recorder.snapshot(),

@@ -32,7 +32,7 @@ describe('load report', () => {
     expect(s.latency.corrected.p99).toBeGreaterThan(s.latency.uncorrected.p99);
     const checks = loadChecks(m, s, { severity: 'major' }, 1);
     expect(checks.map((c) => [c.id, c.status, c.observed, c.limit, c.unit])).toEqual([
-      ['load.engine', 'passed', 0.2, undefined, 'ms'],
+      ['load.engine', 'passed', 0.2, 1, 'ms'],
       ['load.threshold.http-req-duration-name-list-lt-projects-gt.p-95-lt-10', 'failed', 11.007, 10, 'ms'],
       ['load.threshold.http-req-failed.rate-lt-0_005', 'failed', 0.01, 0.005, 'ratio'],
     ]);
@@ -51,6 +51,9 @@ describe('load report', () => {
     expect(html).toContain('Latency over time');
     expect(html).toContain('Latency distribution');
     expect(html).toContain('intended start (corrected, SLA)');
+    // The generator's health sits beside the target's latencies.
+    expect(html).toContain('generator: send lag');
+    expect(html).toContain('generator: event-loop delay');
     expect(html).toContain('list &lt;projects&gt;');
     expect(html).not.toContain('list <projects>');
   });

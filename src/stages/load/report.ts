@@ -35,6 +35,7 @@ export const loadSection: SectionRenderer = {
           [
             ['intended start (corrected, SLA)', c.p50, c.p90, c.p95, c.p99, c.p999, c.max],
             ['socket write (uncorrected)', u.p50, u.p90, u.p95, u.p99, u.p999, u.max],
+            ...generatorRows(s),
           ],
         ),
     );
@@ -78,6 +79,18 @@ export const loadSection: SectionRenderer = {
     return parts.join('\n');
   },
 };
+
+/** The generator's own lateness beside the target's latencies: what the latency checks were judged against. */
+function generatorRows(s: LoadSummary): Array<Array<string | number>> {
+  const g = s.generator;
+  if (!g?.measured) return [];
+  const bound = g.tightestBoundMs !== undefined ? `; allowed ${(g.share * g.tightestBoundMs).toFixed(1)} ms for the tightest bound ${g.tightestBoundMs} ms` : '';
+  return [
+    ['generator: send lag', g.sendLag.p50, '', '', g.sendLag.p99, '', g.sendLag.max],
+    ['generator: event-loop delay', g.eventLoopDelay.p50, '', '', g.eventLoopDelay.p99, '', g.eventLoopDelay.max],
+    [`generator: busy ${Math.round(g.busy * 100)} % (busiest thread ${Math.round(g.maxBusy * 100)} %)${bound}`, '', '', '', '', '', ''],
+  ];
+}
 
 function rawBadge(status: string): ReturnType<typeof raw> {
   return raw(statusBadge(status));

@@ -6,6 +6,7 @@ import type { Recorder } from '../../load/recorder.ts';
 import { slugK } from '../../load/k6-import.ts';
 import { aggLabel, type ParsedThreshold } from '../../load/thresholds.ts';
 import type { LoadConfig } from './config.ts';
+import { describeGenerator, generatorFault, generatorHealth, isLatency, type GeneratorHealth } from './health.ts';
 
 // Pure: measurements in, checks and the report's `extras.load` out. Used by
 // a live run and by `pdv merge` (on the sum of all segments' histograms).
@@ -31,6 +32,10 @@ export interface LoadSummary {
   series: Array<{ t: number; count: number; failed: number; p50: number; p95: number; p99: number }>;
   histogram: Array<{ leMs: number; count: number }>;
   sendLag: { p50: number; p99: number; max: number };
+  /** The generator's own health during the run (absent in summaries written before it was measured). */
+  generator?: GeneratorHealth;
+  /** Epoch ms at which the schedule started (every segment's, when merged). */
+  startedAt?: number[];
   valid: boolean;
   invalidReason?: string;
   abort?: AbortInfo;
@@ -49,6 +54,10 @@ export interface Measured {
   file: string;
   segment?: { index: number; total: number };
   segments?: number;
+  /** Epoch ms of the schedule's start, per input (one for a run, one per segment when merged). */
+  startedAt?: number[];
+  /** False for imported results: no pdv generator ran, so there is no generator health to judge by. */
+  generatorMeasured?: boolean;
 }
 
 export const slug = slugK;
@@ -57,7 +66,7 @@ export function thresholdCheckId(t: Pick<ParsedThreshold, 'key' | 'expr'>): stri
   return `load.threshold.${slug(t.key)}.${slug(t.expr)}`;
 }
 
-export function summarizeLoad(m: Measured, cfg: Pick<LoadConfig, 'maxSendLag'>): LoadSummary {
+export function summarizeLoad(m: Measured, cfg: Pick<LoadConfig, 'maxSendLag'> & Partial<Pick<LoadConfig, 'generatorShare'>>): LoadSummary {
   const rec = m.recorder;
   const cells = [...rec.cells.values()];
   const completed = cells.reduce((a, c) => a + c.count, 0);
@@ -87,6 +96,7 @@ export function summarizeLoad(m: Measured, cfg: Pick<LoadConfig, 'maxSendLag'>):
   if (rec.planned === 0) invalidReason = 'no request was scheduled';
   else if (lag.p99 > lagLimit) invalidReason = `the engine could not keep the schedule: send lag p99 ${lag.p99.toFixed(1)} ms > ${lagLimit} ms (corrected latencies would blame the target for the load generator)`;
   const thresholds = evaluateAll(m.thresholds, rec, m.elapsedMs);
+  const generator = generatorHealth(rec, m.thresholds, cfg.generatorShare ?? 0.1, m.generatorMeasured ?? true);
   return {
     scenario: m.scenario,
     file: m.file,
@@ -112,6 +122,8 @@ export function summarizeLoad(m: Measured, cfg: Pick<LoadConfig, 'maxSendLag'>):
       }),
     histogram: distribution(corrected),
     sendLag: { p50: lag.p50, p99: lag.p99, max: lag.max },
+    generator,
+    ...(m.startedAt ? { startedAt: m.startedAt } : {}),
     valid: invalidReason === undefined,
     ...(invalidReason ? { invalidReason } : {}),
     ...(m.abort ? { abort: m.abort } : {}),
@@ -131,20 +143,7 @@ export function loadChecks(m: Measured, summary: LoadSummary, cfg: Pick<LoadConf
     { kind: 'metric', label: 'latency (ms), corrected and uncorrected', data: summary.latency },
     { kind: 'json', label: 'throughput and errors', data: { planned: summary.planned, sent: summary.sent, completed: summary.completed, dropped: summary.dropped, throughput: summary.throughput, statusCodes: summary.statusCodes } },
   ];
-  checks.push({
-    ...base,
-    id: 'load.engine',
-    title: 'Load generator kept the schedule',
-    severity: 'major',
-    onFail: 'hold',
-    status: summary.valid ? 'passed' : 'errored',
-    message: summary.valid
-      ? `send lag p99 ${summary.sendLag.p99} ms over ${summary.sent} requests (${summary.workers} thread${summary.workers > 1 ? 's' : ''})`
-      : (summary.invalidReason ?? 'invalid run'),
-    observed: summary.sendLag.p99,
-    unit: 'ms',
-    evidence: [{ kind: 'metric', label: 'send lag (ms)', data: summary.sendLag }],
-  });
+  checks.push(engineCheck(summary, base));
   if (m.abort?.kind === 'error-rate') {
     checks.push({ ...base, id: 'load.error-rate-abort', title: 'Target error rate stayed under the abort level', severity: 'major', status: 'failed', message: m.abort.reason, evidence });
   }
@@ -172,6 +171,9 @@ function thresholdCheck(
   } else if (!summary.valid) {
     status = 'errored';
     message = `${label} (limit ${t.expr}) — not judged: ${summary.invalidReason}`;
+  } else if (isLatency(t) && generatorFault(summary.generator, t.limit)) {
+    status = 'errored';
+    message = `${label} (limit ${t.expr}) — not judged: ${generatorFault(summary.generator, t.limit)}`;
   } else if (r.ok) {
     status = 'passed';
     message = `${label}, limit ${t.expr} (${r.samples} samples)`;
@@ -195,6 +197,39 @@ function thresholdCheck(
     unit: r.unit,
     tags: ['load', 'threshold', ...(t.abortOnFail ? ['abortOnFail'] : [])],
     evidence,
+  };
+}
+
+/**
+ * `load.engine`: the generator's own health. Errored when the run is invalid, or when the generator
+ * was too late for the tightest latency bound judged: the verdict's hold then names the generator.
+ */
+function engineCheck(summary: LoadSummary, base: { stage: string; attempts: number; durationMs: number }): CheckResult {
+  const g = summary.generator;
+  const threads = `${summary.workers} thread${summary.workers > 1 ? 's' : ''}`;
+  const late = g?.tightestBoundMs !== undefined ? generatorFault(g, g.tightestBoundMs) : undefined;
+  const health = g?.measured ? describeGenerator(g) : `send lag p99 ${summary.sendLag.p99} ms`;
+  let status: CheckResult['status'] = 'passed';
+  let message = `${health} over ${summary.sent} requests (${threads})`;
+  if (!summary.valid) {
+    status = 'errored';
+    message = `${summary.invalidReason ?? 'invalid run'} (${health})`;
+  } else if (late) {
+    status = 'errored';
+    message = `load generator too late for the latency thresholds: ${late} (${health})`;
+  }
+  return {
+    ...base,
+    id: 'load.engine',
+    title: 'Load generator kept the schedule',
+    severity: 'major',
+    onFail: 'hold',
+    status,
+    message,
+    observed: g?.measured ? g.latenessMs : summary.sendLag.p99,
+    ...(g?.tightestBoundMs !== undefined && g.measured ? { limit: Math.round(g.share * g.tightestBoundMs * 1000) / 1000 } : {}),
+    unit: 'ms',
+    evidence: [{ kind: 'metric', label: 'generator health (ms; busy as a share of the run)', data: g ?? { sendLag: summary.sendLag } }],
   };
 }
 

@@ -4,6 +4,7 @@ import { EvidenceError, errorMessage, UsageError } from '../../core/errors.ts';
 import type { StageContext } from '../stage.ts';
 import type { CheckResult } from '../../core/types.ts';
 import { isK6SummaryFile, k6SummaryChecks } from '../../load/k6-import.ts';
+import { isK6RawFile } from '../../load/k6-raw.ts';
 import { prepare } from '../../load/prepare.ts';
 import { runPlan } from '../../load/threads.ts';
 import { executorDurationMs } from '../../load/scenario.ts';
@@ -26,6 +27,9 @@ export async function runLoad(ctx: StageContext<LoadConfig>): Promise<void> {
     for (const f of k6Files) for (const c of await k6SummaryChecks(f, cfg)) ctx.check(c);
     return;
   }
+  // `pdv load import-k6 pod-*.json` with raw `--out json` files: exact HDR histograms over every pod.
+  const rawFiles = ctx.imports.filter(isK6RawFile);
+  if (rawFiles.length > 0) return (await import('./k6-raw.ts')).importK6RawRun(ctx, rawFiles);
 
   const { loaded, fileLabel, specs, apiUrl } = await resolveLoadPlan(ctx.config, ctx.settings, ctx.target);
   const sc = loaded.scenario;
@@ -67,11 +71,18 @@ export async function runLoad(ctx: StageContext<LoadConfig>): Promise<void> {
     return;
   }
 
-  ctx.progress(`load: ${sc.name} running${ctx.segment ? ` (segment ${ctx.segment.index}/${ctx.segment.total})` : ''}`);
+  const startAt = ctx.segment?.startAt;
+  // A segment that reaches the shared start late would send a burst to catch up: it sends nothing instead.
+  if (startAt !== undefined && Date.now() >= startAt) {
+    ctx.check(missedStart(startAt, started));
+    return;
+  }
+  ctx.progress(`load: ${sc.name} running${ctx.segment ? ` (segment ${ctx.segment.index}/${ctx.segment.total}${startAt !== undefined ? `, schedule starts at ${new Date(startAt).toISOString()}` : ''})` : ''}`);
   let lastProgress = 0;
   const result = await runPlan(prepared.plan, {
     workers: cfg.workers,
     ...(ctx.segment ? { segment: ctx.segment } : {}),
+    ...(startAt !== undefined ? { startAtMs: startAt } : {}),
     signal: ctx.signal,
     onProgress: (p) => {
       if (p.elapsedMs - lastProgress < 2000) return;
@@ -88,7 +99,8 @@ export async function runLoad(ctx: StageContext<LoadConfig>): Promise<void> {
     thresholds: loaded.thresholds,
     scenario: sc.name,
     file: fileLabel,
-    ...(ctx.segment ? { segment: ctx.segment } : {}),
+    ...(ctx.segment ? { segment: { index: ctx.segment.index, total: ctx.segment.total } } : {}),
+    startedAt: [result.startEpochMs],
   };
   await saveRaw(ctx, measured);
   const summary = summarizeLoad(measured, cfg);
@@ -111,16 +123,16 @@ export async function runLoad(ctx: StageContext<LoadConfig>): Promise<void> {
   ctx.emit({ type: 'extra', key: 'load', value: summary });
 }
 
+/** A load stage that sent no load: errored (→ hold), with the reason. */
+function noLoad(id: 'load.engine' | 'load.setup', title: string, message: string, started: number): CheckResult {
+  return { id, stage: 'load', title, severity: 'major', onFail: 'hold', status: 'errored', message, durationMs: Date.now() - started, attempts: 1, evidence: [] };
+}
+
+function missedStart(startAt: number, started: number): CheckResult {
+  const late = ((Date.now() - startAt) / 1000).toFixed(1);
+  return noLoad('load.engine', 'Load generator kept the schedule', `this segment was ready ${late} s after the shared --start-at ${new Date(startAt).toISOString()}: no load was sent (start the segments earlier or give a later --start-at)`, started);
+}
+
 function setupErrored(err: unknown, started: number): CheckResult {
-  return {
-    id: 'load.setup',
-    stage: 'load',
-    title: 'Load scenario setup (logins, setup steps)',
-    severity: 'major',
-    status: 'errored',
-    message: `${err instanceof EvidenceError ? '' : 'setup failed: '}${errorMessage(err)}; no load was sent`,
-    durationMs: Date.now() - started,
-    attempts: 1,
-    evidence: [],
-  };
+  return noLoad('load.setup', 'Load scenario setup (logins, setup steps)', `${err instanceof EvidenceError ? '' : 'setup failed: '}${errorMessage(err)}; no load was sent`, started);
 }

@@ -1,4 +1,5 @@
 import { errorMessage } from '../../core/errors.ts';
+import { onTarget } from '../../http/on-target.ts';
 import type { StageContext } from '../stage.ts';
 import type { CheckResult } from '../../core/types.ts';
 import { SARIF_FILE } from './sarif.ts';
@@ -65,7 +66,9 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
   const sites = planSites(ctx.target.baseUrl, ctx.target.apiUrl, cfg.httpsUrl);
   const base = sites[0] as Site;
   const webUrl = siteUrl(base);
-  const client = createHttpClient({ ca, timeoutMs: cfg.requestTimeout, signal: ctx.signal, budget });
+  // Requests stay on the target: its sites and the environment's allowedHosts.
+  const allowedUrl = onTarget([ctx.target.baseUrl, ...(ctx.target.apiUrl ? [ctx.target.apiUrl] : []), ...sites.flatMap((x) => [x.httpUrl, x.httpsUrl].filter((u): u is string => !!u))], ctx.settings.environment.allowedHosts);
+  const client = createHttpClient({ ca, timeoutMs: cfg.requestTimeout, signal: ctx.signal, budget, allowedUrl });
   // The run's shared sign-in (one login per role per run); with a trusted CA of its own the
   // stage signs in through its own client instead.
   const auth = sharedAuthenticator({

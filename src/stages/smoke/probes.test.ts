@@ -37,6 +37,9 @@ beforeAll(async () => {
         return ++warm <= 2 ? send(502, { error: 'upstream not ready' }) : send(200, { ok: true });
       case '/api/throttled-login':
         return send(429, { error: 'too many attempts' });
+      case '/page':
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end('<html><head><title>Welcome</title></head><body><h1>Hello</h1></body></html>');
       case '/api/version':
         return send(200, { build: { version: '2.0.1' } });
       default:
@@ -107,7 +110,7 @@ describe('declarative smoke checks', () => {
   it('a sign-in pdv could not perform (no login form on the page) is errored, never failed', async () => {
     const { byId } = await run([{ id: 'items', path: '/api/items', role: 'viewer' }], {
       credentials: { viewer: { username: 'v', passwordEnv: 'VIEWER_TOKEN' } },
-      auth: { type: 'form', url: '/', form: 'form#login' },
+      auth: { type: 'form', url: '/page', form: 'form#login' },
     });
     expect(byId['smoke.login.viewer']).toMatchObject({ status: 'errored' });
     expect(byId['smoke.login.viewer']?.message).toContain('auth.form');

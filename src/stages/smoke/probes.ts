@@ -1,4 +1,5 @@
 import type { SmokeConfig } from './config.ts';
+import { isResolveFailure } from '../../http/resolve.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { sharedAuthenticator, type Authenticator, type AuthSession } from '../../auth/index.ts';
 import { errorMessage } from '../../core/errors.ts';
@@ -30,8 +31,8 @@ function exchangeEvidence(ctx: StageContext<SmokeConfig>, label: string, req: { 
     label,
     url: r.url(req.url),
     data: {
-      request: { method: req.method, url: r.url(req.url), headers: r.headers(req.headers), ...(req.body !== undefined ? { body: r.text(req.body.slice(0, 2000)) } : {}) },
-      response: res ? { status: res.status, headers: r.headers(res.headers), bodyExcerpt: r.text(res.body.slice(0, 1000)), durationMs: Math.round(res.durationMs) } : null,
+      request: { method: req.method, url: r.url(req.url), headers: r.headers(req.headers), ...(req.body !== undefined ? { body: r.excerpt(req.body, 2000) } : {}) },
+      response: res ? { status: res.status, headers: r.headers(res.headers), bodyExcerpt: r.excerpt(res.body, 1000), durationMs: Math.round(res.durationMs) } : null,
     },
   };
 }
@@ -75,7 +76,7 @@ export async function versionCheck(ctx: StageContext<SmokeConfig>, target: Targe
   try {
     res = await send({ ...req, timeoutMs: 10_000, signal: ctx.signal });
   } catch (err) {
-    return { check: { ...base, status: ctx.signal.aborted ? 'errored' : 'failed', message: `GET ${ctx.redactor.url(url)}: ${errorMessage(err)}`, durationMs: Date.now() - started, evidence: [exchangeEvidence(ctx, 'version', req, undefined)] } };
+    return { check: { ...base, status: ctx.signal.aborted || isResolveFailure(err) ? 'errored' : 'failed', message: `GET ${ctx.redactor.url(url)}: ${errorMessage(err)}`, durationMs: Date.now() - started, evidence: [exchangeEvidence(ctx, 'version', req, undefined)] } };
   }
   const evidence = [exchangeEvidence(ctx, 'version', req, res)];
   let observed: string | undefined;
@@ -127,6 +128,7 @@ export async function declaredCheck(ctx: StageContext<SmokeConfig>, target: Targ
   let attempts = 0;
   let firstFailure: string | undefined;
   let last: { problems: string[]; evidence: Evidence; latency?: number } | undefined;
+  let unresolved = false;
   for (let i = 0; i <= c.retries; i++) {
     if (ctx.signal.aborted) break;
     if (i > 0) await delay(c.retryDelay, undefined, { signal: ctx.signal }).catch(() => undefined);
@@ -139,6 +141,7 @@ export async function declaredCheck(ctx: StageContext<SmokeConfig>, target: Targ
       if (maxLatency !== undefined && res.durationMs > maxLatency) problems.push(`took ${Math.round(res.durationMs)} ms, budget ${maxLatency} ms`);
     } catch (err) {
       if (ctx.signal.aborted) break;
+      unresolved = isResolveFailure(err);
       problems = [`${c.method} ${ctx.redactor.url(req.url)}: ${errorMessage(err)}`];
     }
     last = { problems, evidence: exchangeEvidence(ctx, title, req, res), ...(res ? { latency: Math.round(res.durationMs) } : {}) };
@@ -148,6 +151,7 @@ export async function declaredCheck(ctx: StageContext<SmokeConfig>, target: Targ
   const durationMs = Date.now() - started;
   if (!last || ctx.signal.aborted) return { ...base, status: 'errored', message: 'aborted before an answer', durationMs, attempts, evidence: last ? [last.evidence] : [] };
   const latency = last.latency !== undefined ? { observed: last.latency, unit: 'ms', ...(maxLatency !== undefined ? { limit: maxLatency } : {}) } : {};
+  if (last.problems.length && unresolved) return { ...base, status: 'errored', message: `${last.problems.join('; ')} (the harness could not resolve the host)`, durationMs, attempts, evidence: [last.evidence] };
   if (last.problems.length) return { ...base, status: 'failed', message: last.problems.join('; '), durationMs, attempts, evidence: [last.evidence], ...latency };
   if (attempts > 1) return { ...base, status: 'flaky', message: `passed on attempt ${attempts}; first failure: ${firstFailure}`, durationMs, attempts, evidence: [last.evidence], ...latency };
   return { ...base, status: 'passed', message: `HTTP answer as expected`, durationMs, attempts, evidence: [last.evidence], ...latency };

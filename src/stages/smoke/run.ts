@@ -109,5 +109,7 @@ export function readinessCheck(stage: string, id: string, r: Readiness, duration
     const waited = r.waitedMs > 0 && r.polls > 1 ? ` after ${r.polls} polls (${r.waitedMs} ms)` : '';
     return { ...base, status: 'passed', message: `${r.note ?? 'health answered'}${waited}`, evidence: answer };
   }
-  return { ...base, status: r.cause === 'aborted' ? 'errored' : 'failed', message: r.message, evidence: answer };
+  // A host name that does not resolve is this machine's resolver or the config, never the deploy: errored → hold.
+  const harness = r.cause === 'aborted' || r.cause === 'dns';
+  return { ...base, status: harness ? 'errored' : 'failed', message: harness && r.cause === 'dns' ? `${r.message}: the harness could not resolve the host (errored, not evidence against the deploy)` : r.message, evidence: answer };
 }

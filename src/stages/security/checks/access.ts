@@ -82,7 +82,7 @@ export async function sessionCookieCheck(run: SecurityRun, logins: Logins): Prom
       break;
     }
   }
-  if (!s) return makeCheck({ ...meta, status: 'skipped', message: 'no role signs in through a login request (pre-issued tokens/cookies): no session cookie to inspect' });
+  if (!s) return makeCheck({ ...meta, status: 'skipped', message: 'no role signs in through a login pdv sends itself (pre-issued tokens or cookies, a login module): no Set-Cookie answer to inspect' });
   const base = { ...meta, ...(s.evidence[0]?.url ? { url: s.evidence[0].url } : {}) };
   const cookies = s.setCookies.map((raw) => ({ raw, c: parseSetCookie(raw) })).filter(({ c }) => !cfg.name || c.name === cfg.name);
   if (!cookies.length) return makeCheck({ ...base, status: cfg.name ? 'failed' : 'skipped', message: cfg.name ? `login did not set cookie ${cfg.name}` : 'login sets no cookie (token-only session)', evidence: s.evidence });

@@ -1,7 +1,7 @@
 import { errorMessage } from '../../../core/errors.ts';
 import type { CheckResult, Evidence } from '../../../core/types.ts';
 import { gradeAtLeast, gradeSite, type GradeResult, type ObservatoryInput } from '../../../observatory/index.ts';
-import { httpEvidence, type ProbeRequest, type ProbeResponse } from '../../../http/probe-client.ts';
+import { httpEvidence, OffTargetError, type ProbeRequest, type ProbeResponse } from '../../../http/probe-client.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, siteUrl, type SecurityRun, type Site } from '../run-context.ts';
 
@@ -39,7 +39,8 @@ async function follow(run: SecurityRun, url: string): Promise<Route> {
       current = new URL(loc, current).toString();
     }
   } catch (err) {
-    out.error = errorMessage(err);
+    // A redirect off the target is its answer: graded as it is, never followed.
+    if (!(err instanceof OffTargetError)) out.error = errorMessage(err);
   }
   return out;
 }

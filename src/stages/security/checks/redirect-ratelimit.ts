@@ -4,6 +4,7 @@ import type { CheckResult, Evidence } from '../../../core/types.ts';
 import { firstHeader, httpEvidence, type ProbeRequest, type ProbeResponse } from '../../../http/probe-client.ts';
 import type { LimitedRule } from '../config.ts';
 import { makeCheck } from '../result.ts';
+import { foreignUrlIn } from './foreign-url.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
 
 const EVIL_HOST = 'pdv-open-redirect.example';
@@ -22,9 +23,11 @@ export function redirectsOffSite(res: ProbeResponse, requestUrl: string): string
   const refresh = firstHeader(res, 'refresh');
   if (refresh?.includes(EVIL_HOST)) return `Refresh: ${refresh}`;
   // A page that puts the foreign URL into a link, refresh or return field will send the user there.
-  const host = EVIL_HOST.replace(/\./g, '\\.');
-  const m = new RegExp(`(?:href|action|content|value)\\s*=\\s*["']?[^"'>]*${host}|location(?:\\.href)?\\s*=\\s*["'][^"']*${host}`, 'i').exec(res.body);
-  return m ? `page carries the foreign URL (${m[0].slice(0, 120)})` : undefined;
+  // The attribute must *be* a URL to the foreign host: a same-site form action that merely
+  // carries the parameter on (`action="/login/?next=https://…"`, as Django's admin does) sends
+  // the user back to this site, which checks `next` when the form is posted.
+  const found = foreignUrlIn(res.body, EVIL_HOST);
+  return found ? `page carries the foreign URL (${found})` : undefined;
 }
 
 export async function openRedirectCheck(run: SecurityRun): Promise<CheckResult> {

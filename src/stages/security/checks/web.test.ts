@@ -115,6 +115,21 @@ describe('open redirect on the login return URL', () => {
     expect(c.message).toMatch(/POST \/login/);
   });
 
+  it.each([
+    { what: 'a link to it', page: (to: string) => `<a href="${to}">continue</a>`, status: 'failed' },
+    { what: 'a meta refresh to it', page: (to: string) => `<meta http-equiv="refresh" content="0; url=${to}">`, status: 'failed' },
+    { what: 'a return field holding it', page: (to: string) => `<form method="post"><input type="hidden" name="returnTo" value="${to}"></form>`, status: 'failed' },
+    // Django's admin: the form posts back to the login page itself, `next` kept in its query and checked on the post.
+    { what: 'only its own form action carrying the parameter on', page: (to: string) => `<form action="/login?returnTo=${to}" method="post"></form>`, status: 'passed' },
+    { what: 'the same, URL-encoded', page: (to: string) => `<form action="/login?returnTo=${encodeURIComponent(to)}" method="post"></form>`, status: 'passed' },
+  ])('the foreign return URL in $what → $status', async ({ page, status }) => {
+    const url = await serve((req, _b, res) => {
+      const to = new URL(req.url ?? '/', 'http://x').searchParams.get('returnTo') ?? '';
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page(to));
+    });
+    expect((await openRedirectCheck(testRun({ webUrl: url, config: { openRedirect: { path: '/login', param: 'returnTo' } } }))).status).toBe(status);
+  });
+
   it('passes when only same-site paths are honoured', async () => {
     const url = await serve((req, _b, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<form><input type="hidden" name="returnTo" value=""></form>'));
     expect((await openRedirectCheck(testRun({ webUrl: url, config: { openRedirect: { path: '/login', param: 'returnTo' } } }))).status).toBe('passed');
