@@ -3,7 +3,6 @@
 // `postgraphile --plugins /abs/path/health-plugin.cjs …` (it must be the first
 // option, and a path that Node's require() finds).
 'use strict';
-/* global module */
 
 module.exports = {
   'postgraphile:http:handler'(req, { options, res }) {
