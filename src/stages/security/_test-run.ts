@@ -1,4 +1,14 @@
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Authenticator, authSchema } from '../../auth/index.ts';
+import { configSchema } from '../../config/schema.ts';
+import type { ResolvedConfig } from '../../config/types.ts';
+import { policy } from '../../core/policy.ts';
+import type { CheckResult } from '../../core/types.ts';
+import { settingsOf } from '../../jobs/plan.ts';
+import type { StageContext } from '../stage.ts';
+import type { SecurityConfig } from './config.ts';
+import { securityStage } from './index.ts';
 import { Redactor } from '../../core/redact.ts';
 import { securityConfigSchema } from './config.ts';
 import { createHttpClient, RequestBudget } from '../../http/probe-client.ts';
@@ -36,6 +46,46 @@ export function testRun(
     webUrl: base,
     ca,
     credentials: new Map(Object.entries(o.credentials ?? {})),
+    loginPaths: [],
+    gates: new Map(),
     progress: () => {},
   };
 }
+
+/**
+ * The whole stage against `baseUrl` with `security` as its config, in `tmp`.
+ * `environment` adds fields (credentials, auth); `secrets` are the env vars it names.
+ */
+export async function runSecurityStage(
+  tmp: string,
+  baseUrl: string,
+  security: Record<string, unknown>,
+  o: { environment?: Record<string, unknown>; secrets?: Record<string, string> } = {},
+): Promise<CheckResult[]> {
+  const parsed = configSchema.parse({ environments: { x: { baseUrl, ...o.environment } }, stages: { security } });
+  const environment = parsed.environments.x;
+  if (!environment) throw new Error('no environment');
+  const config: ResolvedConfig = { ...parsed, rootDir: tmp, environmentName: 'x', environment, runtime: {} };
+  const secrets = new Map<string, string>(Object.entries(o.secrets ?? {}));
+  const checks: CheckResult[] = [];
+  const ctx: StageContext<SecurityConfig> = {
+    runId: 'test',
+    runDir: await mkdtemp(join(tmp, 'run-')),
+    config: config.stages.security,
+    settings: settingsOf(config),
+    target: { environment: 'x', baseUrl },
+    secrets,
+    redactor: new Redactor(secrets),
+    signal: new AbortController().signal,
+    imports: [],
+    emit: (e) => {
+      if (e.type === 'check') checks.push(e.check);
+    },
+    check: (c) => checks.push(c),
+    progress: () => {},
+  };
+  await securityStage.run(ctx);
+  return checks;
+}
+
+export const verdictOf = (checks: CheckResult[]): string => policy({ checks, stages: [{ name: 'security', status: 'passed', durationMs: 0 }], required: ['security'] }).verdict;

@@ -3,6 +3,7 @@ import type { Redactor } from '../../core/redact.ts';
 import type { CheckResult } from '../../core/types.ts';
 import type { SecurityConfig } from './config.ts';
 import type { HttpClient, RequestBudget } from '../../http/probe-client.ts';
+import type { SiteGate } from './checks/gate.ts';
 
 /** One site: a host the checks run against, by its http:// and/or https:// URL. */
 export interface Site {
@@ -31,6 +32,10 @@ export interface SecurityRun {
   auth: Authenticator;
   /** Credentials by role (username + password from the environment), for form posts that need them (open-redirect). */
   credentials: Map<string, { username: string; password: string }>;
+  /** Login pages the config names (a redirect there means "not signed in", not an answer). */
+  loginPaths: string[];
+  /** Per origin: does the site refuse every anonymous request (checks/gate.ts). */
+  gates: Map<string, Promise<SiteGate>>;
   progress(message: string): void;
 }
 

@@ -9,7 +9,8 @@ import { headerChecks, type SiteGrade } from './checks/headers.ts';
 import { sharedAuthenticator, type SendRequest } from '../../auth/index.ts';
 import { caFiles, readCaFiles } from '../../http/tls.ts';
 import { Logins } from './checks/login.ts';
-import { openRedirectCheck, rateLimitCheck } from './checks/redirect-ratelimit.ts';
+import { openRedirectCheck } from './checks/open-redirect.ts';
+import { rateLimitCheck } from './checks/rate-limit.ts';
 import { tlsChecks, type TlsSummary } from './checks/tls.ts';
 import type { SecurityConfig } from './config.ts';
 import { createHttpClient, RequestBudget } from '../../http/probe-client.ts';
@@ -44,6 +45,13 @@ function readCa(cfg: SecurityConfig, rootDir: string, envCa?: string | string[])
   // The stage's own CA list, else the environment's (environments.<env>.trustedCa).
   const field = cfg.trustedCa !== undefined ? 'stages.security.trustedCa' : 'environments.trustedCa';
   return readCaFiles(caFiles(cfg.trustedCa ?? envCa, rootDir), field);
+}
+
+/** The login pages the config names: a redirect there means "not signed in". */
+function loginPathsOf(cfg: SecurityConfig, auth: unknown): string[] {
+  const url = auth && typeof auth === 'object' && 'url' in auth ? (auth as { url?: unknown }).url : undefined;
+  const paths = [cfg.openRedirect.form?.path, cfg.openRedirect.form ? cfg.openRedirect.path : undefined, typeof url === 'string' && url.startsWith('/') ? url.split('?')[0] : undefined];
+  return [...new Set(paths.filter((p): p is string => typeof p === 'string'))];
 }
 
 /** A probe left off: listed in the report with what would turn it on, never a finding. */
@@ -88,6 +96,8 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
     webUrl,
     ca,
     credentials,
+    loginPaths: loginPathsOf(cfg, ctx.settings.environment.auth),
+    gates: new Map(),
     progress: (m) => ctx.progress(m),
   };
 

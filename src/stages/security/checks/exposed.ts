@@ -5,6 +5,7 @@ import type { CheckResult, Evidence, Severity } from '../../../core/types.ts';
 import { httpEvidence, type ProbeResponse } from '../../../http/probe-client.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
+import { siteGate } from './gate.ts';
 import { bodySimilarity, catchAllThreshold, compileSignature, firstMatch, type Matcher } from './exposed-match.ts';
 
 export { bodySimilarity } from './exposed-match.ts';
@@ -97,6 +98,14 @@ function randomPaths(): string[] {
 
 export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl: string): Promise<CheckResult[]> {
   const startedAt = Date.now();
+  const gate = await siteGate(run, baseUrl);
+  if (gate.refusal) {
+    // Every path refused alike: "not served" would be the gate's answer, not a finding about the files.
+    const why = gate.refusal;
+    return exposedProbes(run).map((probe) =>
+      makeCheck({ def: probe.def, slug: `exposed.${siteName}.${probe.id}`, ...(probe.title ? { title: probe.title } : {}), ...(probe.severity ? { severity: probe.severity } : {}), status: 'skipped', message: `not probed at ${baseUrl}: ${why}`, url: joinUrl(baseUrl, probe.paths[0] ?? '/'), startedAt }),
+    );
+  }
   const baselines: ProbeResponse[] = [];
   const baselineErrors: string[] = [];
   for (const p of randomPaths()) {
