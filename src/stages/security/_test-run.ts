@@ -89,3 +89,16 @@ export async function runSecurityStage(
 }
 
 export const verdictOf = (checks: CheckResult[]): string => policy({ checks, stages: [{ name: 'security', status: 'passed', durationMs: 0 }], required: ['security'] }).verdict;
+
+/** A loopback HTTP server for one test (the body read in full before `handler`); close it with `close()`. */
+export async function serveHttp(handler: (req: import('node:http').IncomingMessage, body: string, res: import('node:http').ServerResponse) => void): Promise<{ url: string; close: () => Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const s = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => handler(req, body, res));
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as import('node:net').AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => s.close(() => r())) };
+}
