@@ -9,6 +9,7 @@ import { settingsOf } from '../../jobs/plan.ts';
 import type { StageContext } from '../stage.ts';
 import type { SecurityConfig } from './config.ts';
 import { securityStage } from './index.ts';
+import { DebugWatch } from './checks/debug-pages.ts';
 import { Redactor } from '../../core/redact.ts';
 import { securityConfigSchema } from './config.ts';
 import { createHttpClient, RequestBudget } from '../../http/probe-client.ts';
@@ -22,7 +23,8 @@ export function testRun(
   const budget = new RequestBudget(config.maxRequests);
   const ca = o.ca ?? [];
   const base = o.webUrl ?? o.apiUrl ?? 'http://127.0.0.1:1';
-  const client = createHttpClient({ ca, timeoutMs: config.requestTimeout, signal: new AbortController().signal, budget });
+  const debug = new DebugWatch();
+  const client = debug.wrap(createHttpClient({ ca, timeoutMs: config.requestTimeout, signal: new AbortController().signal, budget }));
   const redactor = new Redactor();
   const creds = Object.entries(o.credentials ?? {});
   const auth = new Authenticator({
@@ -48,6 +50,7 @@ export function testRun(
     credentials: new Map(Object.entries(o.credentials ?? {})),
     loginPaths: [],
     gates: new Map(),
+    debug,
     progress: () => {},
   };
 }

@@ -128,6 +128,10 @@ export const securityConfigSchema = stageBase
       })
       .strict()
       .prefault({}),
+    /** Debug pages and stack traces: a path that cannot exist, malformed requests, and every answer of the stage. */
+    debugPages: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+    /** TRACE/TRACK echo (minor: reported, not a rollback). */
+    methods: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
     access: accessSchema.prefault({}),
     sessionCookie: z
       .object({

@@ -4,6 +4,7 @@ import type { CheckResult } from '../../core/types.ts';
 import type { SecurityConfig } from './config.ts';
 import type { HttpClient, RequestBudget } from '../../http/probe-client.ts';
 import type { SiteGate } from './checks/gate.ts';
+import type { DebugWatch } from './checks/debug-pages.ts';
 
 /** One site: a host the checks run against, by its http:// and/or https:// URL. */
 export interface Site {
@@ -36,6 +37,8 @@ export interface SecurityRun {
   loginPaths: string[];
   /** Per origin: does the site refuse every anonymous request (checks/gate.ts). */
   gates: Map<string, Promise<SiteGate>>;
+  /** Debug pages and stack traces seen in any answer of the stage (checks/debug-pages.ts). */
+  debug: DebugWatch;
   progress(message: string): void;
 }
 

@@ -4,6 +4,8 @@ import type { CheckResult } from '../../core/types.ts';
 import { SARIF_FILE } from './sarif.ts';
 import { accessChecks, sessionCookieCheck } from './checks/access.ts';
 import { corsCheck } from './checks/cors.ts';
+import { debugPageCheck, DebugWatch } from './checks/debug-pages.ts';
+import { traceCheck } from './checks/methods.ts';
 import { exposedChecks } from './checks/exposed.ts';
 import { headerChecks, type SiteGrade } from './checks/headers.ts';
 import { sharedAuthenticator, type SendRequest } from '../../auth/index.ts';
@@ -73,7 +75,9 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
   const sites = planSites(ctx.target.baseUrl, ctx.target.apiUrl, cfg.httpsUrl);
   const base = sites[0] as Site;
   const webUrl = siteUrl(base);
-  const client = createHttpClient({ ca, timeoutMs: cfg.requestTimeout, signal: ctx.signal, budget });
+  // Every answer of the stage is watched for debug pages and stack traces.
+  const debug = new DebugWatch();
+  const client = debug.wrap(createHttpClient({ ca, timeoutMs: cfg.requestTimeout, signal: ctx.signal, budget }));
   // The run's shared sign-in (one login per role per run); with a trusted CA of its own the
   // stage signs in through its own client instead.
   const auth = sharedAuthenticator({
@@ -98,6 +102,7 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
     credentials,
     loginPaths: loginPathsOf(cfg, ctx.settings.environment.auth),
     gates: new Map(),
+    debug,
     progress: (m) => ctx.progress(m),
   };
 
@@ -157,6 +162,12 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
   // The app-specific probes run only against endpoints the config names.
   if (cfg.openRedirect.enabled) await guard('redirect.login-return-to', 'redirect.login-return-to', async () => [await openRedirectCheck(r)]);
   else emit([notRun('redirect.login-return-to', cfg.openRedirect.path ? 'stages.security.openRedirect.enabled is false' : 'not configured: set stages.security.openRedirect.path and .param (the page that takes a return URL) to probe it')]);
+  for (const site of sites) {
+    const url = siteUrl(site);
+    if (cfg.methods.enabled) await guard('methods.trace', `methods.${site.name}.trace`, async () => [await traceCheck(r, site.name, url)]);
+    // After the other probes: their answers are watched too.
+    if (cfg.debugPages.enabled) await guard('debug.error-page', `debug.${site.name}.error-page`, async () => [await debugPageCheck(r, site.name, url)]);
+  }
   // Last: the failed logins may lock the probe account for a while.
   if (cfg.rateLimit.enabled) await guard('rate-limit.login', 'rate-limit.login', async () => [await rateLimitCheck(r)]);
   else emit([notRun('rate-limit.login', cfg.rateLimit.path ? 'stages.security.rateLimit.enabled is false' : 'not configured: set stages.security.rateLimit.path (the login endpoint) to probe it')]);

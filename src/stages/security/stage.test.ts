@@ -66,7 +66,7 @@ describe('the security stage on a site it has never seen', () => {
       if (u.pathname === '/signin') return res.writeHead(200, { 'content-type': 'text/html' }).end('<form></form>');
       res.writeHead(404).end('not found');
     });
-    const checks = await runStage(site.url, { headers: { enabled: false }, tls: { enabled: false }, exposed: { enabled: false }, cors: { paths: ['/api/v2/me'] }, rateLimit: { path: '/auth/sign-in' }, openRedirect: { path: '/signin', param: 'next' } });
+    const checks = await runStage(site.url, { headers: { enabled: false }, tls: { enabled: false }, exposed: { enabled: false }, debugPages: { enabled: false }, methods: { enabled: false }, cors: { paths: ['/api/v2/me'] }, rateLimit: { path: '/auth/sign-in' }, openRedirect: { path: '/signin', param: 'next' } });
     expect(checks.find((c) => c.id === 'security.rate-limit.login')).toMatchObject({ status: 'passed' });
     expect(checks.find((c) => c.id === 'security.redirect.login-return-to')).toMatchObject({ status: 'passed' });
     expect(new Set(site.paths)).toEqual(new Set(['/auth/sign-in', '/signin', '/api/v2/me']));

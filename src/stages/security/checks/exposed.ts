@@ -6,6 +6,7 @@ import { httpEvidence, type ProbeResponse } from '../../../http/probe-client.ts'
 import { makeCheck } from '../result.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
 import { siteGate } from './gate.ts';
+import { listingCheck } from './listing.ts';
 import { bodySimilarity, catchAllThreshold, compileSignature, firstMatch, type Matcher } from './exposed-match.ts';
 
 export { bodySimilarity } from './exposed-match.ts';
@@ -102,7 +103,7 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
   if (gate.refusal) {
     // Every path refused alike: "not served" would be the gate's answer, not a finding about the files.
     const why = gate.refusal;
-    return exposedProbes(run).map((probe) =>
+    return [...exposedProbes(run), { def: 'exposed.listing', id: 'listing', paths: ['/backup/'], severity: undefined, title: undefined }].map((probe) =>
       makeCheck({ def: probe.def, slug: `exposed.${siteName}.${probe.id}`, ...(probe.title ? { title: probe.title } : {}), ...(probe.severity ? { severity: probe.severity } : {}), status: 'skipped', message: `not probed at ${baseUrl}: ${why}`, url: joinUrl(baseUrl, probe.paths[0] ?? '/'), startedAt }),
     );
   }
@@ -159,6 +160,11 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
         attempts: probe.paths.length,
       }),
     );
+  }
+  const only = run.config.exposed.only;
+  if (!only || only.includes('listing')) {
+    const backup = definedProbes().find((p) => p.id === 'backup')?.matchers ?? [];
+    checks.push(await listingCheck(run, siteName, baseUrl, backup, gate.answers[0]));
   }
   return checks;
 }
