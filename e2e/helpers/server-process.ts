@@ -13,9 +13,9 @@ export interface ServerProcess {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function startServerProcess(bin: string, args: string[], opts: { dir: string; what: string; ready: () => Promise<boolean>; readyTimeoutMs?: number }): Promise<ServerProcess> {
+export async function startServerProcess(bin: string, args: string[], opts: { dir: string; what: string; ready: () => Promise<boolean>; readyTimeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<ServerProcess> {
   let output = '';
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env ? { env: opts.env } : {}) });
   const keep = (b: Buffer): void => {
     output = (output + b.toString()).slice(-20_000);
   };
