@@ -9,7 +9,7 @@ import { settingsOf } from '../../jobs/plan.ts';
 import type { StageContext } from '../stage.ts';
 import type { SecurityConfig } from './config.ts';
 import { securityStage } from './index.ts';
-import { DebugWatch } from './checks/debug-pages.ts';
+import { DebugWatch } from './checks/answer-watch.ts';
 import { Redactor } from '../../core/redact.ts';
 import { securityConfigSchema } from './config.ts';
 import { createHttpClient, RequestBudget } from '../../http/probe-client.ts';

@@ -128,7 +128,7 @@ export const securityConfigSchema = stageBase
       })
       .strict()
       .prefault({}),
-    /** Debug pages and stack traces: a path that cannot exist, malformed requests, and every answer of the stage. */
+    /** Debug pages, stack traces and version/debug headers: a path that cannot exist, malformed requests, and every answer of the stage. */
     debugPages: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
     /** TRACE/TRACK echo (minor: reported, not a rollback). */
     methods: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),

@@ -12,6 +12,7 @@ export const securityStage = defineStage({
   imports: true,
   plan: async (ctx) => (await import('./plan.ts')).planSecurity(ctx),
   run: async (ctx) => (await import('./run.ts')).runSecurity(ctx),
+  afterVerdict: async (ctx) => (await import('./posture.ts')).recordPosture(ctx.report, ctx.settings),
   report: async () => ({
     section: (await import('./report.ts')).securitySection,
     files: [{ name: 'security.sarif', render: (await import('./sarif.ts')).renderSecuritySarif }],

@@ -3,8 +3,8 @@ import type { Redactor } from '../../core/redact.ts';
 import type { CheckResult } from '../../core/types.ts';
 import type { SecurityConfig } from './config.ts';
 import type { HttpClient, RequestBudget } from '../../http/probe-client.ts';
-import type { SiteGate } from './checks/gate.ts';
-import type { DebugWatch } from './checks/debug-pages.ts';
+import type { DebugWatch } from './checks/answer-watch.ts';
+import type { ProbeResponse } from '../../http/probe-client.ts';
 
 /** One site: a host the checks run against, by its http:// and/or https:// URL. */
 export interface Site {
@@ -12,6 +12,14 @@ export interface Site {
   name: string;
   httpUrl?: string;
   httpsUrl?: string;
+}
+
+/** Whether a site refuses every anonymous request (checks/gate.ts). */
+export interface SiteGate {
+  /** Why anonymous probes on this site are no evidence, or undefined when the site answers them. */
+  refusal?: string;
+  /** The answers seen (reused as the catch-all baseline of the exposed-file probes). */
+  answers: ProbeResponse[];
 }
 
 /** What every check module gets. */

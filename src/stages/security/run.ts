@@ -4,8 +4,10 @@ import type { CheckResult } from '../../core/types.ts';
 import { SARIF_FILE } from './sarif.ts';
 import { accessChecks, sessionCookieCheck } from './checks/access.ts';
 import { corsCheck } from './checks/cors.ts';
-import { debugPageCheck, DebugWatch } from './checks/debug-pages.ts';
+import { DebugWatch } from './checks/answer-watch.ts';
+import { debugPageCheck } from './checks/debug-pages.ts';
 import { traceCheck } from './checks/methods.ts';
+import { disclosureCheck } from './checks/disclosure.ts';
 import { exposedChecks } from './checks/exposed.ts';
 import { headerChecks, type SiteGrade } from './checks/headers.ts';
 import { sharedAuthenticator, type SendRequest } from '../../auth/index.ts';
@@ -18,6 +20,7 @@ import type { SecurityConfig } from './config.ts';
 import { createHttpClient, RequestBudget } from '../../http/probe-client.ts';
 import { importChecks } from './importers/checks.ts';
 import { loadScannerFiles } from './importers/index.ts';
+import { comparePosture, lastPosture, regressionCheck, securityHistoryDir } from './posture.ts';
 import { makeCheck } from './result.ts';
 import { siteUrl, type SecurityRun, type Site } from './run-context.ts';
 
@@ -167,10 +170,16 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
     if (cfg.methods.enabled) await guard('methods.trace', `methods.${site.name}.trace`, async () => [await traceCheck(r, site.name, url)]);
     // After the other probes: their answers are watched too.
     if (cfg.debugPages.enabled) await guard('debug.error-page', `debug.${site.name}.error-page`, async () => [await debugPageCheck(r, site.name, url)]);
+    if (cfg.debugPages.enabled) await guard('disclosure.headers', `disclosure.${site.name}.headers`, async () => [await disclosureCheck(r, site.name, url)]);
   }
   // Last: the failed logins may lock the probe account for a while.
   if (cfg.rateLimit.enabled) await guard('rate-limit.login', 'rate-limit.login', async () => [await rateLimitCheck(r)]);
   else emit([notRun('rate-limit.login', cfg.rateLimit.path ? 'stages.security.rateLimit.enabled is false' : 'not configured: set stages.security.rateLimit.path (the login endpoint) to probe it')]);
+  // Against the last stood run's posture (the history folder load baselines use).
+  const gradeBySite = Object.fromEntries(grades.map((g) => [g.site, g.grade]));
+  const target = sites.map((s) => [s.httpUrl, s.httpsUrl].filter(Boolean).join(' ')).join(' ');
+  const comparison = comparePosture(await lastPosture(securityHistoryDir(ctx.settings), target), emitted, gradeBySite);
+  emit([regressionCheck(comparison, Date.now())]);
   const importIds = new Set<string>();
   for (const imp of imports) emit(importChecks(imp, importIds));
 
@@ -183,6 +192,8 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
       grades: grades.map((g) => ({ site: g.site, url: ctx.redactor.url(g.url), score: g.score, grade: g.grade, minimumGrade: g.minimumGrade, testsPassed: g.testsPassed, testsFailed: g.testsFailed, tests: g.tests })),
       tls,
       imports: imports.map((i) => ({ file: i.file, format: i.format, tool: i.tool, findings: i.findings.length, ignored: i.ignored })),
+      target,
+      ...(comparison.lastRunId ? { regression: comparison } : {}),
       requests: budget.used,
       maxRequests: budget.limit,
     },

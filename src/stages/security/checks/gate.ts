@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage } from '../../../core/errors.ts';
 import type { ProbeResponse } from '../../../http/probe-client.ts';
-import { joinUrl, type SecurityRun } from '../run-context.ts';
+import { joinUrl, type SecurityRun, type SiteGate } from '../run-context.ts';
+
+export type { SiteGate } from '../run-context.ts';
 import { anonymousRefusal } from './refusal.ts';
 
 // Does a site refuse every anonymous request (a WAF, an IP allow-list, a
@@ -9,13 +11,6 @@ import { anonymousRefusal } from './refusal.ts';
 // refused says nothing about the path it asked for: "/.env answered 403" or
 // "anonymous GET /api/projects answered 401" is the gate's answer, not the
 // application's. Asked once per site: its home page and a path that cannot exist.
-
-export interface SiteGate {
-  /** Why anonymous probes on this site are no evidence, or undefined when the site answers them. */
-  refusal?: string;
-  /** The answers seen (reused as the catch-all baseline of the exposed-file probes). */
-  answers: ProbeResponse[];
-}
 
 async function askGate(run: SecurityRun, baseUrl: string): Promise<SiteGate> {
   const loginPaths = run.loginPaths;
