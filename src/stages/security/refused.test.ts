@@ -75,9 +75,19 @@ describe('no security check passes without the application having processed a pr
     // Each says why it was not tested.
     for (const c of checks.filter((x) => x.status === 'skipped' || x.status === 'errored')) expect(c.message?.length ?? 0, c.id).toBeGreaterThan(20);
     const byId = new Map(checks.map((c) => [c.id, c]));
-    expect(byId.get('security.exposed.base.env')?.message).toMatch(/refuses every anonymous request/);
+    expect(byId.get('security.exposed.base.env')).toMatchObject({ status: 'skipped', message: expect.stringMatching(/refuses every anonymous request/) });
     expect(byId.get('security.access.anonymous-post-api-projects')?.message).toMatch(/CSRF/);
     expect(byId.get('security.redirect.login-return-to')?.status).not.toBe('failed');
+  });
+
+  it('behind a gate that refuses everything, a file the proxy still serves is found', async () => {
+    const url = await serve((req, res) => {
+      if (req.url === '/.env') return res.writeHead(200, { 'content-type': 'text/plain' }).end('DATABASE_URL=postgres://u:p@db/x\n');
+      res.writeHead(403, { 'content-type': 'text/html' }).end('<h1>403 Forbidden</h1>');
+    });
+    const checks = await runSecurityStage(tmp, url, { tls: { enabled: false } });
+    expect(checks.find((c) => c.id === 'security.exposed.base.env')).toMatchObject({ status: 'failed', severity: 'critical' });
+    expect(checks.find((c) => c.id === 'security.exposed.base.git-config')?.status).toBe('skipped');
   });
 
   it('a server that redirects every request to its login page, whose form refuses every sign-in: nothing but the login page\'s own headers passes', async () => {

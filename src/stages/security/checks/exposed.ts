@@ -100,13 +100,6 @@ function randomPaths(): string[] {
 export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl: string): Promise<CheckResult[]> {
   const startedAt = Date.now();
   const gate = await siteGate(run, baseUrl);
-  if (gate.refusal) {
-    // Every path refused alike: "not served" would be the gate's answer, not a finding about the files.
-    const why = gate.refusal;
-    return [...exposedProbes(run), { def: 'exposed.listing', id: 'listing', paths: ['/backup/'], severity: undefined, title: undefined }].map((probe) =>
-      makeCheck({ def: probe.def, slug: `exposed.${siteName}.${probe.id}`, ...(probe.title ? { title: probe.title } : {}), ...(probe.severity ? { severity: probe.severity } : {}), status: 'skipped', message: `not probed at ${baseUrl}: ${why}`, url: joinUrl(baseUrl, probe.paths[0] ?? '/'), startedAt }),
-    );
-  }
   const baselines: ProbeResponse[] = [];
   const baselineErrors: string[] = [];
   for (const p of randomPaths()) {
@@ -141,7 +134,8 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
     }
     const page = catchAll.pages[0];
     if (hits.length && page) evidence.push(httpEvidence(`random path ${new URL(page.url).pathname} for comparison`, { url: page.url }, page, run.redactor, 200));
-    const status = hits.length ? 'failed' : errors === probe.paths.length || noBaseline ? 'errored' : 'passed';
+    // Behind a gate that refuses every path alike, "not served" is the gate's answer: only a file served is evidence.
+    const status = hits.length ? 'failed' : gate.refusal ? 'skipped' : errors === probe.paths.length || noBaseline ? 'errored' : 'passed';
     checks.push(
       makeCheck({
         def: probe.def,
@@ -151,6 +145,8 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
         status,
         message: hits.length
           ? `exposed at ${baseUrl}: ${hits.join('; ')}`
+          : status === 'skipped'
+            ? `not found at ${baseUrl}, which says nothing: ${gate.refusal ?? ''}`
           : status === 'errored'
             ? `could not probe ${probe.paths.join(', ')} at ${baseUrl}: ${noBaseline ? `random paths for comparison: ${baselineErrors.join('; ')}` : notes.join('; ')}`
             : `not exposed at ${baseUrl}: ${notes.join('; ')}`,
@@ -164,7 +160,8 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
   const only = run.config.exposed.only;
   if (!only || only.includes('listing')) {
     const backup = definedProbes().find((p) => p.id === 'backup')?.matchers ?? [];
-    checks.push(await listingCheck(run, siteName, baseUrl, backup, gate.answers[0]));
+    const listing = await listingCheck(run, siteName, baseUrl, backup, gate.answers[0]);
+    checks.push(gate.refusal && listing.status !== 'failed' ? { ...listing, status: 'skipped', message: `no listing found at ${baseUrl}, which says nothing: ${gate.refusal}` } : listing);
   }
   return checks;
 }
