@@ -81,8 +81,8 @@ async function runStage(faults: string[]): Promise<{ checks: CheckResult[]; verd
     // The stage lists security.sarif; the reporters write it from the redacted report (the stage writes no report).
     expect(ctx.artifacts.map((a) => a.path)).toContain('security.sarif');
     expect(existsSync(join(ctx.runDir, 'security.sarif'))).toBe(false);
-    // A few dozen requests, never a flood.
-    expect((extra as { value: { requests: number } }).value.requests).toBeLessThan(60);
+    // A bounded number (about 75 with content discovery, debug and TRACE probes), never a flood.
+    expect((extra as { value: { requests: number } }).value.requests).toBeLessThan(100);
     // Secrets never reach what the stage emits.
     const emitted = JSON.stringify(ctx.events);
     for (const pw of Object.values(PASSWORDS)) expect(emitted).not.toContain(pw);

@@ -46,12 +46,31 @@ describe.skipIf(skipWithoutPostgres())('postgres probe against a real PostgreSQL
   it('read-only: a role that can write fails (and nothing is left behind), a read-only role passes', async () => {
     const writer = await probePostgres(dep({ readOnly: true }), { url: db.url });
     expect(writer.status).toBe('failed');
-    expect(writer.message).toContain('could create a table');
+    expect(writer.message).toMatch(/holds write privileges: .*INSERT on public\.schema_migrations/);
     expect(await db.query(`SELECT tablename FROM pg_tables WHERE tablename LIKE 'pdv_write_probe_%'`)).toEqual([]);
 
     const reader = await probePostgres(dep({ readOnly: true }), { url: readerUrl, expectedMigration: '10' });
     expect(reader.status, reader.message).toBe('passed');
-    expect(reader.assertions.find((a) => a.name === 'read-only role')?.detail).toContain('42501');
+    expect(reader.assertions.find((a) => a.name === 'read-only role')?.detail).toMatch(/no INSERT, UPDATE, DELETE or TRUNCATE on any of 1 tables in public, no CREATE; a CREATE TABLE was refused \(42501/);
+  });
+
+  it('read-only is decided from the privileges: a non-owner login that can INSERT fails, naming the table and privilege', async () => {
+    // On PostgreSQL 15 a non-owner is refused CREATE in public, so a CREATE TABLE probe alone would pass this login.
+    const pw = `writer-canary-${process.pid}`;
+    await db.query(`CREATE SCHEMA shop; CREATE TABLE shop.orders (id int); CREATE ROLE clerk LOGIN PASSWORD '${pw}'; GRANT USAGE ON SCHEMA shop TO clerk; GRANT SELECT, INSERT ON shop.orders TO clerk`);
+    const url = `postgres://clerk:${pw}@127.0.0.1:${db.port}/postgres`;
+    const out = await probePostgres(dep({ readOnly: true }), { url });
+    expect(out.status).toBe('failed');
+    expect(out.message).toMatch(/read-only role: the harness login holds write privileges: INSERT on shop\.orders; grant it SELECT only/);
+    // A column-level UPDATE grant is a write too; so is a read-only default that any session may turn off.
+    await db.query(`REVOKE INSERT ON shop.orders FROM clerk; GRANT UPDATE (id) ON shop.orders TO clerk; ALTER ROLE clerk SET default_transaction_read_only = on`);
+    const col = await probePostgres(dep({ readOnly: true }), { url });
+    expect(col.message).toMatch(/UPDATE on shop\.orders.*default_transaction_read_only is on, but any session may turn it off/);
+    // SELECT only, read-only by default: decided without a write.
+    await db.query(`REVOKE UPDATE (id) ON shop.orders FROM clerk`);
+    const ro = await probePostgres(dep({ readOnly: true }), { url });
+    expect(ro.status, ro.message).toBe('passed');
+    expect(ro.assertions.find((a) => a.name === 'read-only role')?.detail).toMatch(/default_transaction_read_only is on and the login holds no write privilege/);
   });
 
   it('fails on a wrong password, which never shows in the check', async () => {

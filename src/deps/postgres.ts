@@ -3,6 +3,7 @@ import { errorMessage } from '../core/errors.ts';
 import { compareMigrations, migrationVersion, sameMigration } from '../dr/manifest.ts';
 import { AbortedError, bounded } from './bound.ts';
 import type { PostgresDependency } from './config.ts';
+import { readOnlyAssertion } from './pg-readonly.ts';
 import { harnessFault, outcomeOf, type Assertion, type ProbeOutcome } from './types.ts';
 
 // PostgreSQL, directly: connect within a bound, `select 1`, the live schema's
@@ -15,9 +16,6 @@ export interface PostgresProbeOptions {
   expectedMigration?: string;
   signal?: AbortSignal;
 }
-
-/** Error codes that mean "this role may not write": insufficient_privilege, read_only_sql_transaction. */
-const REFUSED = new Set(['42501', '25006']);
 
 export async function probePostgres(dep: PostgresDependency, opts: PostgresProbeOptions): Promise<ProbeOutcome> {
   const assertions: Assertion[] = [];
@@ -62,7 +60,7 @@ export async function probePostgres(dep: PostgresDependency, opts: PostgresProbe
       }
     }
 
-    if (dep.readOnly) assertions.push(await writeRefused(client, step));
+    if (dep.readOnly) assertions.push(await readOnlyAssertion(client, step));
 
     return outcomeOf(assertions, `reachable, select 1 in ${ms} ms${observed !== undefined ? `, migration ${observed}` : ''}${dep.readOnly ? ', writes refused' : ''}`, {
       ...(observed !== undefined ? { observed, limit: opts.expectedMigration } : { observed: ms, unit: 'ms' }),
@@ -73,22 +71,5 @@ export async function probePostgres(dep: PostgresDependency, opts: PostgresProbe
     return outcomeOf(assertions, '');
   } finally {
     close();
-  }
-}
-
-/** Try a write inside a transaction that is always rolled back: it must be refused. */
-async function writeRefused(client: pg.Client, step: <T>(w: Promise<T>, what: string) => Promise<T>): Promise<Assertion> {
-  const table = `pdv_write_probe_${process.pid}_${Date.now()}`;
-  await step(client.query('BEGIN'), 'begin');
-  try {
-    await step(client.query(`CREATE TABLE ${table} (x int)`), 'write attempt');
-    return { name: 'read-only role', ok: false, detail: 'the harness role could create a table (rolled back): database access must be read-only' };
-  } catch (err) {
-    if (err instanceof AbortedError) throw err;
-    const code = (err as { code?: string }).code;
-    if (code && REFUSED.has(code)) return { name: 'read-only role', ok: true, detail: `write refused (${code}: ${errorMessage(err)})` };
-    return { name: 'read-only role', ok: false, detail: `the write attempt failed for another reason than a refusal: ${errorMessage(err)}` };
-  } finally {
-    await step(client.query('ROLLBACK'), 'rollback').catch(() => undefined);
   }
 }

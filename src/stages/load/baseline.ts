@@ -1,7 +1,5 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { RunSettings } from '../../target/settings.ts';
-import { writeJsonAtomic } from '../../core/fs.ts';
+import { addHistoryEntry, historyFolder, newestHistoryEntry } from '../../core/history.ts';
 import type { CheckResult, VerdictReport } from '../../core/types.ts';
 import { mannWhitneyU } from '../../stats/index.ts';
 import type { LoadConfig } from './config.ts';
@@ -27,7 +25,7 @@ export interface BaselineEntry {
 }
 
 export function historyDir(config: Pick<RunSettings, 'rootDir' | 'reportsDir' | 'environmentName'>): string {
-  return join(resolve(config.rootDir, config.reportsDir), 'history', config.environmentName, 'load');
+  return historyFolder(config, 'load');
 }
 
 export function windowSamples(summary: Pick<LoadSummary, 'series'>): number[] {
@@ -54,31 +52,15 @@ export async function recordLoadBaseline(report: VerdictReport, cfg: LoadConfig,
     latency: summary.latency,
     throughput: summary.throughput,
   };
-  const dir = historyDir(config);
-  const file = join(dir, `${report.finishedAt.replace(/[:.]/g, '-')}-${report.runId.replace(/[^\w-]/g, '_')}.json`);
-  await writeJsonAtomic(file, entry);
-  const keep = cfg.baseline.keep;
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  await Promise.all(names.slice(0, Math.max(0, names.length - keep)).map((n) => rm(join(dir, n), { force: true })));
-  return file;
+  return addHistoryEntry(historyDir(config), report, entry, cfg.baseline.keep);
 }
 
 export async function latestBaseline(dir: string, scenario: string): Promise<BaselineEntry | undefined> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort().reverse();
-  } catch {
-    return undefined;
-  }
-  for (const n of names) {
-    try {
-      const e = JSON.parse(await readFile(join(dir, n), 'utf8')) as BaselineEntry;
-      if (e.version === 1 && e.scenario === scenario && Array.isArray(e.windowsP95)) return e;
-    } catch {
-      // A damaged history file is skipped, not fatal: the next one may do.
-    }
-  }
-  return undefined;
+  const ok = (e: unknown): e is BaselineEntry => {
+    const b = e as Partial<BaselineEntry> | null;
+    return !!b && b.version === 1 && b.scenario === scenario && Array.isArray(b.windowsP95);
+  };
+  return newestHistoryEntry(dir, ok);
 }
 
 function median(xs: number[]): number {

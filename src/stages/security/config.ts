@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, httpUrl, onFail, severity, stageBase } from '../../core/schema.ts';
+import { responseExpectSchema } from '../../http/expect.ts';
 
 // The security stage's section of the config (`stages.security`).
 
@@ -39,8 +40,12 @@ export const accessRuleSchema = z
     path: z.string().startsWith('/'),
     /** A credentials role from the environment, or `anonymous`. */
     role: z.string().min(1),
-    /** Expected status (or any of several). */
-    expect: statusList,
+    /**
+     * Expected status (or any of several), or the expectations of a declared smoke
+     * check (status, json paths, headers, bodyContains/bodyExcludes) — e.g. a GraphQL
+     * API that refuses with 200 and `errors`: `{ status: 200, json: { 'errors.0.message': { matches: 'permission denied' } } }`.
+     */
+    expect: z.union([statusList, responseExpectSchema]),
     body: z.unknown().optional(),
     severity: severity.default('critical'),
   })
@@ -123,6 +128,10 @@ export const securityConfigSchema = stageBase
       })
       .strict()
       .prefault({}),
+    /** Debug pages, stack traces and version/debug headers: a path that cannot exist, malformed requests, and every answer of the stage. */
+    debugPages: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+    /** TRACE/TRACK echo (minor: reported, not a rollback). */
+    methods: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
     access: accessSchema.prefault({}),
     sessionCookie: z
       .object({

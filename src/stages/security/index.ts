@@ -3,7 +3,7 @@ import { securityConfigSchema } from './config.ts';
 
 export const securityStage = defineStage({
   name: 'security',
-  description: 'Headers graded like the MDN HTTP Observatory, TLS, CORS, exposed files, access control per role, open redirect, rate limiting, scanner imports → security.sarif',
+  description: 'Headers graded like the MDN HTTP Observatory, TLS, CORS, exposed files and directory listings, debug pages, access control per role, open redirect, rate limiting, posture regressions, scanner imports → security.sarif',
   docs: 'docs/security.md',
   configSchema: securityConfigSchema,
   // Needs nothing but the target's URLs.
@@ -12,6 +12,7 @@ export const securityStage = defineStage({
   imports: true,
   plan: async (ctx) => (await import('./plan.ts')).planSecurity(ctx),
   run: async (ctx) => (await import('./run.ts')).runSecurity(ctx),
+  afterVerdict: async (ctx) => (await import('./posture.ts')).recordPosture(ctx.report, ctx.settings),
   report: async () => ({
     section: (await import('./report.ts')).securitySection,
     files: [{ name: 'security.sarif', render: (await import('./sarif.ts')).renderSecuritySarif }],

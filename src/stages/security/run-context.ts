@@ -3,6 +3,8 @@ import type { Redactor } from '../../core/redact.ts';
 import type { CheckResult } from '../../core/types.ts';
 import type { SecurityConfig } from './config.ts';
 import type { HttpClient, RequestBudget } from '../../http/probe-client.ts';
+import type { DebugWatch } from './checks/answer-watch.ts';
+import type { ProbeResponse } from '../../http/probe-client.ts';
 
 /** One site: a host the checks run against, by its http:// and/or https:// URL. */
 export interface Site {
@@ -10,6 +12,14 @@ export interface Site {
   name: string;
   httpUrl?: string;
   httpsUrl?: string;
+}
+
+/** Whether a site refuses every anonymous request (checks/gate.ts). */
+export interface SiteGate {
+  /** Why anonymous probes on this site are no evidence, or undefined when the site answers them. */
+  refusal?: string;
+  /** The answers seen (reused as the catch-all baseline of the exposed-file probes). */
+  answers: ProbeResponse[];
 }
 
 /** What every check module gets. */
@@ -31,6 +41,12 @@ export interface SecurityRun {
   auth: Authenticator;
   /** Credentials by role (username + password from the environment), for form posts that need them (open-redirect). */
   credentials: Map<string, { username: string; password: string }>;
+  /** Login pages the config names (a redirect there means "not signed in", not an answer). */
+  loginPaths: string[];
+  /** Per origin: does the site refuse every anonymous request (checks/gate.ts). */
+  gates: Map<string, Promise<SiteGate>>;
+  /** Debug pages and stack traces seen in any answer of the stage (checks/debug-pages.ts). */
+  debug: DebugWatch;
   progress(message: string): void;
 }
 

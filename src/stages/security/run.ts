@@ -5,17 +5,23 @@ import type { CheckResult } from '../../core/types.ts';
 import { SARIF_FILE } from './sarif.ts';
 import { accessChecks, sessionCookieCheck } from './checks/access.ts';
 import { corsCheck } from './checks/cors.ts';
+import { DebugWatch } from './checks/answer-watch.ts';
+import { debugPageCheck } from './checks/debug-pages.ts';
+import { traceCheck } from './checks/methods.ts';
+import { disclosureCheck } from './checks/disclosure.ts';
 import { exposedChecks } from './checks/exposed.ts';
 import { headerChecks, type SiteGrade } from './checks/headers.ts';
 import { sharedAuthenticator, type SendRequest } from '../../auth/index.ts';
 import { caFiles, readCaFiles } from '../../http/tls.ts';
 import { Logins } from './checks/login.ts';
-import { openRedirectCheck, rateLimitCheck } from './checks/redirect-ratelimit.ts';
+import { openRedirectCheck } from './checks/open-redirect.ts';
+import { rateLimitCheck } from './checks/rate-limit.ts';
 import { tlsChecks, type TlsSummary } from './checks/tls.ts';
 import type { SecurityConfig } from './config.ts';
 import { createHttpClient, RequestBudget } from '../../http/probe-client.ts';
 import { importChecks } from './importers/checks.ts';
 import { loadScannerFiles } from './importers/index.ts';
+import { comparePosture, lastPosture, regressionCheck, securityHistoryDir } from './posture.ts';
 import { makeCheck } from './result.ts';
 import { siteUrl, type SecurityRun, type Site } from './run-context.ts';
 
@@ -47,6 +53,13 @@ function readCa(cfg: SecurityConfig, rootDir: string, envCa?: string | string[])
   return readCaFiles(caFiles(cfg.trustedCa ?? envCa, rootDir), field);
 }
 
+/** The login pages the config names: a redirect there means "not signed in". */
+function loginPathsOf(cfg: SecurityConfig, auth: unknown): string[] {
+  const url = auth && typeof auth === 'object' && 'url' in auth ? (auth as { url?: unknown }).url : undefined;
+  const paths = [cfg.openRedirect.form?.path, cfg.openRedirect.form ? cfg.openRedirect.path : undefined, typeof url === 'string' && url.startsWith('/') ? url.split('?')[0] : undefined];
+  return [...new Set(paths.filter((p): p is string => typeof p === 'string'))];
+}
+
 /** A probe left off: listed in the report with what would turn it on, never a finding. */
 function notRun(def: string, why: string): CheckResult {
   return makeCheck({ def, slug: def, status: 'skipped', message: why, startedAt: Date.now() });
@@ -68,7 +81,9 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
   const webUrl = siteUrl(base);
   // Requests stay on the target: its sites and the environment's allowedHosts.
   const allowedUrl = onTarget([ctx.target.baseUrl, ...(ctx.target.apiUrl ? [ctx.target.apiUrl] : []), ...sites.flatMap((x) => [x.httpUrl, x.httpsUrl].filter((u): u is string => !!u))], ctx.settings.environment.allowedHosts);
-  const client = createHttpClient({ ca, timeoutMs: cfg.requestTimeout, signal: ctx.signal, budget, allowedUrl });
+  // Every answer of the stage is watched for debug pages and stack traces.
+  const debug = new DebugWatch();
+  const client = debug.wrap(createHttpClient({ ca, timeoutMs: cfg.requestTimeout, signal: ctx.signal, budget, allowedUrl }));
   // The run's shared sign-in (one login per role per run); with a trusted CA of its own the
   // stage signs in through its own client instead.
   const auth = sharedAuthenticator({
@@ -93,6 +108,9 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
     webUrl,
     ca,
     credentials,
+    loginPaths: loginPathsOf(cfg, ctx.settings.environment.auth),
+    gates: new Map(),
+    debug,
     progress: (m) => ctx.progress(m),
   };
 
@@ -152,9 +170,21 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
   // The app-specific probes run only against endpoints the config names.
   if (cfg.openRedirect.enabled) await guard('redirect.login-return-to', 'redirect.login-return-to', async () => [await openRedirectCheck(r)]);
   else emit([notRun('redirect.login-return-to', cfg.openRedirect.path ? 'stages.security.openRedirect.enabled is false' : 'not configured: set stages.security.openRedirect.path and .param (the page that takes a return URL) to probe it')]);
+  for (const site of sites) {
+    const url = siteUrl(site);
+    if (cfg.methods.enabled) await guard('methods.trace', `methods.${site.name}.trace`, async () => [await traceCheck(r, site.name, url)]);
+    // After the other probes: their answers are watched too.
+    if (cfg.debugPages.enabled) await guard('debug.error-page', `debug.${site.name}.error-page`, async () => [await debugPageCheck(r, site.name, url)]);
+    if (cfg.debugPages.enabled) await guard('disclosure.headers', `disclosure.${site.name}.headers`, async () => [await disclosureCheck(r, site.name, url)]);
+  }
   // Last: the failed logins may lock the probe account for a while.
   if (cfg.rateLimit.enabled) await guard('rate-limit.login', 'rate-limit.login', async () => [await rateLimitCheck(r)]);
   else emit([notRun('rate-limit.login', cfg.rateLimit.path ? 'stages.security.rateLimit.enabled is false' : 'not configured: set stages.security.rateLimit.path (the login endpoint) to probe it')]);
+  // Against the last stood run's posture (the history folder load baselines use).
+  const gradeBySite = Object.fromEntries(grades.map((g) => [g.site, g.grade]));
+  const target = sites.map((s) => [s.httpUrl, s.httpsUrl].filter(Boolean).join(' ')).join(' ');
+  const comparison = comparePosture(await lastPosture(securityHistoryDir(ctx.settings), target), emitted, gradeBySite);
+  emit([regressionCheck(comparison, Date.now())]);
   const importIds = new Set<string>();
   for (const imp of imports) emit(importChecks(imp, importIds));
 
@@ -167,6 +197,8 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
       grades: grades.map((g) => ({ site: g.site, url: ctx.redactor.url(g.url), score: g.score, grade: g.grade, minimumGrade: g.minimumGrade, testsPassed: g.testsPassed, testsFailed: g.testsFailed, tests: g.tests })),
       tls,
       imports: imports.map((i) => ({ file: i.file, format: i.format, tool: i.tool, findings: i.findings.length, ignored: i.ignored })),
+      target,
+      ...(comparison.lastRunId ? { regression: comparison } : {}),
       requests: budget.used,
       maxRequests: budget.limit,
     },

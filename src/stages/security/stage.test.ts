@@ -4,15 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../config/schema.ts';
-import type { ResolvedConfig } from '../../config/types.ts';
-import { policy } from '../../core/policy.ts';
-import { Redactor } from '../../core/redact.ts';
-import type { StageContext } from '../stage.ts';
-import type { SecurityConfig } from './config.ts';
-import { settingsOf } from '../../jobs/plan.ts';
 import type { CheckResult } from '../../core/types.ts';
-import { securityStage } from './index.ts';
+import { runSecurityStage, verdictOf } from './_test-run.ts';
 
 // The whole stage with default settings against a site it knows nothing about:
 // only evidence about that site may fail a check. A site with no /api/login,
@@ -42,38 +35,7 @@ async function serve(handler: (req: http.IncomingMessage, res: http.ServerRespon
   return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, paths };
 }
 
-async function runStage(baseUrl: string, security: Record<string, unknown>): Promise<CheckResult[]> {
-  const parsed = configSchema.parse({
-    // No login configured: nothing here names one, so nothing may log in anywhere.
-    environments: { x: { baseUrl } },
-    stages: { security },
-  });
-  const environment = parsed.environments.x;
-  if (!environment) throw new Error('no environment');
-  const config: ResolvedConfig = { ...parsed, rootDir: tmp, environmentName: 'x', environment, runtime: {} };
-  const secrets = new Map<string, string>();
-  const checks: CheckResult[] = [];
-  const ctx: StageContext<SecurityConfig> = {
-    runId: 'test',
-    runDir: await mkdtemp(join(tmp, 'run-')),
-    config: config.stages.security,
-    settings: settingsOf(config),
-    target: { environment: 'x', baseUrl },
-    secrets,
-    redactor: new Redactor(secrets),
-    signal: new AbortController().signal,
-    imports: [],
-    emit: (e) => {
-      if (e.type === 'check') checks.push(e.check);
-    },
-    check: (c) => checks.push(c),
-    progress: () => {},
-  };
-  await securityStage.run(ctx);
-  return checks;
-}
-
-const verdictOf = (checks: CheckResult[]): string => policy({ checks, stages: [{ name: 'security', status: 'passed', durationMs: 0 }], required: ['security'] }).verdict;
+const runStage = (baseUrl: string, security: Record<string, unknown>): Promise<CheckResult[]> => runSecurityStage(tmp, baseUrl, security);
 
 describe('the security stage on a site it has never seen', () => {
   it.each([
@@ -104,7 +66,7 @@ describe('the security stage on a site it has never seen', () => {
       if (u.pathname === '/signin') return res.writeHead(200, { 'content-type': 'text/html' }).end('<form></form>');
       res.writeHead(404).end('not found');
     });
-    const checks = await runStage(site.url, { headers: { enabled: false }, tls: { enabled: false }, exposed: { enabled: false }, cors: { paths: ['/api/v2/me'] }, rateLimit: { path: '/auth/sign-in' }, openRedirect: { path: '/signin', param: 'next' } });
+    const checks = await runStage(site.url, { headers: { enabled: false }, tls: { enabled: false }, exposed: { enabled: false }, debugPages: { enabled: false }, methods: { enabled: false }, cors: { paths: ['/api/v2/me'] }, rateLimit: { path: '/auth/sign-in' }, openRedirect: { path: '/signin', param: 'next' } });
     expect(checks.find((c) => c.id === 'security.rate-limit.login')).toMatchObject({ status: 'passed' });
     expect(checks.find((c) => c.id === 'security.redirect.login-return-to')).toMatchObject({ status: 'passed' });
     expect(new Set(site.paths)).toEqual(new Set(['/auth/sign-in', '/signin', '/api/v2/me']));

@@ -1,10 +1,13 @@
 import { errorMessage } from '../../../core/errors.ts';
 import type { CheckResult } from '../../../core/types.ts';
 import type { AccessRule } from '../config.ts';
-import { httpEvidence, type ProbeRequest } from '../../../http/probe-client.ts';
+import { describeStatus, evaluate, type ResponseExpect } from '../../../http/expect.ts';
+import { httpEvidence, type ProbeRequest, type ProbeResponse } from '../../../http/probe-client.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
+import { siteGate } from './gate.ts';
 import type { Logins, Session } from './login.ts';
+import { anonymousRefusal, csrfRefusal, notProcessed } from './refusal.ts';
 import { parseSetCookie } from '../../../observatory/tests.ts';
 
 export function ruleSlug(rule: AccessRule): string {
@@ -13,51 +16,102 @@ export function ruleSlug(rule: AccessRule): string {
   return `${rule.role}-${rule.method.toLowerCase()}-${path}`.slice(0, 80);
 }
 
-/** One check per row of the access table: call the endpoint as the role, compare the status. */
+/** The rule's expectations in the smoke checks' terms (a bare status list is `{ status }`). */
+export function ruleExpect(rule: AccessRule): ResponseExpect {
+  return typeof rule.expect === 'number' || Array.isArray(rule.expect) ? { status: rule.expect } : rule.expect;
+}
+
+/** "403", "200 + errors.0.message", … for titles. */
+function describeExpect(e: ResponseExpect): string {
+  const parts = [describeStatus(e.status, '2xx').replace(/ or /g, '|'), ...Object.keys(e.json ?? {}), ...Object.keys(e.headers ?? {}).map((h) => `header ${h}`)];
+  if (e.bodyContains) parts.push('body contains');
+  if (e.bodyExcludes) parts.push('body excludes');
+  return parts.join(' + ');
+}
+
+interface Prepared {
+  req: ProbeRequest;
+  path: string;
+}
+
+/** The rule's request as its role: `{id:ROLE}` filled in, the role's session attached. Throws when a login is missing. */
+async function prepare(run: SecurityRun, logins: Logins, rule: AccessRule): Promise<Prepared> {
+  let path = rule.path;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  for (const m of rule.path.matchAll(/\{id:([^}]+)\}/g)) {
+    const s = await logins.get(m[1] as string);
+    if (s.error || !s.userId) throw new Error(s.error ?? `login as ${m[1]} gave no user id`);
+    path = path.replace(m[0], encodeURIComponent(s.userId));
+  }
+  if (rule.role !== 'anonymous') {
+    const s = await logins.get(rule.role);
+    if (s.error) throw new Error(s.error);
+    Object.assign(headers, s.headersFor(joinUrl(run.apiUrl, path)));
+  }
+  const req: ProbeRequest = { method: rule.method, url: joinUrl(run.apiUrl, path), headers };
+  if (rule.body !== undefined) {
+    req.body = typeof rule.body === 'string' ? rule.body : JSON.stringify(rule.body);
+    headers['content-type'] = typeof rule.body === 'string' ? 'text/plain' : 'application/json';
+  }
+  return { req, path };
+}
+
+/**
+ * Why the answer is no access decision: sent as a role, a CSRF rejection, a
+ * redirect to the login page or a 401 says the session was not used; sent
+ * anonymously, a CSRF rejection is no decision either, and neither is the
+ * refusal of a site that refuses every anonymous request.
+ */
+async function noDecision(run: SecurityRun, rule: AccessRule, req: ProbeRequest, res: ProbeResponse): Promise<{ why: string; status: 'errored' | 'skipped' } | undefined> {
+  if (rule.role !== 'anonymous') {
+    const why = notProcessed(res, req.url, { signedIn: true, loginPaths: run.loginPaths });
+    return why ? { why: `the request as ${rule.role} was not processed: ${why}`, status: 'errored' } : undefined;
+  }
+  const csrf = csrfRefusal(res);
+  if (csrf) return { why: `${csrf}: not an access decision`, status: 'errored' };
+  if (!anonymousRefusal(res, req.url, run.loginPaths)) return undefined;
+  const gate = await siteGate(run, run.apiUrl);
+  return gate.refusal ? { why: gate.refusal, status: 'skipped' } : undefined;
+}
+
+/** One check per row of the access table: call the endpoint as the role, judge the answer by the rule's expectations. */
 export async function accessChecks(run: SecurityRun, logins: Logins): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   for (const rule of run.config.access.rules) {
     const startedAt = Date.now();
-    const expected = Array.isArray(rule.expect) ? rule.expect : [rule.expect];
-    const base = { def: 'access.rule', slug: `access.${ruleSlug(rule)}`, severity: rule.severity, startedAt, title: `${rule.role} ${rule.method} ${rule.path} → ${expected.join('|')}` };
-    let path = rule.path;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const expect = ruleExpect(rule);
+    const base = { def: 'access.rule', slug: `access.${ruleSlug(rule)}`, severity: rule.severity, startedAt, title: `${rule.role} ${rule.method} ${rule.path} → ${describeExpect(expect)}` };
+    let p: Prepared;
     try {
-      for (const m of rule.path.matchAll(/\{id:([^}]+)\}/g)) {
-        const s = await logins.get(m[1] as string);
-        if (s.error || !s.userId) throw new Error(s.error ?? `login as ${m[1]} gave no user id`);
-        path = path.replace(m[0], encodeURIComponent(s.userId));
-      }
-      if (rule.role !== 'anonymous') {
-        const s = await logins.get(rule.role);
-        if (s.error) throw new Error(s.error);
-        Object.assign(headers, s.headersFor(joinUrl(run.apiUrl, path)));
-      }
+      p = await prepare(run, logins, rule);
     } catch (err) {
       out.push(makeCheck({ ...base, status: 'errored', message: `cannot run ${rule.method} ${rule.path} as ${rule.role}: ${errorMessage(err)}`, url: joinUrl(run.apiUrl, rule.path) }));
       continue;
     }
-    const req: ProbeRequest = { method: rule.method, url: joinUrl(run.apiUrl, path), headers };
-    if (rule.body !== undefined) {
-      req.body = typeof rule.body === 'string' ? rule.body : JSON.stringify(rule.body);
-      headers['content-type'] = typeof rule.body === 'string' ? 'text/plain' : 'application/json';
-    }
+    const { req, path } = p;
+    const what = `${rule.method} ${path} as ${rule.role}`;
     try {
       const res = await run.client(req);
-      const ok = expected.includes(res.status);
+      const evidence = [httpEvidence(what, req, res, run.redactor)];
+      const refused = await noDecision(run, rule, req, res);
+      if (refused) {
+        out.push(makeCheck({ ...base, status: refused.status, message: `${what} answered ${res.status}, which is no evidence: ${refused.why}`, url: req.url, observed: res.status, evidence }));
+        continue;
+      }
+      const unmet = evaluate(expect, { status: res.status, headers: res.headers, body: res.body }, '2xx');
       out.push(
         makeCheck({
           ...base,
-          status: ok ? 'passed' : 'failed',
-          message: `${rule.method} ${path} as ${rule.role} answered ${res.status}, expected ${expected.join(' or ')}`,
+          status: unmet.length ? 'failed' : 'passed',
+          message: unmet.length ? `${what} answered ${res.status}: ${unmet.join('; ')}` : `${what} answered ${res.status} as expected (${describeExpect(expect)})`,
           url: req.url,
           observed: res.status,
-          limit: expected.join('|'),
-          evidence: [httpEvidence(`${rule.method} ${path} as ${rule.role}`, req, res, run.redactor)],
+          limit: describeStatus(expect.status, '2xx').replace(/ or /g, '|'),
+          evidence,
         }),
       );
     } catch (err) {
-      out.push(makeCheck({ ...base, status: 'errored', message: `${rule.method} ${path} as ${rule.role}: ${errorMessage(err)}`, url: req.url, evidence: [httpEvidence(`${rule.method} ${path}`, req, undefined, run.redactor)] }));
+      out.push(makeCheck({ ...base, status: 'errored', message: `${what}: ${errorMessage(err)}`, url: req.url, evidence: [httpEvidence(`${rule.method} ${path}`, req, undefined, run.redactor)] }));
     }
   }
   return out;

@@ -5,6 +5,8 @@ import type { CheckResult, Evidence, Severity } from '../../../core/types.ts';
 import { httpEvidence, type ProbeResponse } from '../../../http/probe-client.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
+import { siteGate } from './gate.ts';
+import { listingCheck } from './listing.ts';
 import { bodySimilarity, catchAllThreshold, compileSignature, firstMatch, type Matcher } from './exposed-match.ts';
 
 export { bodySimilarity } from './exposed-match.ts';
@@ -97,6 +99,7 @@ function randomPaths(): string[] {
 
 export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl: string): Promise<CheckResult[]> {
   const startedAt = Date.now();
+  const gate = await siteGate(run, baseUrl);
   const baselines: ProbeResponse[] = [];
   const baselineErrors: string[] = [];
   for (const p of randomPaths()) {
@@ -131,7 +134,8 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
     }
     const page = catchAll.pages[0];
     if (hits.length && page) evidence.push(httpEvidence(`random path ${new URL(page.url).pathname} for comparison`, { url: page.url }, page, run.redactor, 200));
-    const status = hits.length ? 'failed' : errors === probe.paths.length || noBaseline ? 'errored' : 'passed';
+    // Behind a gate that refuses every path alike, "not served" is the gate's answer: only a file served is evidence.
+    const status = hits.length ? 'failed' : gate.refusal ? 'skipped' : errors === probe.paths.length || noBaseline ? 'errored' : 'passed';
     checks.push(
       makeCheck({
         def: probe.def,
@@ -141,6 +145,8 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
         status,
         message: hits.length
           ? `exposed at ${baseUrl}: ${hits.join('; ')}`
+          : status === 'skipped'
+            ? `not found at ${baseUrl}, which says nothing: ${gate.refusal ?? ''}`
           : status === 'errored'
             ? `could not probe ${probe.paths.join(', ')} at ${baseUrl}: ${noBaseline ? `random paths for comparison: ${baselineErrors.join('; ')}` : notes.join('; ')}`
             : `not exposed at ${baseUrl}: ${notes.join('; ')}`,
@@ -150,6 +156,12 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
         attempts: probe.paths.length,
       }),
     );
+  }
+  const only = run.config.exposed.only;
+  if (!only || only.includes('listing')) {
+    const backup = definedProbes().find((p) => p.id === 'backup')?.matchers ?? [];
+    const listing = await listingCheck(run, siteName, baseUrl, backup, gate.answers[0]);
+    checks.push(gate.refusal && listing.status !== 'failed' ? { ...listing, status: 'skipped', message: `no listing found at ${baseUrl}, which says nothing: ${gate.refusal}` } : listing);
   }
   return checks;
 }

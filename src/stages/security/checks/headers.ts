@@ -4,6 +4,7 @@ import { gradeAtLeast, gradeSite, type GradeResult, type ObservatoryInput } from
 import { httpEvidence, OffTargetError, type ProbeRequest, type ProbeResponse } from '../../../http/probe-client.ts';
 import { makeCheck } from '../result.ts';
 import { joinUrl, siteUrl, type SecurityRun, type Site } from '../run-context.ts';
+import { siteGate } from './gate.ts';
 
 /** The Origin the Observatory's retriever sends on its CORS preflight. */
 export const OBSERVATORY_ORIGIN = 'https://http-observatory.security.mozilla.org';
@@ -94,6 +95,23 @@ export async function headerChecks(run: SecurityRun, site: Site): Promise<{ chec
           url,
           startedAt,
           evidence: auto && autoReq ? [httpEvidence('graded page', autoReq, auto, run.redactor)] : [],
+        }),
+      ],
+    };
+  }
+  // A site that refuses every anonymous request shows its gate's refusal page, not the application's.
+  const gate = auto.status === 401 || auto.status === 403 || auto.status === 407 ? await siteGate(run, url) : undefined;
+  if (gate?.refusal) {
+    return {
+      checks: [
+        makeCheck({
+          def: 'headers.grade',
+          slug: `headers.${site.name}.grade`,
+          status: 'skipped',
+          message: `not graded: ${url} answered ${auto.status} and ${gate.refusal} — set stages.security.headers.path to a page anonymous visitors get`,
+          url,
+          startedAt,
+          evidence: autoReq ? [httpEvidence('refused page', autoReq, auto, run.redactor)] : [],
         }),
       ],
     };

@@ -6,7 +6,8 @@ import { accessChecks, sessionCookieCheck } from './access.ts';
 import { corsCheck } from './cors.ts';
 import { exposedChecks } from './exposed.ts';
 import { Logins } from './login.ts';
-import { openRedirectCheck, rateLimitCheck } from './redirect-ratelimit.ts';
+import { openRedirectCheck } from './open-redirect.ts';
+import { rateLimitCheck } from './rate-limit.ts';
 
 // Misbehaving HTTP servers on loopback, one per way an app gets security wrong,
 // and the well-behaved twins that must not raise an alarm.
@@ -107,7 +108,7 @@ describe('open redirect on the login return URL', () => {
         const p = new URLSearchParams(body);
         return res.writeHead(303, { location: p.get('returnTo') ?? '/' }).end();
       }
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<form method="post"><input type="hidden" name="returnTo" value=""></form>');
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<form method="post"><input name="email"><input type="password" name="password"><input type="hidden" name="returnTo" value=""></form>');
     });
     const r = testRun({ webUrl: url, config: { openRedirect: { path: '/login', param: 'returnTo', form: { role: 'viewer', usernameField: 'email' } } }, credentials: { viewer: { username: 'v@x', password: 'pw-123456' } } });
     const c = await openRedirectCheck(r);
@@ -148,9 +149,10 @@ describe('rate limiting of failed logins', () => {
 
   it('fails with the configured severity when no 429 comes within the bounded attempts', async () => {
     let n = 0;
-    const url = await serve((_req, _b, res) => {
+    const url = await serve((req, _b, res) => {
+      if (req.url !== '/api/login') return json(res, 401, { error: 'sign in first' });
       n++;
-      json(res, 401, { error: 'bad' });
+      json(res, 401, { error: 'wrong user name or password' });
     });
     const c = await rateLimitCheck(testRun({ apiUrl: url, config: { rateLimit: { path: '/api/login', attempts: 6, severity: 'critical' } } }));
     expect(c).toMatchObject({ status: 'failed', severity: 'critical', observed: 6 });
@@ -200,6 +202,7 @@ describe('rate limiting of failed logins', () => {
   it('sends the configured request shape: form-encoded, own field names, fixed extra fields', async () => {
     const seen: Array<{ type: string | undefined; body: string }> = [];
     const url = await serve((req, body, res) => {
+      if (req.method !== 'POST') return json(res, 404, {});
       seen.push({ type: req.headers['content-type'], body });
       json(res, seen.length > 2 ? 429 : 401, {});
     });
