@@ -112,11 +112,10 @@ describe.skipIf(skipWithoutDjango() || skipWithoutChromium(findChromium()))('rea
     expect(seriousFailures(r)).toEqual([]);
   });
 
-  // KNOWN GAP (issue 21, item 7): the open-redirect probe of the login form (`openRedirect.form`)
-  // posts the form without Django's CSRF token, Django answers 403 "CSRF verification failed",
-  // and the probe still counts as tested ("passed (4 probes)"). The second test is marked
-  // `it.fails` for that; when the probe does the CSRF round trip (or reports such a post as
-  // untested) it starts failing: drop `.fails`. The first test keeps the run itself honest.
+  // Issue 21 item 7: the open-redirect probe of the login form (`openRedirect.form`) submits the
+  // form as a browser does (the page's CSRF token and cookie), so Django processes every post;
+  // a post Django refused (403 CSRF) would not count as tested. Before, it posted without the
+  // token, Django answered 403 and the check still "passed (4 probes)".
   let formProbe: Promise<{ r: Run; posts: string[] }> | undefined;
   const probeTheLoginForm = (): Promise<{ r: Run; posts: string[] }> =>
     (formProbe ??= (async () => {
@@ -132,7 +131,7 @@ describe.skipIf(skipWithoutDjango() || skipWithoutChromium(findChromium()))('rea
     expect(posts.length).toBeGreaterThanOrEqual(2);
   });
 
-  it.fails('… and counts a post as tested only when Django processed it (not refused it for its CSRF token)', async () => {
+  it('… and counts a post as tested only when Django processed it (not refused it for its CSRF token)', async () => {
     const { r, posts } = await probeTheLoginForm();
     const refused = posts.filter((l) => /" 403 /.test(l));
     const status = check(r, 'security.redirect.login-return-to').status;
