@@ -51,7 +51,9 @@ export async function startNodeRed(opts: { settings: string; passwords: { admin:
     dir,
     what: 'node-red',
     readyTimeoutMs: 60_000,
-    env: { ...process.env, PORT: String(port), NODE_RED_ADMIN_HASH: bcryptHash(opts.passwords.admin), NODE_RED_READER_HASH: bcryptHash(opts.passwords.reader) },
+    // A deployed Node-RED runs in production mode: Express then answers a malformed request
+    // without its stack trace (pdv's security stage reports one as a debug page).
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), NODE_RED_ADMIN_HASH: bcryptHash(opts.passwords.admin), NODE_RED_READER_HASH: bcryptHash(opts.passwords.reader) },
     ready: () => fetch(`${url}/auth/login`).then((r) => r.ok, () => false),
   });
   // Every token Node-RED ever stored, kept as it writes its session store: a token

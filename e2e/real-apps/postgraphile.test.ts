@@ -87,7 +87,7 @@ describe.skipIf(skipWithoutPostgres())('real app: PostGraphile 4, a GraphQL logi
     // The mistake a login module makes: it reads a setting that is not there, before any request.
     writeFileSync(module, "export default async () => {\n  const endpoint: string | undefined = undefined;\n  if (!endpoint) throw new Error('FORUM_GRAPHQL_PATH is not set');\n  return { headers: {} };\n};\n");
     const before = forum.operations().length;
-    const r = await runs.verify(runs.variant(CONFIG, { environments: { staging: { auth: { module } } } }), ['--base-url', forum.url], ENV);
+    const r = await runs.verify(runs.variant(CONFIG, { environments: { staging: { auth: { module } } }, stages: { uat: { testDir: join(EXAMPLES, 'postgraphile', 'uat') } } }), ['--base-url', forum.url], ENV);
     expect(summary(r).code, r.output).toBe(2);
     expect(r.verdict?.verdict).toBe('hold');
     for (const role of ['person', 'admin']) {

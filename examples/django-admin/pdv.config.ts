@@ -82,8 +82,8 @@ export default defineConfig({
       // The admin's session cookie (HttpOnly, SameSite=Lax; Secure once served over HTTPS).
       sessionCookie: { name: 'sessionid' },
       // Django's login honours ?next= only on its own host; a foreign one must not be followed.
-      // (`form: { role }` would also post the login form with it, but that probe does not yet
-      // send the form's CSRF token, and Django refuses the post.)
+      // (`form: { role: 'editor' }` also signs in through the form with the foreign next — posted
+      // as a browser does, with the page's CSRF token; e2e/real-apps/django-admin.test.ts runs it.)
       openRedirect: { path: '/admin/login/', param: 'next' },
       // The default exposed-file probes (.git/config, .env, backups, dumps…) all run.
     },

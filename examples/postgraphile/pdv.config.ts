@@ -106,5 +106,11 @@ export default defineConfig({
       // PostGraphile sends no security headers of its own; put it behind a proxy that
       // adds them and set headers.minimumGrade. The exposed-file probes all run.
     },
+    uat: {
+      // API specs that act as each role with the session its login module gave (no password in the spec).
+      testDir: './uat',
+      retries: 0,
+      workers: 1,
+    },
   },
 });

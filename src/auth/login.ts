@@ -176,6 +176,7 @@ export class Authenticator {
       setCookies: out.setCookies ?? out.jar.setCookies,
       how: out.how,
       ...(out.decidedBy ? { decidedBy: out.decidedBy } : {}),
+      ...(out.verified ? { verified: true } : {}),
       // Evidence is built before every token is known to the redactor: pass it again now.
       evidence: this.o.redactor.deep(out.evidence),
       durationMs,
@@ -254,6 +255,6 @@ export class Authenticator {
     const label = `sign in as ${role}: the session check ${v.method} ${v.path}`;
     if (!res.ok && res.error !== undefined) return refused(`${label} failed: ${r.text(res.error)}`, evidence);
     if (!res.ok) return refused(`${label} does not answer as ${cfg?.username ?? role} (${r.text(res.problems.join('; '))})`, evidence, res.res?.status);
-    return { ...out, decidedBy: out.decidedBy ? `${out.decidedBy}, and ${res.summary}` : res.summary, evidence };
+    return { ...out, verified: true, decidedBy: out.decidedBy ? `${out.decidedBy}, and ${res.summary}` : res.summary, evidence };
   }
 }

@@ -17,6 +17,8 @@ export type Outcome =
       how: 'login' | 'token' | 'cookie' | 'basic' | 'browser' | 'module';
       /** Set-Cookie values of the answer to the credentials (default: every one the jar saw). */
       setCookies?: string[];
+      /** The application answered `auth.verify` as this user. */
+      verified?: boolean;
       /** Which rule said "signed in" (absent: only a verify request can tell). */
       decidedBy?: string;
       evidence: Evidence[];

@@ -55,6 +55,8 @@ export type AuthSession =
       how: 'login' | 'token' | 'cookie' | 'basic' | 'browser' | 'module';
       /** Which rule said "signed in". */
       decidedBy?: string;
+      /** The application answered the configured `verify` request as this user: the session is accepted. */
+      verified?: boolean;
       evidence: Evidence[];
       durationMs: number;
     }

@@ -1,10 +1,10 @@
 import type { CheckResult, Evidence } from '../../core/types.ts';
-import { evaluateAll, mergedHistogram, type ThresholdResult } from '../../load/evaluate.ts';
+import { evaluateAll, evaluateThreshold, mergedHistogram, type ThresholdResult } from '../../load/evaluate.ts';
 import { distribution, summarize, type LatencySummary } from '../../load/histogram.ts';
 import type { AbortInfo } from '../../load/plan.ts';
 import type { Recorder } from '../../load/recorder.ts';
 import { slugK } from '../../load/k6-import.ts';
-import { aggLabel, type ParsedThreshold } from '../../load/thresholds.ts';
+import { aggLabel, compare, type ParsedThreshold } from '../../load/thresholds.ts';
 import type { LoadConfig } from './config.ts';
 import { describeGenerator, generatorFault, generatorHealth, isLatency, type GeneratorHealth } from './health.ts';
 
@@ -143,13 +143,39 @@ export function loadChecks(m: Measured, summary: LoadSummary, cfg: Pick<LoadConf
     { kind: 'metric', label: 'latency (ms), corrected and uncorrected', data: summary.latency },
     { kind: 'json', label: 'throughput and errors', data: { planned: summary.planned, sent: summary.sent, completed: summary.completed, dropped: summary.dropped, throughput: summary.throughput, statusCodes: summary.statusCodes } },
   ];
-  checks.push(engineCheck(summary, base));
+  const results = evaluateAll(m.thresholds, m.recorder, m.elapsedMs);
+  const judged = results.map((r) => thresholdCheck(r, m, summary, cfg, base, evidence));
+  // The generator is the cause of a hold only where its lateness left a latency bound unjudged.
+  const unjudged = judged.filter((c) => c.status === 'errored' && c.message?.includes('not judged: the generator')).map((c) => c.limit as number);
+  checks.push(engineCheck(summary, base, unjudged.length ? Math.min(...unjudged) : undefined));
   if (m.abort?.kind === 'error-rate') {
     checks.push({ ...base, id: 'load.error-rate-abort', title: 'Target error rate stayed under the abort level', severity: 'major', status: 'failed', message: m.abort.reason, evidence });
   }
-  const results = evaluateAll(m.thresholds, m.recorder, m.elapsedMs);
-  for (const r of results) checks.push(thresholdCheck(r, m, summary, cfg, base, evidence));
+  checks.push(...judged);
   return checks;
+}
+
+/**
+ * A latency bound judged on a late generator. Corrected latency counts from each request's
+ * intended start, so the generator's lateness only adds to it: under the bound, it passes. Over
+ * it, only what the generator cannot have added is evidence: the latency from the request's
+ * actual send, less the generator's own event-loop delay (a late read of the answer). When that
+ * still breaks the bound the target is slow; otherwise nothing is known.
+ */
+function lateJudgement(r: ThresholdResult, m: Measured, g: GeneratorHealth, why: string, label: string): { status: CheckResult['status']; message: string } {
+  const t = r.threshold;
+  if (r.ok) return { status: 'passed', message: `${label}, limit ${t.expr} (${r.samples} samples), although ${why.replace(': no evidence about the target', '')}: its lateness only adds to corrected latency` };
+  const upper = t.op === '<' || t.op === '<=';
+  if (upper && r.observed !== null) {
+    const own = t.metric === 'http_req_duration' ? evaluateThreshold({ ...t, metric: 'http_req_duration_uncorrected' }, m.recorder, m.elapsedMs) : r;
+    if (own.observed !== null) {
+      const targetOnly = own.observed - g.eventLoopDelay.p99;
+      if (!compare(targetOnly, t.op, t.limit)) {
+        return { status: 'failed', message: `${label} breaks ${t.expr} (${r.samples} samples); the generator was late, but measured from each request's actual send, less its own loop delay, the target still took ${fmt(targetOnly)} ${r.unit}` };
+      }
+    }
+  }
+  return { status: 'errored', message: `${label} (limit ${t.expr}) — not judged: ${why}` };
 }
 
 function thresholdCheck(
@@ -171,9 +197,8 @@ function thresholdCheck(
   } else if (!summary.valid) {
     status = 'errored';
     message = `${label} (limit ${t.expr}) — not judged: ${summary.invalidReason}`;
-  } else if (isLatency(t) && generatorFault(summary.generator, t.limit)) {
-    status = 'errored';
-    message = `${label} (limit ${t.expr}) — not judged: ${generatorFault(summary.generator, t.limit)}`;
+  } else if (isLatency(t) && summary.generator && generatorFault(summary.generator, t.limit)) {
+    ({ status, message } = lateJudgement(r, m, summary.generator, generatorFault(summary.generator, t.limit) as string, label));
   } else if (r.ok) {
     status = 'passed';
     message = `${label}, limit ${t.expr} (${r.samples} samples)`;
@@ -204,10 +229,10 @@ function thresholdCheck(
  * `load.engine`: the generator's own health. Errored when the run is invalid, or when the generator
  * was too late for the tightest latency bound judged: the verdict's hold then names the generator.
  */
-function engineCheck(summary: LoadSummary, base: { stage: string; attempts: number; durationMs: number }): CheckResult {
+function engineCheck(summary: LoadSummary, base: { stage: string; attempts: number; durationMs: number }, unjudgedBoundMs: number | undefined): CheckResult {
   const g = summary.generator;
   const threads = `${summary.workers} thread${summary.workers > 1 ? 's' : ''}`;
-  const late = g?.tightestBoundMs !== undefined ? generatorFault(g, g.tightestBoundMs) : undefined;
+  const late = unjudgedBoundMs !== undefined ? generatorFault(g, unjudgedBoundMs) : undefined;
   const health = g?.measured ? describeGenerator(g) : `send lag p99 ${summary.sendLag.p99} ms`;
   let status: CheckResult['status'] = 'passed';
   let message = `${health} over ${summary.sent} requests (${threads})`;

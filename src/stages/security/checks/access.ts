@@ -32,11 +32,14 @@ function describeExpect(e: ResponseExpect): string {
 interface Prepared {
   req: ProbeRequest;
   path: string;
+  /** The role's session was verified by the application (auth.verify). */
+  verified: boolean;
 }
 
 /** The rule's request as its role: `{id:ROLE}` filled in, the role's session attached. Throws when a login is missing. */
 async function prepare(run: SecurityRun, logins: Logins, rule: AccessRule): Promise<Prepared> {
   let path = rule.path;
+  let verified = false;
   const headers: Record<string, string> = { accept: 'application/json' };
   for (const m of rule.path.matchAll(/\{id:([^}]+)\}/g)) {
     const s = await logins.get(m[1] as string);
@@ -47,13 +50,14 @@ async function prepare(run: SecurityRun, logins: Logins, rule: AccessRule): Prom
     const s = await logins.get(rule.role);
     if (s.error) throw new Error(s.error);
     Object.assign(headers, s.headersFor(joinUrl(run.apiUrl, path)));
+    verified = s.verified;
   }
   const req: ProbeRequest = { method: rule.method, url: joinUrl(run.apiUrl, path), headers };
   if (rule.body !== undefined) {
     req.body = typeof rule.body === 'string' ? rule.body : JSON.stringify(rule.body);
     headers['content-type'] = typeof rule.body === 'string' ? 'text/plain' : 'application/json';
   }
-  return { req, path };
+  return { req, path, verified };
 }
 
 /**
@@ -62,9 +66,11 @@ async function prepare(run: SecurityRun, logins: Logins, rule: AccessRule): Prom
  * anonymously, a CSRF rejection is no decision either, and neither is the
  * refusal of a site that refuses every anonymous request.
  */
-async function noDecision(run: SecurityRun, rule: AccessRule, req: ProbeRequest, res: ProbeResponse): Promise<{ why: string; status: 'errored' | 'skipped' } | undefined> {
+async function noDecision(run: SecurityRun, rule: AccessRule, req: ProbeRequest, res: ProbeResponse, verified: boolean): Promise<{ why: string; status: 'errored' | 'skipped' } | undefined> {
   if (rule.role !== 'anonymous') {
-    const why = notProcessed(res, req.url, { signedIn: true, loginPaths: run.loginPaths });
+    // A session the application itself answered as this user (auth.verify) was accepted: its 401
+    // is the app's permission answer (Node-RED answers a forbidden write so), not a lost session.
+    const why = notProcessed(res, req.url, { signedIn: !verified, loginPaths: run.loginPaths });
     return why ? { why: `the request as ${rule.role} was not processed: ${why}`, status: 'errored' } : undefined;
   }
   const csrf = csrfRefusal(res);
@@ -93,7 +99,7 @@ export async function accessChecks(run: SecurityRun, logins: Logins): Promise<Ch
     try {
       const res = await run.client(req);
       const evidence = [httpEvidence(what, req, res, run.redactor)];
-      const refused = await noDecision(run, rule, req, res);
+      const refused = await noDecision(run, rule, req, res, p.verified);
       if (refused) {
         out.push(makeCheck({ ...base, status: refused.status, message: `${what} answered ${res.status}, which is no evidence: ${refused.why}`, url: req.url, observed: res.status, evidence }));
         continue;

@@ -15,6 +15,8 @@ export interface Session {
   userId?: string;
   /** Set-Cookie values of the login answer (empty for pre-issued tokens or cookies). */
   setCookies: string[];
+  /** The application answered `auth.verify` as this role: a 401 to it is a permission answer, not a lost session. */
+  verified: boolean;
   /** Whether a login request was made (the session-cookie check looks only at those). */
   loggedIn: boolean;
   evidence: Evidence[];
@@ -29,11 +31,12 @@ export class Logins {
 
   async get(role: string): Promise<Session> {
     const s = await this.auth.session(role);
-    if (!s.ok) return { role, headers: {}, headersFor: () => ({}), setCookies: [], loggedIn: false, evidence: s.evidence, error: s.message };
+    if (!s.ok) return { role, headers: {}, headersFor: () => ({}), setCookies: [], verified: false, loggedIn: false, evidence: s.evidence, error: s.message };
     return {
       role,
       headers: s.headers,
       headersFor: s.headersFor,
+      verified: s.verified === true,
       ...(s.token ? { token: s.token } : {}),
       ...(s.userId ? { userId: s.userId } : {}),
       setCookies: s.setCookies,
