@@ -45,22 +45,26 @@ async function judge(url: string): Promise<{ verdict: string; checks: ReturnType
   return { verdict: result.verdict, checks, reasons: result.reasons.map((x) => `${x.checkId}: ${x.message}`) };
 }
 
+/** Runs `f` while the generator's own thread is kept busy `busyMs` out of every `everyMs`. */
+async function hogged<T>(busyMs: number, everyMs: number, f: () => Promise<T>): Promise<T> {
+  const hog = setInterval(() => {
+    const end = Date.now() + busyMs;
+    while (Date.now() < end);
+  }, everyMs);
+  try {
+    return await f();
+  } finally {
+    clearInterval(hog);
+  }
+}
+
 describe('the generator is never blamed on the target', () => {
   it('instant server, generator hogged by a CPU loop in its own process → hold naming the generator, not rollback', async () => {
     const srv = await startServer();
     servers.push(srv);
     // 1.1 s of busy CPU every 1.5 s on the generator's own thread: its sends and reads wait for it,
     // so the corrected p99 breaks the 1000 ms bound (a rollback before this rule) though the server answers at once.
-    const hog = setInterval(() => {
-      const end = Date.now() + 1100;
-      while (Date.now() < end);
-    }, 1500);
-    let out;
-    try {
-      out = await judge(srv.url);
-    } finally {
-      clearInterval(hog);
-    }
+    const out = await hogged(1100, 1500, () => judge(srv.url));
     const latency = out.checks.find((c) => c.id.startsWith('load.threshold.http-req-duration'));
     expect(latency?.status).toBe('errored');
     expect(latency?.message).toMatch(/the generator was late by \d+ ms against a bound of 1000 ms/);
@@ -77,16 +81,7 @@ describe('the generator is never blamed on the target', () => {
   it('a late generator whose corrected latency still meets the bound: passed, and load.engine is no hold', async () => {
     const srv = await startServer();
     servers.push(srv);
-    const hog = setInterval(() => {
-      const end = Date.now() + 250;
-      while (Date.now() < end);
-    }, 600);
-    let out;
-    try {
-      out = await judge(srv.url);
-    } finally {
-      clearInterval(hog);
-    }
+    const out = await hogged(250, 600, () => judge(srv.url));
     const latency = out.checks.find((c) => c.id.startsWith('load.threshold.http-req-duration'));
     expect(latency?.status).toBe('passed');
     expect(latency?.message).toMatch(/although the generator was late/);
