@@ -5,7 +5,7 @@ import type { Evidence } from '../core/types.ts';
 import type { BrowserLoginConfig, BrowserStep } from './config.ts';
 import { describePage, pageWords } from './html.ts';
 import { bounded, loadFunction } from './module.ts';
-import { cannot, refused, type LoginInput, type Outcome } from './outcome.ts';
+import { cannot, refused, unreachable, type LoginInput, type Outcome } from './outcome.ts';
 import { Jar, type StorageState } from './session.ts';
 import { tokenHeader } from './token-login.ts';
 import { pickJson, resolveUrl } from './util.ts';
@@ -169,7 +169,7 @@ export async function browserLogin(cfg: BrowserLoginConfig, x: LoginInput): Prom
     try {
       first = await page.goto(start, { timeout: cfg.timeout });
     } catch (err) {
-      return refused(`sign in as ${x.role}: opening ${r.url(start)} failed: ${errorMessage(err)}`, evidence());
+      return unreachable(`sign in as ${x.role}: opening ${r.url(start)} failed: ${r.text(firstLine(errorMessage(err)))}`, err, evidence());
     }
     if (first && first.status() >= 500) return refused(`sign in as ${x.role}: the login page ${r.url(start)} answered HTTP ${first.status()}`, evidence(), first.status());
     await page.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => undefined);
@@ -218,7 +218,7 @@ async function perform(page: Page, cfg: BrowserLoginConfig, x: LoginInput, timeo
     return { done: true };
   } catch (err) {
     const words = r.text(describePage(pageWords(await page.content().catch(() => ''))));
-    return { failed: `${err instanceof StepError ? err.message : `${cfg.module ? `the login module ${cfg.module} threw` : 'the sign-in steps failed'}: ${r.text(firstLine(errorMessage(err)))}`}${words ? ` (page: ${words})` : ''}` };
+    return { failed: `${err instanceof StepError ? r.text(err.message) : `${cfg.module ? `the login module ${cfg.module} threw` : 'the sign-in steps failed'}: ${r.text(firstLine(errorMessage(err)))}`}${words ? ` (page: ${words})` : ''}` };
   }
 }
 

@@ -59,6 +59,16 @@ describe('form login as a browser submits it', () => {
     expect(s.message).not.toContain('color:red');
   });
 
+  // Before, a login URL whose host did not resolve failed the critical login check: a rollback on the runner's DNS.
+  it('a login host that does not resolve is the harness (errored), a refused connection the target', async () => {
+    const secrets = new Map([['ANN_PW', PASSWORD]]);
+    const at = (apiUrl: string) => new Authenticator({ auth: authSchema.parse({ type: 'form', url: '/login/' }), roles: { ann: roleSchema.parse({ username: 'ann', passwordEnv: 'ANN_PW' }) }, apiUrl, secrets, redactor: new Redactor(secrets), signal: new AbortController().signal });
+    const dns = await at('http://pdv-login-host.invalid').session('ann');
+    expect(dns).toMatchObject({ ok: false, fault: 'harness' });
+    if (!dns.ok) expect(dns.message).toContain('does not resolve');
+    expect(await at('http://127.0.0.1:1').session('ann')).toMatchObject({ ok: false, fault: 'target' });
+  });
+
   it('a form selector that matches nothing is the harness (errored), before any credential is sent', async () => {
     const before = server.posts;
     const { a } = make({ form: 'form#nope' });

@@ -5,7 +5,7 @@ import type { FormLoginConfig } from './config.ts';
 import { exchangeEvidence, walk, type Walk } from './exchange.ts';
 import { describePage, findLoginForm, hasLoginForm, mentionsCsrf, pageWords, readableText, type LoginForm } from './html.ts';
 import { blankSecrets, resolveUrl } from './util.ts';
-import { cannot, refused, type LoginInput, type Outcome } from './outcome.ts';
+import { cannot, refused, unreachable, type LoginInput, type Outcome } from './outcome.ts';
 import { Jar, type SendRequest } from './session.ts';
 
 // A login form as a browser submits it (k6's submitForm is the model): GET
@@ -31,7 +31,7 @@ export async function formLogin(cfg: FormLoginConfig, x: LoginInput): Promise<Ou
   try {
     page = await walk(x.send, jar, { method: 'GET', url: pageUrl, headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' } }, x.signal, cfg.timeout, onCookie);
   } catch (err) {
-    return refused(`GET ${r.url(pageUrl)} (the login page) failed: ${errorMessage(err)}`, evidence);
+    return unreachable(`GET ${r.url(pageUrl)} (the login page) failed: ${r.text(errorMessage(err))}`, err, evidence);
   }
   keep(page, `login page for ${x.role}`);
   // A URL that only takes the POST (405, or an API's non-HTML 404, to a GET) or answers data, not
@@ -63,7 +63,7 @@ export async function formLogin(cfg: FormLoginConfig, x: LoginInput): Promise<Ou
   try {
     answer = await walk(x.send, jar, req, x.signal, cfg.timeout, onCookie);
   } catch (err) {
-    return refused(`sign in as ${x.role}: ${req.method} ${r.url(req.url)} failed: ${errorMessage(err)}`, evidence);
+    return unreachable(`sign in as ${x.role}: ${req.method} ${r.url(req.url)} failed: ${r.text(errorMessage(err))}`, err, evidence);
   }
   keep(answer, `sign in as ${x.role}`);
   return judgeAnswer(cfg, x, { jar, evidence, page, answer, form });

@@ -1,4 +1,5 @@
 import type { Redactor } from '../core/redact.ts';
+import { isResolveFailure } from '../http/resolve.ts';
 import type { Evidence } from '../core/types.ts';
 import type { Jar, LoginFault, Send, StorageState } from './session.ts';
 
@@ -39,4 +40,13 @@ export interface LoginInput {
 }
 
 export const refused = (message: string, evidence: Evidence[], status?: number): Outcome => ({ ok: false, fault: 'target', message, evidence, ...(status !== undefined ? { status } : {}) });
+/**
+ * A sign-in request that got no answer: a host that does not resolve is the runner's or the
+ * config's fault (errored, as everywhere in pdv); a refused or reset connection is the target's.
+ */
+export function unreachable(message: string, err: unknown, evidence: Evidence[]): Outcome {
+  const dns = isResolveFailure(err) || /ERR_NAME_NOT_RESOLVED/.test(err instanceof Error ? err.message : String(err));
+  return dns ? cannot(`${message} (the host does not resolve: check the URL and the runner's resolver)`, evidence) : refused(message, evidence);
+}
+
 export const cannot = (message: string, evidence: Evidence[] = []): Outcome => ({ ok: false, fault: 'harness', message, evidence });

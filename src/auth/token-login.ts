@@ -1,7 +1,7 @@
 import { errorMessage } from '../core/errors.ts';
 import type { AuthConfig } from './config.ts';
 import { exchangeEvidence } from './exchange.ts';
-import { refused, type LoginInput, type Outcome } from './outcome.ts';
+import { refused, unreachable, type LoginInput, type Outcome } from './outcome.ts';
 import { Jar, type SendRequest, type SendResponse } from './session.ts';
 import { blankSecrets, pickJson, resolveUrl, stringify } from './util.ts';
 
@@ -61,7 +61,7 @@ export async function requestLogin(auth: RequestLogin, x: LoginInput, client: Cl
   try {
     res = await x.send(req, x.signal, auth.timeout);
   } catch (err) {
-    return refused(`${label}: ${req.method} ${r.url(req.url)} failed: ${errorMessage(err)}`, [exchangeEvidence(r, label, req, undefined, blankSecrets)]);
+    return unreachable(`${label}: ${req.method} ${r.url(req.url)} failed: ${r.text(errorMessage(err))}`, err, [exchangeEvidence(r, label, req, undefined, blankSecrets)]);
   }
   const jar = new Jar();
   for (const c of jar.store(req.url, res.headers['set-cookie'])) r.addSecret(`cookie:${x.role}:${c.name}`, c.value);
