@@ -49,7 +49,8 @@ describe('refusal rules', () => {
 
   it('finds the login form with its hidden fields and action', () => {
     const html = `<form action="/search"><input name="q"></form><form method="POST" action="/accounts/login/?next=%2F"><input type='hidden' name='csrfmiddlewaretoken' value='a&amp;b'><input name=username><input type="password" name="password"><input type="checkbox" name="remember"><input type="submit" name="go" value="Go"></form>`;
-    expect(findLoginForm(html, 'http://h/accounts/login/')).toEqual({ action: 'http://h/accounts/login/?next=%2F', method: 'POST', fields: [['csrfmiddlewaretoken', 'a&b'], ['username', ''], ['password', '']] });
+    expect(findLoginForm(html, 'http://h/accounts/login/')).toEqual({ action: 'http://h/accounts/login/?next=%2F', method: 'POST', fields: [['csrfmiddlewaretoken', 'a&b'], ['username', ''], ['password', ''], ['go', 'Go']] });
+    // (the submit button's name and value, as a browser sends the button it clicked)
   });
 });
 
