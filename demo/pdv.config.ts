@@ -3,7 +3,7 @@ import { AI_FILM_STUDIO } from './target.ts';
 
 // The config `pdv demo` verifies the bundled demo deployment with. The base
 // URL, the HTTPS URL and its pinned certificate, the backup folder and the
-// Prometheus server are filled in when the demo starts (src/jobs/demo.ts).
+// Prometheus server are filled in when the demo starts (demo/job.ts).
 export default defineConfig({
   project: 'ai-film-studio',
   environments: {
@@ -28,7 +28,7 @@ export default defineConfig({
       login: { enabled: false },
       readiness: { timeout: '20s', interval: 250, refusedGrace: '2s' },
       // `pdv demo` adds the probe of the demo's cache, the redis-server it starts when one is
-      // installed (src/jobs/demo.ts: REDIS_URL, smoke.dependency.cache).
+      // installed (demo/job.ts: REDIS_URL, smoke.dependency.cache).
     },
     uat: { testDir: '../tests/uat' },
     security: {

@@ -13,7 +13,7 @@ import { prepareRun } from '../src/jobs/prepare.ts';
 import { collectSecrets, loadConfig } from '../src/config/load.ts';
 import type { ActionRecord, VerdictReport } from '../src/core/types.ts';
 import { validateVerdict } from '../src/reporters/schema.ts';
-import { DEMO_CONFIG } from '../src/jobs/demo.ts';
+import { DEMO_CONFIG } from '../demo/job.ts';
 import { planStages } from '../src/jobs/plan.ts';
 import { runVerification } from '../src/jobs/verify.ts';
 import { findSecrets } from './helpers/scan-secrets.ts';
@@ -113,7 +113,7 @@ describe('health-down on blue-green with a command rollback action', () => {
   });
 });
 
-// `pdv demo --blue-green` runs the rollback command (src/jobs/demo.ts): the same story on the real CLI.
+// `pdv demo --blue-green` runs the rollback command (demo/job.ts): the same story on the real CLI.
 describe('pdv demo --fault health-down (real CLI)', () => {
   it('exits 1 with the rollback and the post-rollback smoke in the report', async () => {
     const out = join(root, 'cli-run');

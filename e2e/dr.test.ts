@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { applyDemoDr, demoDrStage } from '../demo/backup.ts';
 import { collectSecrets, loadConfig } from '../src/config/load.ts';
-import { DEMO_CONFIG } from '../src/jobs/demo.ts';
+import { DEMO_CONFIG } from '../demo/job.ts';
 import { planStages } from '../src/jobs/plan.ts';
 import { runVerification } from '../src/jobs/verify.ts';
 import { startDemo } from '../demo/launch.ts';

@@ -19,6 +19,7 @@ import { PDV_BIN, readVerdict, REPO, runCli } from './helpers/cli.ts';
 const N = 3;
 const RATE = 60;
 const SECONDS = 3;
+const POD_LIMIT_MS = 120_000;
 let server: TestServer;
 let dir: string;
 
@@ -46,11 +47,21 @@ function pod(command: string, env: Record<string, string>): Promise<number | nul
   const results = join(dir, 'results');
   const cmd = command.replaceAll('/results', results);
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', cmd], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('sh', ['-c', cmd], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let err = '';
+    child.stdout.on('data', (d: Buffer) => (err += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // A pod that never ends is a failure that says where it stood, not a test timeout.
+    const timer = setTimeout(() => {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      reject(new Error(`pod still running after ${POD_LIMIT_MS / 1000} s (${JSON.stringify(env.JOB_COMPLETION_INDEX ?? 'merge')}): ${err}`));
+    }, POD_LIMIT_MS);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(code) : reject(new Error(`pod exited ${code}: ${err}`))));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(code);
+      else reject(new Error(`pod exited ${code}: ${err}`));
+    });
   });
 }
 
@@ -85,7 +96,7 @@ describe('distributed load: N segment processes, one start time, one merge', () 
 
     // The same schedule in one process, for the counts.
     const one = join(dir, 'one');
-    const whole = await runCli(['run', 'load', '--config', join(dir, 'pdv.config.ts'), '--out', one], { cwd: dir });
+    const whole = await runCli(['run', 'load', '--config', join(dir, 'pdv.config.ts'), '--out', one], { cwd: dir, timeoutMs: POD_LIMIT_MS });
     expect(whole.code, whole.stderr).toBeLessThanOrEqual(2);
 
     const segs = await Promise.all(Array.from({ length: N }, (_, i) => raw(join(dir, 'results', `segment-${i + 1}`))));
@@ -108,7 +119,7 @@ describe('distributed load: N segment processes, one start time, one merge', () 
     for (const s of segs) for (const c of s.snapshot.cells) addInto(sum, decode(c.corrected));
     expect(sum.totalCount).toBe(m.completed);
     for (const [p, k] of [[50, 'p50'], [95, 'p95'], [99, 'p99']] as const) expect(m.latency.corrected[k]).toBe(Math.round(sum.getValueAtPercentile(p)) / 1000);
-  }, 180_000);
+  }, 300_000);
 
   it('a segment started at another time is refused by the merge (hold, naming the starts)', async () => {
     const late = new Date(Date.now() + 20_000).toISOString().replace(/\.\d+Z$/, 'Z');

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FAULTS, type FaultName } from '../demo/faults.ts';
 import { redisServerAvailable } from '../demo/redis-server.ts';
 import type { VerdictReport } from '../src/core/types.ts';
-import { runDemo } from '../src/jobs/demo.ts';
+import { runDemo } from '../demo/job.ts';
 import { validateVerdict } from '../src/reporters/schema.ts';
 
 // Issue 17 item 3: a demo fault gives the same checks and verdict whether the

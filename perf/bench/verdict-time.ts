@@ -18,7 +18,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemo } from '../../demo/launch.ts';
-import { runDemo } from '../../src/jobs/demo.ts';
+import { runDemo } from '../../demo/job.ts';
 
 const bin = fileURLToPath(new URL('../../bin/pdv.js', import.meta.url));
 const demoConfig = fileURLToPath(new URL('../../demo/pdv.config.ts', import.meta.url));

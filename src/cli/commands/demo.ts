@@ -18,7 +18,7 @@ export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): 
     .option('--json', 'machine output on stdout', false)
     .action(async (o: { fault?: string[]; stage?: string[]; out?: string; blueGreen?: boolean }) => {
       // Loaded on use: the demo is not part of a production verify, nor of the installed package.
-      const { runDemo } = await import('../../jobs/demo.ts').catch((err: unknown) => {
+      const { runDemo } = await import('../../../demo/job.ts').catch((err: unknown) => {
         if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
         throw new UsageError(
           'the demo deployment ships only with a checkout of the pdv repository (git clone …, then `npm ci && npm run demo`); in your own repo run `npx pdv init` and `npx pdv verify`',

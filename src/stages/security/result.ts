@@ -1,4 +1,4 @@
-import { definition } from '../../../security/definitions.ts';
+import { definition } from './definitions.ts';
 import type { CheckResult, CheckStatus, Evidence, OnFail, Severity } from '../../core/types.ts';
 
 /** Tag that ties a check to the definition (file + line) SARIF results point at. */

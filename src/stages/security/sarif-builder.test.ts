@@ -5,7 +5,7 @@ import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../security/definitions.ts';
+import { REPO_ROOT } from './definitions.ts';
 import type { CheckResult } from '../../core/types.ts';
 import { buildSecuritySarif } from './sarif.ts';
 import { makeCheck } from './result.ts';

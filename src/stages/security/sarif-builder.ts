@@ -1,5 +1,5 @@
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import { checkDefinitions, scannerRules, SCANNER_FORMATS, type ScannerFormat } from '../../../security/definitions.ts';
+import { checkDefinitions, scannerRules, SCANNER_FORMATS, type ScannerFormat } from './definitions.ts';
 import type { CheckResult, Severity } from '../../core/types.ts';
 import { defKeyOf, urlOf } from './result.ts';
 

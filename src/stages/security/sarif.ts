@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../../security/definitions.ts';
+import { REPO_ROOT } from './definitions.ts';
 import type { CheckResult, VerdictReport } from '../../core/types.ts';
 import { buildSarif } from './sarif-builder.ts';
 

@@ -1,4 +1,4 @@
-import type { Signature } from '../../../../security/definitions.ts';
+import type { Signature } from '../definitions.ts';
 
 // Pure parts of the exposed-file probes: does a body carry a file format's
 // signature, and is it the same page a random path gets? Bodies are bytes:

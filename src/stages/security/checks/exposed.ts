@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { checkDefinitions } from '../../../../security/definitions.ts';
+import { checkDefinitions } from '../definitions.ts';
 import { errorMessage } from '../../../core/errors.ts';
 import type { CheckResult, Evidence, Severity } from '../../../core/types.ts';
 import { httpEvidence, type ProbeResponse } from '../../../http/probe-client.ts';

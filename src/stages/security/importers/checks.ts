@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { scannerRules } from '../../../../security/definitions.ts';
+import { scannerRules } from '../definitions.ts';
 import type { CheckResult } from '../../../core/types.ts';
 import { DEF_TAG } from '../result.ts';
 import type { ParsedImport } from './types.ts';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../../security/definitions.ts';
+import { REPO_ROOT } from '../definitions.ts';
 import { securityConfigSchema, type SecurityConfig } from '../config.ts';
 import { UsageError } from '../../../core/errors.ts';
 import { importChecks } from './checks.ts';

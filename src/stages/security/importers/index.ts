@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { SCANNER_FORMATS, scannerRules, type ScannerFormat } from '../../../../security/definitions.ts';
+import { SCANNER_FORMATS, scannerRules, type ScannerFormat } from '../definitions.ts';
 import { UsageError } from '../../../core/errors.ts';
 import type { Severity } from '../../../core/types.ts';
 import type { SecurityConfig, SeverityOverride } from '../config.ts';

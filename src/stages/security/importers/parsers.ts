@@ -1,4 +1,4 @@
-import type { ScannerFormat } from '../../../../security/definitions.ts';
+import type { ScannerFormat } from '../definitions.ts';
 import type { ParsedFile, RawFinding } from './types.ts';
 
 // One parser per scanner format. Each checks the shape it relies on and

@@ -1,4 +1,4 @@
-import type { ScannerFormat } from '../../../../security/definitions.ts';
+import type { ScannerFormat } from '../definitions.ts';
 import type { OnFail, Severity } from '../../../core/types.ts';
 
 /** One rule's findings from one scanner file, before severity mapping. */

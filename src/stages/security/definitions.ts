@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PACKAGE_ROOT } from '../src/core/package-root.ts';
-import { ON_FAIL, SEVERITIES } from '../src/core/types.ts';
-import type { OnFail, Severity } from '../src/core/types.ts';
+import { PACKAGE_ROOT } from '../../core/package-root.ts';
+import { ON_FAIL, SEVERITIES } from '../../core/types.ts';
+import type { OnFail, Severity } from '../../core/types.ts';
 
 // Loads the check definitions in security/*.json and the scanner-report rules
 // in security/scanners/*.json. Each definition remembers the file and line
