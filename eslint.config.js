@@ -30,4 +30,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The environment is read once, by the config loader and the CLI, into the run settings
+    // (`settings.env`); stages and libraries take it from there. Exceptions, each for a reason:
+    // the entry points of the Playwright child process (their env is their input), and the
+    // per-process plumbing that is not run configuration (which Chromium binary and sandbox,
+    // where this machine's owned-process registry lives).
+    files: ['src/**/*.ts'],
+    ignores: [
+      'src/cli/**', 'src/config/**', 'src/**/*.test.ts', 'src/**/_*.ts',
+      'src/playwright/bridge-reporter.ts', 'src/playwright/config.ts', 'src/playwright/target-env.ts',
+      'src/core/browser.ts', 'src/core/reaper.ts',
+    ],
+    rules: {
+      'no-restricted-properties': ['error',
+        { object: 'process', property: 'exit', message: 'Only src/cli exits.' },
+        { object: 'process', property: 'stdout', message: 'Only src/cli prints.' },
+        { object: 'process', property: 'env', message: 'Read the run environment from settings.env (or a parameter): only the config loader and the CLI read process.env.' },
+      ],
+    },
+  },
 );

@@ -76,7 +76,7 @@ describe.skipIf(skipWithoutPostgres())('demo startup backup on PostgreSQL (pg_du
       const { archive, manifest } = await makeStartupBackup(db, { dir: join(work, name), faults: new FaultSet(fault), databaseUrl: server.urlFor(name) });
       expect(manifest.driver).toBe('postgres');
       expect(manifest.rowCounts.projects).toBe(4);
-      const driver = createPostgresDriver({ source: { path: archive }, rootDir: work, adminUrl: server.url, pgBin: PG_BIN });
+      const driver = createPostgresDriver({ source: { path: archive }, rootDir: work, adminUrl: server.url, pgBin: PG_BIN, env: process.env });
       const backup = await driver.locate(AbortSignal.timeout(10_000));
       if (!backup) throw new Error('backup not found');
       expect((await driver.verifyArchive(backup, AbortSignal.timeout(10_000))).ok).toBe(true);

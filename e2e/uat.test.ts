@@ -141,7 +141,7 @@ describe('uat stage on the healthy demo', () => {
       // --no-deps: skip the setup project, so the stale session is what the flow starts with.
       const run = await runPlaywright({
         configFile: PLAYWRIGHT_CONFIG, cwd: REPO, projects: ['uat'], grep: '@roles', extraArgs: ['--no-deps'], retries: 0,
-        bridgeFile: join(scratch, 'bridge.jsonl'), stage: 'uat', env: { ...CANARY, [TARGET_ENV]: JSON.stringify(target) },
+        bridgeFile: join(scratch, 'bridge.jsonl'), stage: 'uat', baseEnv: process.env, env: { ...CANARY, [TARGET_ENV]: JSON.stringify(target) },
         signal: new AbortController().signal, onCheck: (r) => checks.push(`${r.check.id}=${r.check.status}`),
       });
       expect(run.end?.selected).toBe(2);

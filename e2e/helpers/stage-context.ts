@@ -87,7 +87,7 @@ export async function makeStageContext(o: StageContextOptions): Promise<Collecti
   const parsed = configSchema.parse(input);
   const environment = parsed.environments[envName];
   if (!environment) throw new Error(`environment ${envName} missing`);
-  const config: ResolvedConfig = { ...parsed, rootDir, environmentName: envName, environment, runtime: {} };
+  const config: ResolvedConfig = { ...parsed, rootDir, environmentName: envName, environment, runtime: {}, env: process.env };
   const secrets = new Map(Object.entries(o.secrets ?? {}));
   const redactor = new Redactor(secrets);
   const controller = new AbortController();

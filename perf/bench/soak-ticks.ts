@@ -66,11 +66,11 @@ async function child(n: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pdv-soak-bench-'));
   try {
     seed(dir, n, baseUrl);
-    await tickSoak(dir); // warm the code paths
+    await tickSoak(dir, { env: process.env }); // warm the code paths
     const runs: Array<{ total: number; sample: number }> = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
-      const out = await tickSoak(dir);
+      const out = await tickSoak(dir, { env: process.env });
       runs.push({ total: performance.now() - t0, sample: out.tick?.durationMs ?? 0 });
     }
     const tickTotal = runs.map((r) => r.total).sort((a, b) => a - b)[2]!;

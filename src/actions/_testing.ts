@@ -53,7 +53,7 @@ export function fixtureConfig(env: Record<string, unknown>, top: Partial<ConfigI
   const parsed = configSchema.parse({ project: 'ai-film-studio', ...top, environments: { staging: { baseUrl: 'http://127.0.0.1:9', ...env } } });
   const environment = parsed.environments.staging;
   if (!environment) throw new Error('fixture: no staging environment');
-  return { ...parsed, rootDir, environmentName: 'staging', environment, runtime: {} };
+  return { ...parsed, rootDir, environmentName: 'staging', environment, runtime: {}, env: process.env };
 }
 
 export function fixtureReport(over: Partial<VerdictReport> = {}): VerdictReport {

@@ -26,6 +26,8 @@ export interface ActionsConfig {
   environment: { rollback?: RollbackConfig | undefined; version?: VerifyInput['version'] };
   notify?: NotifyConfig;
   publish?: PublishConfig;
+  /** The run's environment variables, read once (secrets for webhooks, the report link's CI variables). */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RunActionsInput {
@@ -38,7 +40,7 @@ export interface RunActionsInput {
   signal?: AbortSignal;
   /** Post-rollback verification: the smoke stage against a target (runSmoke). */
   smoke?: (target: Target) => Promise<CheckResult[]>;
-  /** Where secrets come from; default process.env. */
+  /** Where secrets come from; default the run's environment (`config.env`). */
   env?: NodeJS.ProcessEnv;
   /** Tests inject a fast sleep for retry backoff. */
   sleep?: RetryOptions['sleep'];
@@ -46,7 +48,7 @@ export interface RunActionsInput {
 
 export async function runActions(input: RunActionsInput): Promise<ActionRecord[]> {
   const { report, config, redactor } = input;
-  const env = input.env ?? process.env;
+  const env = input.env ?? config.env;
   registerSecrets(config, env, redactor);
   const reportUrl = reportLink(input, env);
   const records: ActionRecord[] = [];

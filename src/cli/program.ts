@@ -55,7 +55,7 @@ export function buildProgram(io: CliIo, signal: AbortSignal = new AbortControlle
     .description("re-render the human reports from a run's stored results")
     .action(async (dir: string) => {
       const { rerender } = await import('../jobs/replay.ts');
-      const { report, runDir } = await rerender(dir);
+      const { report, runDir } = await rerender(dir, process.env);
       finish(io, report, runDir);
     });
 

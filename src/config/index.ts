@@ -32,15 +32,15 @@ export type { MigrationSource } from '../dr/migrations.ts';
 export { manifestJson } from '../dr/manifest-text.ts';
 
 /** Restore `archive` into a scratch copy and measure it: tables, row counts, checksums, migration version, time, size, sha256. */
-export async function backupManifest(archive: string, opts?: import('../dr/take-manifest.ts').BackupManifestOptions): Promise<import('../dr/types.ts').BackupManifest> {
+export async function backupManifest(archive: string, opts?: Partial<import('../dr/take-manifest.ts').BackupManifestOptions>): Promise<import('../dr/types.ts').BackupManifest> {
   // Loaded on call: a config file importing defineConfig should not load database drivers.
-  return (await import('../dr/take-manifest.ts')).backupManifest(archive, opts);
+  return (await import('../dr/take-manifest.ts')).backupManifest(archive, { ...opts, env: opts?.env ?? process.env });
 }
 
 /** backupManifest, written as `<archive>.manifest.json` (or `out`) in the exact text `pdv dr manifest` writes. */
 export async function writeBackupManifest(
   archive: string,
-  opts?: import('../dr/take-manifest.ts').BackupManifestOptions & { out?: string },
+  opts?: Partial<import('../dr/take-manifest.ts').BackupManifestOptions> & { out?: string },
 ): Promise<{ path: string; manifest: import('../dr/types.ts').BackupManifest; text: string }> {
-  return (await import('../dr/take-manifest.ts')).writeBackupManifest(archive, opts);
+  return (await import('../dr/take-manifest.ts')).writeBackupManifest(archive, { ...opts, env: opts?.env ?? process.env });
 }

@@ -126,6 +126,7 @@ export async function loadConfig(flags: ConfigFlags, environ: NodeJS.ProcessEnv 
       ...(environ.AWS_REGION ? { awsRegion: environ.AWS_REGION } : {}),
     },
     ...(deployId ? { deployId } : {}),
+    env: Object.freeze({ ...environ }),
     ...(pluginStages.length ? { pluginStages } : {}),
   };
 }

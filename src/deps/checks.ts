@@ -38,7 +38,7 @@ export async function dependencyChecks(
   deps: readonly DependencyConfig[],
   idPrefix: string,
   stage: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = ctx.settings.env,
 ): Promise<CheckResult[]> {
   return Promise.all(
     deps.map(async (dep): Promise<CheckResult> => {

@@ -25,7 +25,7 @@ const entries = (): Array<{ kind: string; pid?: number; what: string }> =>
 
 it('the restored app is registered while it runs and unregistered once stopped', async () => {
   const script = `console.log(JSON.stringify({ event: 'ready', baseUrl: 'http://127.0.0.1:1' })); setInterval(() => {}, 1000);`;
-  const app = await startApp({ command: [process.execPath, '-e', script], env: {}, startTimeoutMs: 20_000, cwd: process.cwd() }, {}, new AbortController().signal);
+  const app = await startApp({ command: [process.execPath, '-e', script], env: {}, baseEnv: process.env, startTimeoutMs: 20_000, cwd: process.cwd() }, {}, new AbortController().signal);
   try {
     expect(entries()).toEqual([expect.objectContaining({ kind: 'process', pid: app.pid, what: 'restored DR app' })]);
   } finally {

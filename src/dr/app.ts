@@ -10,6 +10,8 @@ import { registerOwned } from '../core/reaper.ts';
 export interface AppSpec {
   command: string[];
   env: Record<string, string>;
+  /** The run's environment variables, which the app inherits under `env`. */
+  baseEnv: Readonly<Record<string, string | undefined>>;
   baseUrl?: string;
   startTimeoutMs: number;
   cwd: string;
@@ -48,7 +50,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function startApp(spec: AppSpec, placeholders: Record<string, string>, signal: AbortSignal): Promise<RunningApp> {
   const [file, ...args] = spec.command.map((a) => fillPlaceholders(a, placeholders));
   if (!file) throw new Error('stages.dr.app.command is empty');
-  const child = spawn(file, args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(file, args, { cwd: spec.cwd, env: { ...spec.baseEnv, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   // Its own process group (so the whole tree stops), hence no automatic death with us: kill it if pdv exits first.
   const killOnExit = () => killGroup(child, 'SIGKILL');
   process.once('exit', killOnExit);

@@ -53,10 +53,10 @@ export async function cleanupLeftovers(
  * progress elsewhere); `olderThanMs: 0` removes every tagged copy.
  */
 export async function cleanupFromConfig(
-  config: { stages: { dr: import('./config.ts').DrConfig }; rootDir: string; runtime: { databaseUrl?: string; awsRegion?: string } },
+  config: { stages: { dr: import('./config.ts').DrConfig }; rootDir: string; runtime: { databaseUrl?: string; awsRegion?: string }; env: Readonly<Record<string, string | undefined>> },
   opts: { dryRun: boolean; olderThanMs?: number },
 ): Promise<CleanupReport> {
   const { createDriver } = await import('./index.ts');
-  const driver = await createDriver(config.stages.dr, { rootDir: config.rootDir, runtime: config.runtime });
+  const driver = await createDriver(config.stages.dr, { rootDir: config.rootDir, runtime: config.runtime, env: config.env });
   return cleanupLeftovers(driver, { ...opts, olderThanMs: opts.olderThanMs ?? config.stages.dr.timeout });
 }

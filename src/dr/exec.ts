@@ -17,10 +17,10 @@ const MAX = 1 << 20;
 export function execFileCapture(
   file: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; cwd?: string } = {},
+  opts: { env?: Readonly<Record<string, string | undefined>>; signal?: AbortSignal; cwd?: string } = {},
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { ...(opts.env ? { env: opts.env } : {}), cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -43,10 +43,13 @@ export function execFileCapture(
   });
 }
 
-/** A PostgreSQL client binary: configured folder, then PATH, then Debian's versioned folders (newest first). */
-export function pgBinary(name: string, pgBin?: string, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * A PostgreSQL client binary: configured folder, then the PATH of the run's environment (when
+ * given), then Debian's versioned folders (newest first), else the bare name (the spawn's PATH).
+ */
+export function pgBinary(name: string, pgBin?: string, env?: Readonly<Record<string, string | undefined>>): string {
   if (pgBin) return join(pgBin, name);
-  for (const dir of (env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, name))) return join(dir, name);
+  for (const dir of (env?.PATH ?? '').split(':')) if (dir && existsSync(join(dir, name))) return join(dir, name);
   try {
     const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
     for (const v of versions) if (existsSync(join('/usr/lib/postgresql', v, 'bin', name))) return join('/usr/lib/postgresql', v, 'bin', name);

@@ -11,14 +11,15 @@ export type { RestoreDriver, BackupManifest, BackupRef, RestoredCopy, ScratchRef
 export interface DriverEnv {
   rootDir: string;
   runtime: { databaseUrl?: string; awsRegion?: string };
-  env?: NodeJS.ProcessEnv;
+  /** The run's environment variables (read once by the config loader): the URLs and passwords `…Env` names. */
+  env: Readonly<Record<string, string | undefined>>;
   /** Tests pass a client wired to aws-sdk-client-mock. */
   rdsClient?: RDSClient;
 }
 
 /** The driver stages.dr.driver names, built from the config (bad config → UsageError naming the field). */
 export async function createDriver(cfg: DrConfig, de: DriverEnv): Promise<RestoreDriver> {
-  const env = de.env ?? process.env;
+  const { env } = de;
   const where = (field: string) => `config: stages.dr.${field}`;
   switch (cfg.driver) {
     case 'pglite':
@@ -40,6 +41,7 @@ export async function createDriver(cfg: DrConfig, de: DriverEnv): Promise<Restor
         roles: cfg.roles,
         ...(cfg.rolesSql ? { rolesSql: resolveFrom(de.rootDir, cfg.rolesSql) } : {}),
         ...(cfg.pgBin ? { pgBin: cfg.pgBin } : {}),
+        env,
       });
     }
     case 'rds': {

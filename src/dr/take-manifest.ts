@@ -20,6 +20,8 @@ export { manifestJson };
 // recipe is pdv's own. The scratch copy is removed on every path.
 
 export interface BackupManifestOptions {
+  /** The environment the client tools run with (the package's `backupManifest()` defaults it to this process's). */
+  env: Readonly<Record<string, string | undefined>>;
   /** pg_dump archives: admin URL of the server the scratch database is created on. */
   databaseUrl?: string;
   /** Folder with pg_restore. */
@@ -62,11 +64,12 @@ function driverFor(kind: 'postgres' | 'pglite', archive: string, opts: BackupMan
     ...(opts.pgBin ? { pgBin: opts.pgBin } : {}),
     ...(opts.privileges ? { privileges: opts.privileges } : {}),
     ...(opts.roles ? { roles: opts.roles } : {}),
+    env: opts.env,
   });
 }
 
 /** Measure a backup archive for its manifest (restores it into a scratch copy, then removes the copy). */
-export async function backupManifest(archive: string, opts: BackupManifestOptions = {}): Promise<BackupManifest> {
+export async function backupManifest(archive: string, opts: BackupManifestOptions): Promise<BackupManifest> {
   const kind = await archiveKind(archive);
   const driver = driverFor(kind, archive, opts);
   const signal = opts.signal ?? new AbortController().signal;
@@ -93,7 +96,7 @@ export async function backupManifest(archive: string, opts: BackupManifestOption
 }
 
 /** backupManifest, written atomically to `out` (default `<archive>.manifest.json`). */
-export async function writeBackupManifest(archive: string, opts: BackupManifestOptions & { out?: string } = {}): Promise<{ path: string; manifest: BackupManifest; text: string }> {
+export async function writeBackupManifest(archive: string, opts: BackupManifestOptions & { out?: string }): Promise<{ path: string; manifest: BackupManifest; text: string }> {
   const manifest = await backupManifest(archive, opts);
   const text = manifestJson(manifest);
   const path = opts.out ?? manifestPathFor(archive);

@@ -123,11 +123,11 @@ async function record(run: ReturnType<typeof readRun>, input: Common, events: Un
     for (const o of checklistObservations(input.config, input.changeTicket)) log.append({ ...o, at: now() });
     for (const e of events) log.append({ ...e, at: now() } as RunEvent);
     let report = buildVerdict(all, policy);
-    let warnings = await writeAllReports(report, run.dir, { redactor });
+    let warnings = await writeAllReports(report, run.dir, { redactor, env: input.config.env });
     if (after) {
       await after(report, { runId: run.start.runId, runDir: run.dir, redactor, record: (e) => log.append(e) });
       report = buildVerdict(all, policy);
-      warnings = await writeAllReports(report, run.dir, { redactor });
+      warnings = await writeAllReports(report, run.dir, { redactor, env: input.config.env });
     }
     return { report, runDir: run.dir, warnings };
   } finally {
@@ -138,7 +138,7 @@ async function record(run: ReturnType<typeof readRun>, input: Common, events: Un
 /** `pdv decide`: checked before anything is written (caller, hold, reversal). */
 export async function decideRun(input: DecideInput): Promise<Outcome> {
   const run = readRun(input.dir);
-  const env = input.env ?? process.env;
+  const env = input.env ?? input.config.env;
   const who = callerOf(input.by, env);
   const environment = input.config.environment;
   if (!allowed(who, environment.approvers, environment.groups)) refuse(who, 'decide', environment.approvers ?? [], input.config.environmentName);
@@ -167,7 +167,7 @@ export interface SignoffInput extends Common {
 /** `pdv signoff`: a sign-off only counts when something asks for it (policy, checklist or an allowed list). */
 export async function signoffRun(input: SignoffInput): Promise<Outcome> {
   const run = readRun(input.dir);
-  const env = input.env ?? process.env;
+  const env = input.env ?? input.config.env;
   const who = callerOf(input.by, env);
   const { environment } = input.config;
   const policy = storedPolicy(run.start);

@@ -163,7 +163,7 @@ export async function mergeRuns(opts: MergeOptions): Promise<{ report: VerdictRe
   log.close();
 
   const report = buildVerdict(log.events, storedPolicy(first));
-  await writeAllReports(report, runDir, { redactor, ...(opts.config.pluginStages ? { plugins: opts.config.pluginStages } : {}) });
+  await writeAllReports(report, runDir, { redactor, env: opts.config.env, ...(opts.config.pluginStages ? { plugins: opts.config.pluginStages } : {}) });
   if (!opts.out) await updateLatestLink(opts.config.reportsDir, runDir);
   return { report, runDir };
 }

@@ -21,7 +21,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function config(): ResolvedConfig {
   const base = configSchema.parse({ environments: { staging: { baseUrl: 'http://127.0.0.1:1' } } });
-  return { ...base, rootDir: dir, environmentName: 'staging', environment: base.environments.staging!, runtime: {} };
+  return { ...base, rootDir: dir, environmentName: 'staging', environment: base.environments.staging!, runtime: {}, env: process.env };
 }
 
 const pass = (stage: string, slug = 'ok', extra: Partial<CheckResult> = {}): CheckResult => ({

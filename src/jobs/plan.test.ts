@@ -7,7 +7,7 @@ function resolved(stages: Record<string, unknown>): ResolvedConfig {
   const parsed = configSchema.parse({ environments: { x: { baseUrl: 'http://127.0.0.1:9' } }, stages });
   const environment = parsed.environments.x;
   if (!environment) throw new Error('no environment');
-  return { ...parsed, rootDir: '/tmp', environmentName: 'x', environment, runtime: {} };
+  return { ...parsed, rootDir: '/tmp', environmentName: 'x', environment, runtime: {}, env: process.env };
 }
 
 describe('the default plan: smoke, security, and each stage the config sets up', () => {

@@ -37,6 +37,7 @@ export function settingsOf(config: ResolvedConfig): RunSettings {
     environment: config.environment,
     runtime: config.runtime,
     ...(config.deployId !== undefined ? { deployId: config.deployId } : {}),
+    env: config.env,
   };
 }
 

@@ -7,6 +7,7 @@ import { DEFAULT_POLICY } from '../core/policy.ts';
 import { Redactor } from '../core/redact.ts';
 import type { VerdictReport } from '../core/types.ts';
 import { buildVerdict, type VerdictOptions } from '../core/verdict.ts';
+import type { Env } from '../reporters/index.ts';
 import { writeAllReports } from './verify.ts';
 
 export function runStartOf(events: readonly RunEvent[], where: string): RunStartEvent {
@@ -29,11 +30,11 @@ export function readRunDir(dir: string): { dir: string; events: RunEvent[] } {
 }
 
 /** `pdv report <dir>`: re-render every report from the stored events, exactly as decided then. */
-export async function rerender(dir: string): Promise<{ report: VerdictReport; runDir: string }> {
+export async function rerender(dir: string, env: Env): Promise<{ report: VerdictReport; runDir: string }> {
   const run = readRunDir(dir);
   const start = runStartOf(run.events, join(dir, EVENTS_FILE));
   const report = buildVerdict(run.events, storedPolicy(start));
   // Events were redacted when recorded; the reporters' own pass is defence in depth.
-  await writeAllReports(report, run.dir, { redactor: new Redactor() });
+  await writeAllReports(report, run.dir, { redactor: new Redactor(), env });
   return { report, runDir: run.dir };
 }

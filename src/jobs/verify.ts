@@ -9,7 +9,7 @@ import { orchestrate } from './orchestrate.ts';
 import { Redactor } from '../core/redact.ts';
 import type { CheckResult, Target, VerdictReport } from '../core/types.ts';
 import { buildVerdict, type VerdictOptions } from '../core/verdict.ts';
-import { writeReports, updateLatestLink, type WriteReportsOptions } from '../reporters/index.ts';
+import { writeReports, updateLatestLink, type Env, type WriteReportsOptions } from '../reporters/index.ts';
 import type { StageReportParts } from '../reporters/types.ts';
 import { stageRegistry } from '../stages/index.ts';
 import type { StageDefinition } from '../stages/stage.ts';
@@ -83,7 +83,7 @@ export async function stageReportParts(registry: readonly StageDefinition[], rep
  * Write every report; a broken human-facing reporter is reported, but a
  * verdict.json that cannot be written is a failure of the run itself.
  */
-export async function writeAllReports(report: VerdictReport, runDir: string, options: WriteReportsOptions & { plugins?: StageDefinition[] }): Promise<string[]> {
+export async function writeAllReports(report: VerdictReport, runDir: string, options: WriteReportsOptions & { plugins?: StageDefinition[]; env: Env }): Promise<string[]> {
   const { plugins, ...rest } = options;
   const result = await writeReports(report, runDir, { stages: await stageReportParts(stageRegistry(plugins), report), ...rest });
   // The other reports already say the run failed to record its verdict; the caller must not act on it.
@@ -207,7 +207,7 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
   // anything that fails to be written after it is a warning, never a new verdict.
   let report: VerdictReport;
   let warnings: string[];
-  const reportOptions = { redactor, ...(config.pluginStages ? { plugins: config.pluginStages } : {}) };
+  const reportOptions = { redactor, env: config.env, ...(config.pluginStages ? { plugins: config.pluginStages } : {}) };
   try {
     report = buildVerdict(log.events, verdictOptions(config));
     warnings = await writeAllReports(report, runDir, reportOptions);

@@ -120,7 +120,7 @@ async function login(role: string, input: PrepareInput): Promise<Record<string, 
   }
   const cred = input.credentials[role];
   if (!cred) throw new EvidenceError(`role "${role}" is not in environment.credentials`);
-  const password = input.secrets.get(cred.passwordEnv) ?? process.env[cred.passwordEnv];
+  const password = input.secrets.get(cred.passwordEnv);
   if (!password) throw new EvidenceError(`no password for role "${role}": ${cred.passwordEnv} is not set`);
   const l = input.scenario.login;
   if (!l) throw new EvidenceError(`role "${role}" needs the scenario's login (login.path)`);

@@ -106,6 +106,7 @@ export async function runPlaywrightChecks(ctx: RunScope, o: PlaywrightChecksOpti
       ...(o.shard ? { shard: o.shard } : {}),
       ...(o.retries !== undefined ? { retries: o.retries } : {}),
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      baseEnv: ctx.settings.env,
       env,
       signal: ctx.signal,
       onCheck: (rec) => {

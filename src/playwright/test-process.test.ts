@@ -67,6 +67,7 @@ test('opens a browser and waits', async () => {
       projects: [],
       bridgeFile: join(work, 'bridge.jsonl'),
       stage: 'uat',
+      baseEnv: process.env,
       env: { TMPDIR: testTmp },
       cwd: specs,
       signal: controller.signal,

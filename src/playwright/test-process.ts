@@ -24,6 +24,8 @@ export interface PlaywrightRunOptions {
   shard?: { index: number; total: number };
   retries?: number;
   workers?: number;
+  /** The run's environment variables (read once by the config loader): what the child inherits. */
+  baseEnv: Readonly<Record<string, string | undefined>>;
   /** Extra env for the child (target, credentials). */
   env: Record<string, string>;
   cwd: string;
@@ -114,7 +116,7 @@ async function ownedRun(o: PlaywrightRunOptions): Promise<{ env: Record<string, 
     [OWNER_TAG_ENV]: tag,
     TMPDIR: tmp,
     // Keep Playwright's transform cache where it would be without our TMPDIR.
-    PLAYWRIGHT_TRANSFORM_CACHE_DIR: process.env.PLAYWRIGHT_TRANSFORM_CACHE_DIR ?? join(o.env.TMPDIR ?? tmpdir(), `playwright-transform-cache-${cacheUid}`),
+    PLAYWRIGHT_TRANSFORM_CACHE_DIR: o.baseEnv.PLAYWRIGHT_TRANSFORM_CACHE_DIR ?? join(o.env.TMPDIR ?? tmpdir(), `playwright-transform-cache-${cacheUid}`),
   };
   return {
     env,
@@ -143,14 +145,14 @@ export async function runPlaywright(o: PlaywrightRunOptions): Promise<Playwright
 
 async function runOwned(o: PlaywrightRunOptions, ownedEnv: Record<string, string>): Promise<PlaywrightRunResult> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...o.baseEnv,
     ...o.env,
     [BRIDGE_ENV.out]: o.bridgeFile,
     [BRIDGE_ENV.stage]: o.stage,
     [BRIDGE_ENV.idPrefix]: o.idPrefix ?? o.stage,
     // The runner's own colours and progress would only be thrown away.
     FORCE_COLOR: '0',
-    CI: process.env.CI ?? '1',
+    CI: o.baseEnv.CI ?? '1',
     ...ownedEnv,
   };
   delete env.NODE_OPTIONS; // vitest/tsx loaders must not leak into Playwright's own loader

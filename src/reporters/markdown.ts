@@ -144,15 +144,13 @@ export function markdownReporter(options: { env?: Env } = {}): Reporter {
     async write(report, ctx) {
       const text = buildSummaryMarkdown(report);
       const written = [await ctx.writeText(SUMMARY_FILE, text)];
-      // Read at write time, not construction, so a CI step sees its own file.
-      const env = options.env ?? process.env;
-      const stepSummary = env.GITHUB_STEP_SUMMARY;
+      const stepSummary = options.env?.GITHUB_STEP_SUMMARY;
       if (stepSummary) await appendFile(stepSummary, ctx.redact(text, 'text') + '\n');
       return written;
     },
     async unrecorded(report, why, ctx) {
       const text = buildUnrecordedMarkdown(report.runId, why);
-      const stepSummary = (options.env ?? process.env).GITHUB_STEP_SUMMARY;
+      const stepSummary = options.env?.GITHUB_STEP_SUMMARY;
       // The step summary first: it is what a person reads, and the run folder may be the full disk.
       if (stepSummary) await appendFile(stepSummary, ctx.redact(text, 'text') + '\n');
       return [await ctx.writeText(SUMMARY_FILE, text)];

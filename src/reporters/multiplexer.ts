@@ -39,7 +39,7 @@ export async function writeReports(
   options: WriteReportsOptions | Reporter[] = {},
 ): Promise<WriteReportsResult> {
   const opts: WriteReportsOptions = Array.isArray(options) ? { reporters: options } : options;
-  const reporters = opts.reporters ?? defaultReporters(opts.stages ? { stages: opts.stages } : {});
+  const reporters = opts.reporters ?? defaultReporters({ ...(opts.stages ? { stages: opts.stages } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const ctx = reportContext(runDir, opts.redactor);
   const result: WriteReportsResult = { written: [], failures: [] };
   // Data-level pass first: every builder sees redacted values, structure intact.

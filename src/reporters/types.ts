@@ -66,4 +66,6 @@ export interface WriteReportsOptions {
   /** The stages' report parts (sections, files), for the default reporters. */
   stages?: StageReportParts[];
   redactor?: FinalRedactor;
+  /** The run's environment variables (read once): `GITHUB_STEP_SUMMARY`. Without it no step summary is written. */
+  env?: Env;
 }

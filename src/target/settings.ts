@@ -6,6 +6,9 @@ import type { EnvironmentConfig } from './environment.ts';
  * auth, allowed hosts, vars), where the config file is, and the runbook's
  * runtime values. Relative paths in a config resolve against `rootDir`.
  */
+/** The process environment, read once when the config is loaded. */
+export type Environ = Readonly<Record<string, string | undefined>>;
+
 export interface RunSettings {
   project: string;
   /** Absolute path of the config file, or undefined when none was used. */
@@ -23,4 +26,10 @@ export interface RunSettings {
     awsRegion?: string;
   };
   deployId?: string;
+  /**
+   * The environment variables of the run, read once (config/load.ts): secrets named by
+   * `passwordEnv`/`…Env`, runbook values, credentials of metric sources. Stages and libraries
+   * read them here (or as a parameter), never from `process.env`. Values may be secrets: redact.
+   */
+  env: Environ;
 }

@@ -7,7 +7,7 @@ import type { TemplateVars } from '../template.ts';
 export interface ExecContext {
   report: VerdictReport;
   vars: TemplateVars;
-  /** Where secrets are read from (process.env in production). */
+  /** Where secrets are read from (the run's environment, `settings.env`). */
   env: NodeJS.ProcessEnv;
   rootDir: string;
   redactor: Redactor;

@@ -70,10 +70,11 @@ export function register(program: Command, io: CliIo): void {
       const config = await (await loadConfigModule()).loadConfig({ ...(o.config ? { config: o.config } : {}), ...(o.env ? { env: o.env } : {}), baseUrl: 'http://dr-manifest.invalid' });
       const dr = config.stages.dr;
       const urlEnv = o.databaseUrlEnv ?? dr.databaseUrlEnv;
-      const databaseUrl = urlEnv ? process.env[urlEnv] : config.runtime.databaseUrl;
+      const databaseUrl = urlEnv ? config.env[urlEnv] : config.runtime.databaseUrl;
       const { writeBackupManifest } = await loadManifest();
       try {
         const written = await writeBackupManifest(resolve(dump), {
+          env: config.env,
           ...(o.out ? { out: resolve(o.out) } : {}),
           ...(databaseUrl ? { databaseUrl } : {}),
           ...(dr.pgBin ? { pgBin: dr.pgBin } : {}),

@@ -79,7 +79,7 @@ export function register(program: Command, io: CliIo): void {
     .action(async (o: { state: string; json?: boolean }) => {
       const { lockSoak, tickSoak } = await loadSoak();
       const release = await lockSoak(o.state);
-      const t = await tickSoak(o.state).finally(release);
+      const t = await tickSoak(o.state, { env: process.env }).finally(release);
       if (o.json || io.json) io.out(JSON.stringify(t, null, 2));
       else io.info(tickLine(t));
     });
@@ -98,13 +98,13 @@ export function register(program: Command, io: CliIo): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const state = await (await loadSoak()).runSoak(o.state, { signal: controller.signal, ...(maxTicks ? { maxTicks } : {}), onTick: (t) => (o.json || io.json ? undefined : io.info(tickLine(t))) });
+        const state = await (await loadSoak()).runSoak(o.state, { env: process.env, signal: controller.signal, ...(maxTicks ? { maxTicks } : {}), onTick: (t) => (o.json || io.json ? undefined : io.info(tickLine(t))) });
         if (!state.ended) {
           io.info(`soak ${state.id}: paused after ${state.ticks} ticks; resume with pdv soak run --state ${o.state}`);
           if (o.json || io.json) io.out(JSON.stringify({ state }, null, 2));
           return;
         }
-        const j = await (await loadSoak()).judgeSoak(o.state);
+        const j = await (await loadSoak()).judgeSoak(o.state, { env: process.env });
         for (const f of j.reportFailures) io.error(`pdv: warning: report ${logText(f)}`);
         if (o.json || io.json) io.out(JSON.stringify({ dir: o.state, final: j.final, ...j.report }, null, 2));
         else printJudge(io, j.report.verdict, j.final, j.report.reasons, o.state);
@@ -136,7 +136,7 @@ export function register(program: Command, io: CliIo): void {
     .requiredOption('--state <dir>', 'state folder')
     .option('--json', 'machine output on stdout', false)
     .action(async (o: { state: string; json?: boolean }) => {
-      const j = await (await loadSoak()).judgeSoak(o.state);
+      const j = await (await loadSoak()).judgeSoak(o.state, { env: process.env });
       for (const f of j.reportFailures) io.error(`pdv: warning: report ${logText(f)}`);
       if (o.json || io.json) io.out(JSON.stringify({ dir: o.state, final: j.final, ...j.report }, null, 2));
       else printJudge(io, j.report.verdict, j.final, j.report.reasons, o.state);

@@ -223,7 +223,7 @@ describe.skipIf(skipWithoutPostgres())('DR drill of an app with roles and grants
   it('`pdv dr cleanup` removes roles an earlier run left (its database already gone), never an untagged one', async () => {
     const old = new Date(Date.now() - 3 * 3_600_000);
     await scratch.query(`CREATE ROLE dr25_left NOLOGIN; COMMENT ON ROLE dr25_left IS '${tagComment('crashed-run', old)}'; CREATE ROLE dr25_mine NOLOGIN`);
-    const driver = createPostgresDriver({ source: {}, rootDir: dir, adminUrl: scratch.url, pgBin: PG_BIN });
+    const driver = createPostgresDriver({ source: {}, rootDir: dir, adminUrl: scratch.url, pgBin: PG_BIN, env: process.env });
     const found = await driver.listScratch(AbortSignal.timeout(30_000));
     expect(found).toEqual([expect.objectContaining({ name: 'pdv_dr_crashed_run', runId: 'crashed-run', roles: ['dr25_left'] })]);
     const report = await cleanupLeftovers(driver, { dryRun: false });

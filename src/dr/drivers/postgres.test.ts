@@ -262,7 +262,7 @@ describe.skipIf(skipWithoutPostgres())('postgres driver (real PostgreSQL)', () =
     expect(byId['dr.leftovers']?.message).toContain('pdv_dr_earlier_run');
     expect(byId['dr.leftovers']?.message).not.toContain('pdv_dr_untagged');
 
-    const driver = createPostgresDriver({ source: {}, rootDir: dir, adminUrl: server.url, pgBin: PG_BIN });
+    const driver = createPostgresDriver({ source: {}, rootDir: dir, adminUrl: server.url, pgBin: PG_BIN, env: process.env });
     const dry = await cleanupLeftovers(driver, { dryRun: true });
     expect(dry.items.map((i) => i.name)).toEqual(['pdv_dr_earlier_run']);
     expect(await scratchDatabases()).toContain('pdv_dr_earlier_run');

@@ -22,6 +22,8 @@ export interface PostgresDriverOptions {
   roles?: 'create' | 'existing';
   /** SQL file run on the restored copy before it is used (roles, memberships, grants); roles it creates are tagged. */
   rolesSql?: string;
+  /** The run's environment variables: the PATH the client tools are found on and run with. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 function lastLines(text: string, n = 6): string {
@@ -53,7 +55,7 @@ function toolFault(file: string, signal: AbortSignal): (err: unknown) => never {
 }
 
 export function createPostgresDriver(opts: PostgresDriverOptions): RestoreDriver {
-  const pgRestore = pgBinary('pg_restore', opts.pgBin);
+  const pgRestore = pgBinary('pg_restore', opts.pgBin, opts.env);
 
   return {
     kind: 'postgres',
@@ -82,7 +84,7 @@ export function createPostgresDriver(opts: PostgresDriverOptions): RestoreDriver
         }
         await prepareRoles(c, needed, scratch.runId, opts.roles ?? 'create');
       });
-      const env = { ...process.env, ...libpqEnv(opts.adminUrl, scratch.name) };
+      const env = { ...opts.env, ...libpqEnv(opts.adminUrl, scratch.name) };
       const args = ['--exit-on-error', '--single-transaction', ...noPrivileges, '--dbname', scratch.name, backup.id];
       const res = await execFileCapture(pgRestore, args, { env, signal }).catch(toolFault(pgRestore, signal));
       if (res.code !== 0) {

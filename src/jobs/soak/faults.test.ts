@@ -98,7 +98,7 @@ describe('soak samples', () => {
 
   it('a redirected /metrics is not followed: the figure is unread (errored), the other host never hit', async () => {
     const dir = await started({ probes: [{ name: 'health', path: '/health' }], process: { memory: 'process_resident_memory_bytes' } });
-    const { tick } = await tickSoak(dir);
+    const { tick } = await tickSoak(dir, { env: process.env });
     expect(tick!.values.memory).toBeUndefined();
     expect(tick!.errors.memory).toMatch(/302/);
     expect(elsewhereHits).toBe(0);
@@ -106,18 +106,18 @@ describe('soak samples', () => {
 
   it('a probe answered 302 is not ok (only 2xx is)', async () => {
     const dir = await started({ probes: [{ name: 'moved', path: '/moved' }], process: { metricsPath: '' } });
-    const { tick } = await tickSoak(dir);
+    const { tick } = await tickSoak(dir, { env: process.env });
     expect(tick!.probes[0]).toMatchObject({ name: 'moved', ok: false, status: 302 });
     expect(tick!.values.errorRate).toBe(1);
   });
 
   it('killed between the journal append and the state write: the next tick takes the next sequence number', async () => {
     const dir = await started({ probes: [{ name: 'health', path: '/health' }], process: { metricsPath: '' } });
-    const first = await tickSoak(dir);
+    const first = await tickSoak(dir, { env: process.env });
     // As if a second tick landed in the journal and was killed before writing state.json.
     appendTick(dir, { ...first.tick!, seq: 2, at: new Date(Date.parse(first.tick!.at) + 1).toISOString() });
     expect(readState(dir).ticks).toBe(1);
-    const next = await tickSoak(dir);
+    const next = await tickSoak(dir, { env: process.env });
     expect(next.tick!.seq).toBe(3);
     expect(next.state.ticks).toBe(3);
     const seqs: number[] = [];

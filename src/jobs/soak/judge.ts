@@ -34,6 +34,8 @@ export interface JudgeOptions {
   /** The reporters to write with (default: the project's default set). */
   writeReports?: (report: VerdictReport, dir: string) => Promise<void>;
   redactor?: Redactor;
+  /** The environment variables of this process (`GITHUB_STEP_SUMMARY`), read once by the CLI; none: no step summary. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export async function judgeSoak(dir: string, opts: JudgeOptions = {}): Promise<JudgeResult> {
@@ -105,7 +107,7 @@ export async function judgeSoak(dir: string, opts: JudgeOptions = {}): Promise<J
     await writeFileAtomic(join(dir, EVENTS_FILE), clean.map((e) => JSON.stringify(e)).join('\n') + '\n');
     if (opts.writeReports) await opts.writeReports(report, dir);
     else {
-      const res = await writeReports(report, dir, { redactor });
+      const res = await writeReports(report, dir, { redactor, ...(opts.env ? { env: opts.env } : {}) });
       reportFailures.push(...res.failures.map((f) => `${f.reporter}: ${f.error}`));
       // No recorded verdict, no verdict: the caller must not act on (or exit with) this one.
       if (res.unrecorded !== undefined) throw new UnrecordedVerdictError(`the soak failed to record its verdict: ${res.unrecorded}`);

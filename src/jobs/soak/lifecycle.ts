@@ -85,7 +85,7 @@ export interface TickOutcome {
  * which sequence number is next: a kill between the append and the state
  * write must not make the next tick repeat one.
  */
-export async function tickSoak(dir: string, opts: Omit<SampleOptions, 'seq'> & { now?: () => Date } = {}): Promise<TickOutcome> {
+export async function tickSoak(dir: string, opts: Omit<SampleOptions, 'seq'> & { now?: () => Date }): Promise<TickOutcome> {
   const now = opts.now ?? (() => new Date());
   let state = readState(dir);
   if (state.ended) return { state, skipped: `soak ended (${state.ended.reason}) at ${state.ended.at}` };
@@ -149,7 +149,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
  * maxTicks is reached, or the signal aborts. Resumes from state.json: after a
  * kill -9 the next tick is due `interval` after the last one that landed.
  */
-export async function runSoak(dir: string, opts: RunOptions = {}): Promise<SoakState> {
+export async function runSoak(dir: string, opts: RunOptions): Promise<SoakState> {
   readState(dir); // not a soak folder: say so before taking a lock in it
   const release = await lockSoak(dir);
   try {

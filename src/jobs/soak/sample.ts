@@ -15,7 +15,8 @@ import type { AlarmObservation, ProbeResult, SoakPlan, TickRecord } from './type
 export interface SampleOptions {
   seq: number;
   signal?: AbortSignal;
-  env?: NodeJS.ProcessEnv;
+  /** The environment variables of this tick's process (credentials of metric sources), read once by the CLI. */
+  env: Readonly<Record<string, string | undefined>>;
   fetch?: typeof fetch;
   /** Tests inject sources (e.g. a mocked CloudWatch). */
   sources?: Map<string, MetricSource>;
@@ -50,7 +51,7 @@ export async function takeSample(plan: SoakPlan, opts: SampleOptions): Promise<T
   const doFetch = opts.fetch ?? fetch;
   const values: Record<string, number> = {};
   const errors: Record<string, string> = {};
-  const env = opts.env ?? process.env;
+  const env = opts.env;
   const sources = opts.sources ?? buildSources({ sources: plan.sources }, { baseUrl: plan.target.baseUrl, env, ...(plan.awsRegion ? { awsRegion: plan.awsRegion } : {}) });
 
   const probesP = Promise.all(plan.soak.probes.map((p) => probe(plan, p, doFetch, opts.signal)));

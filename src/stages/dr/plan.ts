@@ -1,3 +1,4 @@
+import type { Environ } from '../../target/settings.ts';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../core/errors.ts';
 import type { PlanContext } from '../stage.ts';
@@ -16,7 +17,7 @@ export function liveDatabaseUrl(cfg: Pick<DrConfig, 'liveDatabaseUrlEnv'>, runti
   return { name: 'DATABASE_URL', url: runtime.databaseUrl || undefined };
 }
 
-export async function planDr(ctx: PlanContext<DrConfig>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function planDr(ctx: PlanContext<DrConfig>, env: Environ = ctx.settings.env): Promise<void> {
   const cfg: DrConfig = ctx.config;
   if (!cfg.driver) return; // reported as skipped: the policy holds a required stage without evidence
   const file = ctx.settings.file ?? 'config';

@@ -61,7 +61,7 @@ export async function onRestoredCopy(run: DrRun, backup: BackupRef): Promise<voi
 async function validateCopy({ ctx, cfg, out }: DrRun, restored: RestoredCopy, backup: BackupRef, state: { phase: DrCheckSlug }): Promise<void> {
   state.phase = 'migration-version';
   // The live database is the runbook's DATABASE_URL (or liveDatabaseUrlEnv) — never the scratch server of databaseUrlEnv.
-  const live = cfg.compareTo === 'live' ? liveDatabaseUrl(cfg, ctx.settings.runtime, (n) => ctx.secrets.get(n) ?? process.env[n]) : { name: 'DATABASE_URL', url: undefined };
+  const live = cfg.compareTo === 'live' ? liveDatabaseUrl(cfg, ctx.settings.runtime, (n) => ctx.secrets.get(n) ?? ctx.settings.env[n]) : { name: 'DATABASE_URL', url: undefined };
   registerUrlSecret(ctx, live.name, live.url);
   const expected = await expectedMigration(cfg, ctx.settings.rootDir).catch((err: unknown) => {
     throw new EvidenceError(`cannot read the release's migrations: ${errorMessage(err)}`);
@@ -87,7 +87,7 @@ async function appOnCopy({ ctx, cfg, scratch, out, clock }: DrRun, restored: Res
     return;
   }
   const started = await clock.time('start', () =>
-    startApp({ command: appCfg.command, env: { ...appCfg.env, ...restored.app.env }, ...(appCfg.baseUrl ? { baseUrl: appCfg.baseUrl } : {}), startTimeoutMs: appCfg.startTimeout, cwd: ctx.settings.rootDir }, restored.app.placeholders, ctx.signal),
+    startApp({ command: appCfg.command, env: { ...appCfg.env, ...restored.app.env }, baseEnv: ctx.settings.env, ...(appCfg.baseUrl ? { baseUrl: appCfg.baseUrl } : {}), startTimeoutMs: appCfg.startTimeout, cwd: ctx.settings.rootDir }, restored.app.placeholders, ctx.signal),
   );
   state.app = started;
   const smoke = await clock.time('smoke', async () => {

@@ -31,7 +31,7 @@ export async function runDr(ctx: StageContext<DrConfig>, deps: DrDeps = {}): Pro
     out.emit('backup-found', { status: 'skipped', message: 'DR is not configured (stages.dr.driver)' });
     return;
   }
-  const driver = deps.driver ?? (await createDriver(cfg, { rootDir: ctx.settings.rootDir, runtime: ctx.settings.runtime }));
+  const driver = deps.driver ?? (await createDriver(cfg, { rootDir: ctx.settings.rootDir, runtime: ctx.settings.runtime, env: ctx.settings.env }));
   const scratch: ScratchRef = { name: scratchNameFor(driver.kind, ctx.runId), runId: ctx.runId };
   const run: DrRun = { ctx, cfg, driver, scratch, out, clock: new PhaseClock(), extra: { driver: driver.kind, scratch: scratch.name } };
   try {

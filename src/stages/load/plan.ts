@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import type { PlanContext } from '../stage.ts';
 import type { Target } from '../../core/types.ts';
-import type { RunSettings } from '../../target/settings.ts';
+import type { Environ, RunSettings } from '../../target/settings.ts';
 import { isK6SummaryFile } from '../../load/k6-import.ts';
 import { isK6RawFile } from '../../load/k6-raw.ts';
 import { origins } from '../../load/prepare.ts';
@@ -76,7 +76,7 @@ function checkRoles(plan: LoadPlan, ctx: PlanContext<LoadConfig>, env: NodeJS.Pr
   }
 }
 
-export async function planLoad(ctx: PlanContext<LoadConfig>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function planLoad(ctx: PlanContext<LoadConfig>, env: Environ = ctx.settings.env): Promise<void> {
   // `pdv load import-k6` / `--import summary.json`: k6's results become the checks, no scenario runs here.
   if (ctx.imports.some(isK6SummaryFile)) return;
   // Raw k6 output is judged against the scenario's thresholds: the scenario must load, nothing is sent.

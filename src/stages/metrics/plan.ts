@@ -1,3 +1,4 @@
+import type { Environ } from '../../target/settings.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { PlanContext } from '../stage.ts';
 import { parseSelector } from '../../sources/exposition.ts';
@@ -17,7 +18,7 @@ export function nothingToEvaluate(cfg: Pick<MetricsConfig, 'rules' | 'alarms' | 
 
 export const NOTHING_TO_EVALUATE = 'the metrics stage has nothing to evaluate: add stages.metrics.rules, alarms, comparisons, logs, traces or monitoring (or set stages.metrics.enabled: false)';
 
-export async function planMetrics(ctx: PlanContext<MetricsConfig>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function planMetrics(ctx: PlanContext<MetricsConfig>, env: Environ = ctx.settings.env): Promise<void> {
   const cfg: MetricsConfig = ctx.config ?? metricsConfigSchema.parse({});
   const file = ctx.settings.file ?? 'config';
   const where = (field: string) => `${file}: stages.metrics${field ? `.${field}` : ''}`;

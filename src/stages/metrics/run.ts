@@ -32,8 +32,8 @@ export async function runMetrics(ctx: StageContext<MetricsConfig>): Promise<void
     return;
   }
   const startedAt = Date.now();
-  const sources = buildSources(cfg, { baseUrl: ctx.target.baseUrl, env: process.env, ...(ctx.settings.runtime.awsRegion ? { awsRegion: ctx.settings.runtime.awsRegion } : {}) });
-  const deployTime = deployTimeOf(cfg, process.env, startedAt);
+  const sources = buildSources(cfg, { baseUrl: ctx.target.baseUrl, env: ctx.settings.env, ...(ctx.settings.runtime.awsRegion ? { awsRegion: ctx.settings.runtime.awsRegion } : {}) });
+  const deployTime = deployTimeOf(cfg, ctx.settings.env, startedAt);
   const stage = 'metrics';
   const emitCheck = (c: CheckResult): void => ctx.check(c);
 
@@ -123,7 +123,7 @@ export async function runMetrics(ctx: StageContext<MetricsConfig>): Promise<void
         ctx.progress(`logs ${lc.name}: waiting ${Math.round((until - Date.now()) / 1000)} s for the after-deploy window`);
         await defaultSleep(until - Date.now(), ctx.signal).catch(() => undefined);
       }
-      const source = buildLogSource(lc, { rootDir: ctx.settings.rootDir, env: process.env, ...(ctx.settings.runtime.awsRegion ? { awsRegion: ctx.settings.runtime.awsRegion } : {}) });
+      const source = buildLogSource(lc, { rootDir: ctx.settings.rootDir, env: ctx.settings.env, ...(ctx.settings.runtime.awsRegion ? { awsRegion: ctx.settings.runtime.awsRegion } : {}) });
       const out = await runLogChecks(lc, source, { deployTime, now: Date.now(), signal: ctx.signal });
       out.checks.forEach(emitCheck);
       return out.extra;
@@ -134,7 +134,7 @@ export async function runMetrics(ctx: StageContext<MetricsConfig>): Promise<void
     cfg.traces.map(async (tc) => {
       const until = deployTime + tc.window;
       if (cfg.waitForWindow && until > Date.now()) await defaultSleep(until - Date.now(), ctx.signal).catch(() => undefined);
-      const xray = buildTraceSource(tc, { env: process.env, ...(ctx.settings.runtime.awsRegion ? { awsRegion: ctx.settings.runtime.awsRegion } : {}) });
+      const xray = buildTraceSource(tc, { env: ctx.settings.env, ...(ctx.settings.runtime.awsRegion ? { awsRegion: ctx.settings.runtime.awsRegion } : {}) });
       const out = await runTraceChecks(tc, xray, { deployTime, now: Date.now(), signal: ctx.signal });
       out.checks.forEach(emitCheck);
       return out.extra;
@@ -144,7 +144,7 @@ export async function runMetrics(ctx: StageContext<MetricsConfig>): Promise<void
   const monitoring = (async () => {
     const m = cfg.monitoring;
     if (!m) return;
-    const region = m.region ?? ctx.settings.runtime.awsRegion ?? process.env.AWS_REGION;
+    const region = m.region ?? ctx.settings.runtime.awsRegion ?? ctx.settings.env.AWS_REGION;
     (await runMonitoringChecks(m, new MonitoringSource({ name: 'monitoring', ...(region ? { region } : {}) }), { now: Date.now(), signal: ctx.signal })).forEach(emitCheck);
   })();
 

@@ -68,7 +68,7 @@ export async function runSecurityStage(
   const parsed = configSchema.parse({ environments: { x: { baseUrl, ...o.environment } }, stages: { security } });
   const environment = parsed.environments.x;
   if (!environment) throw new Error('no environment');
-  const config: ResolvedConfig = { ...parsed, rootDir: tmp, environmentName: 'x', environment, runtime: {} };
+  const config: ResolvedConfig = { ...parsed, rootDir: tmp, environmentName: 'x', environment, runtime: {}, env: process.env };
   const secrets = new Map<string, string>(Object.entries(o.secrets ?? {}));
   const checks: CheckResult[] = [];
   const ctx: StageContext<SecurityConfig> = {

@@ -21,7 +21,7 @@ export async function planSmoke(ctx: PlanContext<SmokeConfig>): Promise<void> {
   const ids = cfg.checks.map((c) => c.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new UsageError(`check id "${dup}" is used twice`, where('stages.smoke.checks'));
-  planDependencies(cfg.dependencies, config);
+  planDependencies(cfg.dependencies, config, ctx.settings.env);
   if (cfg.testDir) requireFolder(config.rootDir, cfg.testDir, where('stages.smoke.testDir'));
   if (cfg.flagsMirror && !existsSync(resolve(config.rootDir, cfg.flagsMirror))) {
     throw new UsageError(`flag mirror ${resolve(config.rootDir, cfg.flagsMirror)} does not exist`, where('stages.smoke.flagsMirror'));
