@@ -23,6 +23,9 @@ beforeAll(async () => {
   await writeFile(join(dir, 'ca.pem'), cert);
   server = createServer({ key, cert }, (req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
+    // A JSON login and a route only a signed-in caller sees.
+    if (req.url === '/api/login') return void res.end(JSON.stringify({ token: 'tok-ca-e2e' }));
+    if (req.url === '/api/me') return void res.end(JSON.stringify({ status: req.headers.authorization === 'Bearer tok-ca-e2e' ? 'ok' : 'anonymous' }));
     res.end(JSON.stringify({ status: 'ok', path: req.url }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -33,7 +36,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function verify(env: Record<string, unknown>, n: number, top: Record<string, unknown> = {}) {
+async function verify(env: Record<string, unknown>, n: number, top: Record<string, unknown> = {}, vars: Record<string, string> = {}) {
   const file = join(dir, `pdv-${n}.config.ts`);
   const config = {
     environments: { staging: { baseUrl: url, health: { path: '/healthz', ready: { json: { status: 'ok' } } }, ...env } },
@@ -44,7 +47,7 @@ async function verify(env: Record<string, unknown>, n: number, top: Record<strin
   };
   await writeFile(file, `export default ${JSON.stringify(config)};\n`);
   const out = join(dir, `out-${n}`);
-  return { ...(await runCli(['verify', '--config', file, '--out', out])), out };
+  return { ...(await runCli(['verify', '--config', file, '--out', out], { env: vars })), out };
 }
 
 describe('environments.<env>.trustedCa', () => {
@@ -58,6 +61,17 @@ describe('environments.<env>.trustedCa', () => {
     const r = await verify({ trustedCa: 'ca.pem' }, 2);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(readVerdict(r.out).checks.find((c) => c.id === 'smoke.api')?.status).toBe('passed');
+  }, 60_000);
+
+  // The CA is the run's, given to each exchange (no process-wide dispatcher): the sign-in gets it too.
+  it('with it, a role signs in over the private CA and its check sees the session → stand', async () => {
+    const role = { credentials: { reader: { username: 'r', passwordEnv: 'PDV_CA_READER_PASSWORD' } }, auth: { type: 'json', url: '/api/login', tokenPath: 'token' } };
+    const checks = [{ id: 'me', path: '/api/me', role: 'reader', expect: { json: { status: 'ok' } } }];
+    const r = await verify({ trustedCa: 'ca.pem', ...role }, 5, { stages: { smoke: { checks } } }, { PDV_CA_READER_PASSWORD: 'reader-pass-1' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const v = readVerdict(r.out);
+    expect(v.checks.find((c) => c.id === 'smoke.login.reader')?.status).toBe('passed');
+    expect(v.checks.find((c) => c.id === 'smoke.me')?.status).toBe('passed');
   }, 60_000);
 
   it('a CA file that cannot be read is a usage error before anything is sent', async () => {

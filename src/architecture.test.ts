@@ -252,6 +252,11 @@ describe('architecture (docs/architecture.md)', () => {
     expect(cycles(folders)).toEqual([]);
   });
 
+  it('sets no process-wide HTTP dispatcher: a run gives its transport to each exchange', () => {
+    const hits = files.filter((f) => classify(f).zone === 'product' && /\bsetGlobalDispatcher\b/.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(hits).toEqual([]);
+  });
+
   it('core knows no stage by name', () => {
     const names = ['smoke', 'uat', 'load', 'security', 'dr', 'metrics'];
     const hits = files

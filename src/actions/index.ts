@@ -7,6 +7,7 @@ import type { RetryOptions } from './retry.ts';
 import { runRollback } from './rollback.ts';
 import type { NotifyConfig, PublishConfig, RollbackConfig } from './config.ts';
 import type { VerifyInput } from './verify.ts';
+import { environmentDispatcher } from '../http/tls.ts';
 
 export { acquireEnvLock, lockPath, type LockHolder, type LockResult } from './lock.ts';
 export { verifySignature, signBody, SIGNATURE_HEADER } from './hmac.ts';
@@ -23,7 +24,7 @@ export interface ActionsConfig {
   rootDir: string;
   deployId?: string;
   runtime: { awsRegion?: string };
-  environment: { rollback?: RollbackConfig | undefined; version?: VerifyInput['version'] };
+  environment: { rollback?: RollbackConfig | undefined; version?: VerifyInput['version']; trustedCa?: string | string[] | undefined };
   notify?: NotifyConfig;
   publish?: PublishConfig;
   /** The run's environment variables, read once (secrets for webhooks, the report link's CI variables). */
@@ -76,6 +77,7 @@ export async function runActions(input: RunActionsInput): Promise<ActionRecord[]
           smoke: input.smoke,
           sleep: input.sleep,
           ...(config.environment.version ? { version: config.environment.version } : {}),
+          dispatcher: environmentDispatcher(config.environment, config.rootDir),
         })),
       );
     }

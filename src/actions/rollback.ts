@@ -8,6 +8,7 @@ import { claim, ledgerPath, newEntry, update, type LedgerEntry } from './ledger.
 import { processAlive } from '../core/proc.ts';
 import { actionName, describeAction, executeAction, type ExecContext } from './rollback/index.ts';
 import type { RetryOptions } from './retry.ts';
+import type { Dispatcher } from 'undici';
 import { templateVars } from './template.ts';
 import { verifyAfterRollback, type VerifyInput, type SmokeFn } from './verify.ts';
 
@@ -28,6 +29,8 @@ export interface RollbackInput {
   signal?: AbortSignal;
   smoke?: SmokeFn;
   sleep?: RetryOptions['sleep'];
+  /** The run's transport to the target (its private CA trusted), for the probes after the rollback. */
+  dispatcher?: Dispatcher | undefined;
   /** The environment's version endpoint, read after the rollback. */
   version?: VerifyInput['version'];
 }
@@ -147,6 +150,7 @@ export async function runRollback(input: RollbackInput): Promise<ActionRecord[]>
         smoke: input.smoke,
         redactor: input.redactor,
         signal: input.signal,
+        dispatcher: input.dispatcher,
       }),
     );
   }

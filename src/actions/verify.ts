@@ -1,3 +1,4 @@
+import { fetch, type Dispatcher } from 'undici';
 import { pickJson } from '../auth/index.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Redactor } from '../core/redact.ts';
@@ -22,6 +23,8 @@ export interface VerifyInput {
   smoke?: SmokeFn;
   redactor: Redactor;
   signal?: AbortSignal;
+  /** The run's transport to the target (its private CA trusted); undici's default without one. */
+  dispatcher?: Dispatcher | undefined;
 }
 
 interface VersionWait {
@@ -70,7 +73,7 @@ export async function verifyAfterRollback(input: VerifyInput): Promise<ActionRec
       checks = await input.smoke(target);
       source = 'smoke';
     } else {
-      checks = [await healthProbe(target, input.cfg, input.signal)];
+      checks = [await healthProbe(target, input.cfg, input.signal, input.dispatcher)];
       source = 'health probe (no smoke function given)';
     }
   } catch (err) {
@@ -121,7 +124,7 @@ async function waitForVersion(input: VerifyInput): Promise<VersionWait> {
   for (;;) {
     polls++;
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(Math.max(1_000, Math.min(10_000, input.cfg.timeout))) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(Math.max(1_000, Math.min(10_000, input.cfg.timeout))), ...(input.dispatcher ? { dispatcher: input.dispatcher } : {}) });
       const value = header ? res.headers.get(header) : pickJson(await res.json().catch(() => undefined), field);
       if (res.ok && (typeof value === 'string' || typeof value === 'number')) {
         observed = String(value);
@@ -150,14 +153,14 @@ async function waitForVersion(input: VerifyInput): Promise<VersionWait> {
 }
 
 /** Fallback when no smoke function is wired: GET / must answer without a server error. */
-async function healthProbe(target: Target, cfg: PostRollbackConfig, signal?: AbortSignal): Promise<CheckResult> {
+async function healthProbe(target: Target, cfg: PostRollbackConfig, signal?: AbortSignal, dispatcher?: Dispatcher): Promise<CheckResult> {
   const t0 = performance.now();
   const url = new URL('/', target.baseUrl).toString();
   let status: CheckResult['status'] = 'errored';
   let message: string;
   try {
     const timeout = AbortSignal.timeout(Math.max(1_000, Math.min(10_000, cfg.timeout)));
-    const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, ...(dispatcher ? { dispatcher } : {}) });
     status = res.status < 500 ? 'passed' : 'failed';
     message = `GET / → ${res.status}`;
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { Redactor } from '../core/redact.ts';
 import type { Evidence } from '../core/types.ts';
+import type { Dispatcher } from 'undici';
 import { send } from '../http/send.ts';
 import { browserLogin } from './browser.ts';
 import type { AuthConfig, RoleConfig } from './config.ts';
@@ -105,12 +106,17 @@ export function planAuth(auth: AuthConfig | undefined, roles: Record<string, Rol
   return problems;
 }
 
-export const defaultSend: Send = async (req, signal, timeoutMs) => {
-  const r = await send({ ...req, timeoutMs, signal });
-  const headers: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v : [String(v)];
-  return { status: r.status, headers, body: r.body };
-};
+/** Sign-in exchanges over `dispatcher` (a private CA trusted), undici's default without one. */
+export function sendVia(dispatcher: Dispatcher | undefined): Send {
+  return async (req, signal, timeoutMs) => {
+    const r = await send({ ...req, timeoutMs, signal, dispatcher });
+    const headers: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v : [String(v)];
+    return { status: r.status, headers, body: r.body };
+  };
+}
+
+export const defaultSend: Send = sendVia(undefined);;
 
 /** Signs in as each role once (cached) and says what to send as that role. */
 export class Authenticator {

@@ -1,6 +1,7 @@
 import type { Redactor } from '../core/redact.ts';
 import type { AuthConfig, RoleConfig } from './config.ts';
-import { Authenticator, type Send } from './login.ts';
+import { environmentDispatcher } from '../http/tls.ts';
+import { Authenticator, sendVia, type Send } from './login.ts';
 
 // One sign-in per role per run, shared by every stage: a run signs in as
 // each role once (apps limit logins; a second login per stage is the
@@ -11,7 +12,7 @@ const runs = new WeakMap<Redactor, Map<string, Authenticator>>();
 
 export interface SharedAuthInput {
   /** The environment's roles and how they sign in. */
-  environment: { auth?: AuthConfig | undefined; credentials: Record<string, RoleConfig> };
+  environment: { auth?: AuthConfig | undefined; credentials: Record<string, RoleConfig>; trustedCa?: string | string[] | undefined };
   secrets: ReadonlyMap<string, string>;
   redactor: Redactor;
   /** Logins resolve against this (the API URL, else the base URL). */
@@ -38,7 +39,8 @@ export function sharedAuthenticator(i: SharedAuthInput): Authenticator {
       redactor: i.redactor,
       // Each caller passes its own signal to session(); the shared one never aborts.
       signal: i.signal ?? new AbortController().signal,
-      ...(i.send ? { send: i.send } : {}),
+      // Plain sign-ins go over the run's transport: the environment's private CA trusted.
+      send: i.send ?? sendVia(i.rootDir !== undefined ? environmentDispatcher(env, i.rootDir) : undefined),
     });
   if (i.send) return make();
   let byUrl = runs.get(i.redactor);

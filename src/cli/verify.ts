@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import { collectSecrets, loadConfig } from '../config/load.ts';
 import { checkPlan, planStages } from '../jobs/plan.ts';
 import { reapLeftovers } from '../core/reaper.ts';
-import { caFiles, readCaFiles, trustCa } from '../http/tls.ts';
 import { refuseUnwritableOut, runVerification } from '../jobs/verify.ts';
 import type { CliIo } from './io.ts';
 import { configFlags, parseFraction, parseStartAt, type TargetOptions } from './options.ts';
@@ -40,8 +39,6 @@ export async function verifyCommand(io: CliIo, o: RunOptions, requested: string[
   // A reused or unwritable --out is refused before the lock or anything else is written or sent.
   if (o.out) refuseUnwritableOut(resolve(o.out));
   await checkPlan({ config, stages, secrets, imports, ...(o.grep ? { grep: o.grep } : {}), ...(shard ? { shard } : {}), ...(segment ? { segment } : {}) });
-  // A private CA of the stand is trusted by every plain HTTP exchange of the run.
-  if (config.environment.trustedCa !== undefined) trustCa(readCaFiles(caFiles(config.environment.trustedCa, config.rootDir), 'environments.trustedCa'));
   // What an earlier pdv killed with -9 left behind (browsers, Prometheus, restored apps, temp folders).
   const reaped = await reapLeftovers();
   for (const line of reaped) io.error(`pdv: reaped ${logText(line)}`);

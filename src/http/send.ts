@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { attemptSignal } from './timeout.ts';
 
 // The one plain HTTP exchange pdv's stages make against the target: bounded
@@ -14,6 +14,8 @@ export interface Exchange {
   signal: AbortSignal;
   followRedirects?: boolean;
   maxBodyBytes?: number;
+  /** The run's transport (a private CA it trusts: http/tls.ts); undici's default without one. */
+  dispatcher?: Dispatcher | undefined;
 }
 
 export interface Reply {
@@ -44,6 +46,7 @@ export async function send(x: Exchange): Promise<Reply> {
         signal: attempt.signal,
         headersTimeout: x.timeoutMs,
         bodyTimeout: x.timeoutMs,
+        ...(x.dispatcher ? { dispatcher: x.dispatcher } : {}),
       });
       const location = res.headers.location;
       if (x.followRedirects && typeof location === 'string' && res.statusCode >= 300 && res.statusCode < 400 && hop < 5) {

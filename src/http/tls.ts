@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { Agent, setGlobalDispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { errorMessage, UsageError } from '../core/errors.ts';
 
 // A staging stand behind a private CA: `environments.<env>.trustedCa` names
 // the PEM file(s). They are read before any request (a missing file is a
 // usage error) and trusted, beside the system roots, by every plain HTTP
-// exchange of the run: readiness, sign-in, declared checks, load.
+// exchange of the run that goes to the target — readiness, sign-in, declared
+// checks, load, the post-rollback probe — through a dispatcher each exchange
+// is given. Nothing changes undici's process-wide default: a webhook or a
+// metric source never trusts the target's private CA.
 
 export function caFiles(value: string | string[] | undefined, rootDir: string): string[] {
   const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -33,8 +36,19 @@ export function readCaFiles(files: readonly string[], where: string): string[] {
   });
 }
 
-/** Trust these CAs (and the system roots) for every undici request and fetch of this process. */
-export function trustCa(pems: readonly string[]): void {
-  if (!pems.length) return;
-  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, ...pems] } }));
+const agents = new Map<string, Agent>();
+
+/** A dispatcher trusting these CAs beside the system roots (one per CA set, its connections pooled); none for none. */
+export function trustingDispatcher(pems: readonly string[]): Dispatcher | undefined {
+  if (!pems.length) return undefined;
+  const key = pems.join('\n');
+  let agent = agents.get(key);
+  if (!agent) agents.set(key, (agent = new Agent({ connect: { ca: [...rootCertificates, ...pems] } })));
+  return agent;
+}
+
+/** The dispatcher for an environment's `trustedCa` (its files were checked at plan time); none without one. */
+export function environmentDispatcher(environment: { trustedCa?: string | string[] | undefined }, rootDir: string): Dispatcher | undefined {
+  if (environment.trustedCa === undefined) return undefined;
+  return trustingDispatcher(readCaFiles(caFiles(environment.trustedCa, rootDir), 'environments.trustedCa'));
 }

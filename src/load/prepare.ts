@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { trustingDispatcher } from '../http/tls.ts';
 import { EvidenceError } from '../core/errors.ts';
 import type { Redactor } from '../core/redact.ts';
 import type { EnginePlan, PreparedRequest, PreparedScenario } from './plan.ts';
@@ -92,6 +93,7 @@ async function send(method: string, url: string, headers: Record<string, string>
         headersTimeout: input.requestTimeoutMs,
         bodyTimeout: input.requestTimeoutMs,
         ...(input.signal ? { signal: input.signal } : {}),
+        ...(input.ca?.length ? { dispatcher: trustingDispatcher(input.ca) } : {}),
       });
       const text = await res.body.text();
       if (res.statusCode >= 500) {

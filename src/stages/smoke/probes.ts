@@ -7,6 +7,8 @@ import type { StageContext } from '../stage.ts';
 import type { CheckResult, Evidence, Target } from '../../core/types.ts';
 import { evaluate, parseJson, valuesAt } from '../../http/expect.ts';
 import { send, type Reply } from '../../http/send.ts';
+import { environmentDispatcher } from '../../http/tls.ts';
+import type { Dispatcher } from 'undici';
 import type { SmokeCheckConfig } from './config.ts';
 
 // The declarative part of smoke: sign in as each role, read the live version,
@@ -17,6 +19,11 @@ import type { SmokeCheckConfig } from './config.ts';
 /** The run's shared sign-in for this target (one login per role per run). */
 export function authenticatorFor(ctx: StageContext<SmokeConfig>, target: Target): Authenticator {
   return sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: target.apiUrl ?? target.baseUrl, baseUrl: target.baseUrl, rootDir: ctx.settings.rootDir });
+}
+
+/** The run's transport to the target: its private CA trusted, if the environment names one. */
+export function trustOf(ctx: StageContext<SmokeConfig>): Dispatcher | undefined {
+  return environmentDispatcher(ctx.settings.environment, ctx.settings.rootDir);
 }
 
 export function urlOn(target: Target, on: 'api' | 'web', path: string): string {
@@ -74,7 +81,7 @@ export async function versionCheck(ctx: StageContext<SmokeConfig>, target: Targe
   const started = Date.now();
   let res: Reply | undefined;
   try {
-    res = await send({ ...req, timeoutMs: 10_000, signal: ctx.signal });
+    res = await send({ ...req, timeoutMs: 10_000, signal: ctx.signal, dispatcher: trustOf(ctx) });
   } catch (err) {
     return { check: { ...base, status: ctx.signal.aborted || isResolveFailure(err) ? 'errored' : 'failed', message: `GET ${ctx.redactor.url(url)}: ${errorMessage(err)}`, durationMs: Date.now() - started, evidence: [exchangeEvidence(ctx, 'version', req, undefined)] } };
   }
@@ -136,7 +143,7 @@ export async function declaredCheck(ctx: StageContext<SmokeConfig>, target: Targ
     let res: Reply | undefined;
     let problems: string[];
     try {
-      res = await send({ ...req, timeoutMs: c.timeout, signal: ctx.signal, followRedirects: c.followRedirects });
+      res = await send({ ...req, timeoutMs: c.timeout, signal: ctx.signal, followRedirects: c.followRedirects, dispatcher: trustOf(ctx) });
       problems = evaluate(expect, res);
       if (maxLatency !== undefined && res.durationMs > maxLatency) problems.push(`took ${Math.round(res.durationMs)} ms, budget ${maxLatency} ms`);
     } catch (err) {

@@ -1,6 +1,7 @@
 import { errorMessage } from '../../core/errors.ts';
 import { evaluate, type ResponseExpect, type StatusSpec } from '../../http/expect.ts';
 import { send } from '../../http/send.ts';
+import type { Dispatcher } from 'undici';
 
 // A deploy that is still warming up is not a failed deploy: poll the health
 // endpoint while it answers what the target's config calls "warming" (by
@@ -26,6 +27,8 @@ export interface ReadinessOptions {
   /** Connection refused is retried only this long (a port may open a moment late). */
   refusedGraceMs: number;
   signal: AbortSignal;
+  /** The run's transport (a private CA it trusts). */
+  dispatcher?: Dispatcher | undefined;
   health?: HealthSpec;
   /** One poll's own bound (default: min(5 s, what is left), at least 500 ms). */
   attemptTimeoutMs?: number;
@@ -102,6 +105,7 @@ async function poll(url: string, o: ReadinessOptions, timeoutMs: number): Promis
     signal: o.signal,
     followRedirects: true,
     maxBodyBytes: 64 * 1024,
+    dispatcher: o.dispatcher,
   });
   let body: unknown = r.body.slice(0, 2000);
   try {

@@ -4,7 +4,7 @@ import type { StageContext } from '../stage.ts';
 import type { ResponseExpect } from '../../http/expect.ts';
 import type { CheckResult, Target } from '../../core/types.ts';
 import { dependencyChecks } from '../../deps/checks.ts';
-import { authenticatorFor, declaredCheck, loginChecks, urlOn, versionCheck } from './probes.ts';
+import { authenticatorFor, declaredCheck, loginChecks, trustOf, urlOn, versionCheck } from './probes.ts';
 import { waitForReadiness, type Readiness } from './readiness.ts';
 
 // The smoke checks against one target: the readiness wait, then sign-in per
@@ -46,6 +46,7 @@ export async function runSmoke(ctx: StageContext<SmokeConfig>, target: Target, o
     attemptTimeoutMs: cfg.readiness.attemptTimeout,
     health: { ready: readyOf(health), warming: health.warming, ...(health.down ? { down: health.down } : {}) },
     signal: ctx.signal,
+    dispatcher: trustOf(ctx),
   });
   const readiness = readinessCheck(stage, `${idPrefix}.readiness`, ready, Date.now() - started, ctx.redactor.url(healthUrl));
   // Shards and --grep selections must not repeat (or invent) a passing readiness check; a failure is always news.
