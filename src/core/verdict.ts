@@ -12,6 +12,7 @@ import {
   type Severity,
   type StageSummary,
   type Target,
+  type Verdict,
   type VerdictReport,
 } from './types.ts';
 
@@ -75,86 +76,128 @@ export function applyRules(check: CheckResult, opts: Pick<VerdictOptions, 'overr
   return out;
 }
 
-export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions): VerdictReport {
-  const start = events.find((e): e is RunStartEvent => e.type === 'run.start');
-  if (!start) throw new Error('event log has no run.start event');
+/** What the event log says, folded: the last result per check, the stages, and the run's records. */
+interface Folded {
+  checks: Map<string, CheckResult>;
+  overriddenToWarn: Set<string>;
+  stages: Map<string, StageSummary>;
+  stageStarts: Map<string, string>;
+  artifacts: Artifact[];
+  actions: ActionRecord[];
+  extras: Record<string, unknown>;
+  observations: Record<string, string | number | boolean>;
+  signoffs: SignoffRecord[];
+  decisions: DecisionEvent[];
+  target: Target;
+  end?: { at: string; interrupted: boolean; reason?: string };
+  lastAt: string;
+}
+
+function fold(events: readonly RunEvent[], start: RunStartEvent, opts: VerdictOptions): Folded {
   const at = new Date(start.at);
-
-  const checks = new Map<string, CheckResult>();
-  const overriddenToWarn = new Set<string>();
-  const stages = new Map<string, StageSummary>();
-  const stageStarts = new Map<string, string>();
-  const artifacts: Artifact[] = [];
-  const actions: ActionRecord[] = [];
-  const extras: Record<string, unknown> = {};
-  const observations: Record<string, string | number | boolean> = {};
-  const signoffs: SignoffRecord[] = [];
-  const decisions: DecisionEvent[] = [];
-  const target: Target = { ...start.target };
-  let end: { at: string; interrupted: boolean; reason?: string } | undefined;
-  let lastAt = start.at;
-
+  const f: Folded = {
+    checks: new Map(),
+    overriddenToWarn: new Set(),
+    stages: new Map(),
+    stageStarts: new Map(),
+    artifacts: [],
+    actions: [],
+    extras: {},
+    observations: {},
+    signoffs: [],
+    decisions: [],
+    target: { ...start.target },
+    lastAt: start.at,
+  };
   for (const e of events) {
-    if (e.at > lastAt) lastAt = e.at;
+    if (e.at > f.lastAt) f.lastAt = e.at;
     switch (e.type) {
       case 'check': {
         // The last result for an id wins (a stage may re-emit after a retry).
         const ruled = applyRules(e.check, opts, at);
-        checks.set(e.check.id, ruled);
+        f.checks.set(e.check.id, ruled);
         // Lowered to warn by an override is a waiver, not evidence (policy holds when all are waived).
-        if (effectiveOnFail(ruled) === 'warn' && effectiveOnFail(e.check) !== 'warn') overriddenToWarn.add(e.check.id);
-        else overriddenToWarn.delete(e.check.id);
+        if (effectiveOnFail(ruled) === 'warn' && effectiveOnFail(e.check) !== 'warn') f.overriddenToWarn.add(e.check.id);
+        else f.overriddenToWarn.delete(e.check.id);
         break;
       }
       case 'stage.start':
-        stageStarts.set(e.stage, e.at);
+        f.stageStarts.set(e.stage, e.at);
         break;
       case 'stage.end':
-        stages.set(e.stage.name, { ...e.stage, ...(stageStarts.has(e.stage.name) ? { startedAt: stageStarts.get(e.stage.name) } : {}) });
+        f.stages.set(e.stage.name, { ...e.stage, ...(f.stageStarts.has(e.stage.name) ? { startedAt: f.stageStarts.get(e.stage.name) } : {}) });
         break;
       case 'observation':
-        if (e.key === 'observedVersion') target.observedVersion = String(e.value);
-        observations[e.key] = e.value;
+        if (e.key === 'observedVersion') f.target.observedVersion = String(e.value);
+        f.observations[e.key] = e.value;
         break;
       case 'signoff':
-        signoffs.push({ what: e.signoff.what, by: e.signoff.by, at: e.at, ...(e.signoff.note ? { note: e.signoff.note } : {}) });
+        f.signoffs.push({ what: e.signoff.what, by: e.signoff.by, at: e.at, ...(e.signoff.note ? { note: e.signoff.note } : {}) });
         break;
       case 'decision':
-        decisions.push(e);
+        f.decisions.push(e);
         break;
       case 'artifact':
-        artifacts.push(e.artifact);
+        f.artifacts.push(e.artifact);
         break;
       case 'extra':
-        extras[e.key] = e.value;
+        f.extras[e.key] = e.value;
         break;
       case 'action':
-        actions.push(e.action);
+        f.actions.push(e.action);
         break;
       case 'run.end':
-        end = { at: e.at, interrupted: e.interrupted, ...(e.reason ? { reason: e.reason } : {}) };
+        f.end = { at: e.at, interrupted: e.interrupted, ...(e.reason ? { reason: e.reason } : {}) };
         break;
       default:
         break;
     }
   }
+  return f;
+}
 
-  // A planned stage that never ended (crash, kill) is reported as interrupted.
-  const stageList: StageSummary[] = start.plan.map(
+/** The planned stages in plan order (one that never ended — crash, kill — is interrupted), then any unplanned one. */
+function stageListOf(start: RunStartEvent, f: Folded): StageSummary[] {
+  const list: StageSummary[] = start.plan.map(
     (name) =>
-      stages.get(name) ?? {
+      f.stages.get(name) ?? {
         name,
         status: 'interrupted',
         durationMs: 0,
         message: 'stage did not finish',
-        ...(stageStarts.has(name) ? { startedAt: stageStarts.get(name) } : {}),
+        ...(f.stageStarts.has(name) ? { startedAt: f.stageStarts.get(name) } : {}),
       },
   );
-  for (const s of stages.values()) if (!start.plan.includes(s.name)) stageList.push(s);
+  for (const s of f.stages.values()) if (!start.plan.includes(s.name)) list.push(s);
+  return list;
+}
 
-  const checkList = [...checks.values()];
-  const interrupted = end ? end.interrupted : true;
-  const interruptReason = end?.reason ?? (end ? undefined : 'the run did not finish (no run.end event)');
+/** A person's last decision, beside the machine's verdict (which it replaces). */
+function decisionOf(decisions: readonly DecisionEvent[], machineVerdict: Verdict): NonNullable<VerdictReport['decision']> | undefined {
+  const last = decisions.at(-1);
+  if (!last) return undefined;
+  return {
+    schemaVersion: 1 as const,
+    verdict: last.decision.verdict,
+    machineVerdict,
+    machineVerdictAtDecision: last.decision.machineVerdict,
+    by: last.decision.by,
+    at: last.at,
+    reason: last.decision.reason,
+    override: last.decision.override,
+    source: last.decision.source,
+    previous: decisions.length - 1,
+  };
+}
+
+export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions): VerdictReport {
+  const start = events.find((e): e is RunStartEvent => e.type === 'run.start');
+  if (!start) throw new Error('event log has no run.start event');
+  const f = fold(events, start, opts);
+  const stageList = stageListOf(start, f);
+  const checkList = [...f.checks.values()];
+  const interrupted = f.end ? f.end.interrupted : true;
+  const interruptReason = f.end?.reason ?? (f.end ? undefined : 'the run did not finish (no run.end event)');
   const decided = policy(
     {
       checks: checkList,
@@ -162,19 +205,18 @@ export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions):
       required: start.required,
       ...(interrupted ? { interrupted: { reason: interruptReason ?? 'interrupted' } } : {}),
       ...(start.grep ? { grep: start.grep } : {}),
-      overriddenToWarn: [...overriddenToWarn],
-      signoffs: signoffs.map((x) => x.what),
+      overriddenToWarn: [...f.overriddenToWarn],
+      signoffs: f.signoffs.map((x) => x.what),
     },
     opts,
   );
 
   const counts = Object.fromEntries(CHECK_STATUSES.map((s) => [s, 0])) as Record<CheckStatus, number>;
   for (const c of checkList) counts[c.status] += 1;
-  const finishedAt = end?.at ?? lastAt;
-  // A person's decision replaces the verdict; the machine's stays beside it.
-  const last = decisions.at(-1);
-  const verdict = last ? last.decision.verdict : decided.verdict;
-  const checklist = evaluateChecklist(opts.checklist ?? [], { checks: checkList, stages: stageList, signoffs, observations });
+  const finishedAt = f.end?.at ?? f.lastAt;
+  const decision = decisionOf(f.decisions, decided.verdict);
+  const verdict = decision ? decision.verdict : decided.verdict;
+  const checklist = evaluateChecklist(opts.checklist ?? [], { checks: checkList, stages: stageList, signoffs: f.signoffs, observations: f.observations });
 
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -185,32 +227,17 @@ export function buildVerdict(events: readonly RunEvent[], opts: VerdictOptions):
     warnings: decided.warnings,
     stages: stageList,
     checks: checkList,
-    target,
+    target: f.target,
     startedAt: start.at,
     finishedAt,
     durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(start.at)),
     ...(interrupted ? { interrupted: true } : {}),
-    artifacts,
-    actions,
+    artifacts: f.artifacts,
+    actions: f.actions,
     counts,
-    extras,
-    ...(last
-      ? {
-          decision: {
-            schemaVersion: 1 as const,
-            verdict: last.decision.verdict,
-            machineVerdict: decided.verdict,
-            machineVerdictAtDecision: last.decision.machineVerdict,
-            by: last.decision.by,
-            at: last.at,
-            reason: last.decision.reason,
-            override: last.decision.override,
-            source: last.decision.source,
-            previous: decisions.length - 1,
-          },
-        }
-      : {}),
-    signoffs,
+    extras: f.extras,
+    ...(decision ? { decision } : {}),
+    signoffs: f.signoffs,
     checklist,
     promotion: promotion(verdict, start.partial, checklist),
   };

@@ -13,6 +13,7 @@ import { buildTraceSource, runTraceChecks } from './traces.ts';
 import { sourceHealth } from './health.ts';
 import { NOTHING_TO_EVALUATE, nothingToEvaluate } from './plan.ts';
 import { buildSources, pickSource, toQuery } from '../../sources/build.ts';
+import type { MetricSource } from '../../sources/types.ts';
 
 // The metrics stage: source health, alarms, Argo-like analysis rules and
 // before/after comparisons, all at once. It emits facts only; the policy
@@ -22,6 +23,67 @@ export function deployTimeOf(cfg: Pick<MetricsConfig, 'deployTime'>, env: NodeJS
   const raw = cfg.deployTime ?? env.PDV_DEPLOY_TIME;
   const t = raw ? Date.parse(raw) : Number.NaN;
   return Number.isFinite(t) ? t : fallback;
+}
+
+/** With `waitForWindow`, sleep until the after-deploy window `until` has passed (saying so), so it is whole when read. */
+async function afterWindow(ctx: StageContext<MetricsConfig>, wait: boolean, until: number, what: string): Promise<void> {
+  if (!wait || until <= Date.now()) return;
+  ctx.progress(`${what}: waiting ${Math.round((until - Date.now()) / 1000)} s for the after-deploy window`);
+  await defaultSleep(until - Date.now(), ctx.signal).catch(() => undefined);
+}
+
+/** One analysis rule: its measurements, judged, as check `metrics.rule.<name>`; returns the report's record. */
+async function evaluateRule(ctx: StageContext<MetricsConfig>, rule: MetricsConfig['rules'][number], source: MetricSource) {
+  const stage = 'metrics';
+  const started = Date.now();
+  ctx.progress(`rule ${rule.name}: ${rule.count} measurement(s) every ${rule.interval} ms`);
+  const out = await runRule(rule, source, { signal: ctx.signal });
+  const last = [...out.measurements].reverse().find((m) => m.values.length)?.values[0];
+  ctx.check({
+    id: `${stage}.rule.${rule.name}`,
+    stage,
+    title: rule.title ?? `Analysis ${rule.name}: ${rule.query}`,
+    severity: rule.severity,
+    ...(rule.onFail ? { onFail: rule.onFail } : {}),
+    status: out.status,
+    message: `${rule.name}: ${out.message}`,
+    durationMs: Date.now() - started,
+    attempts: out.measurements.length,
+    evidence: [
+      { kind: 'text', label: 'query', text: `${source.name}: ${rule.query}` },
+      { kind: 'json', label: 'measurements', data: out.measurements },
+    ],
+    ...(rule.dryRun ? { dryRun: true } : {}),
+    ...(last !== undefined ? { observed: last } : {}),
+    limit: rule.failureCondition ? `not (${rule.failureCondition})` : (rule.successCondition ?? null),
+  });
+  return { id: `${stage}.rule.${rule.name}`, name: rule.name, source: source.name, query: rule.query, successCondition: rule.successCondition, failureCondition: rule.failureCondition, dryRun: rule.dryRun, status: out.status, measurements: out.measurements };
+}
+
+/** One before/after comparison around the deploy time, as check `metrics.compare.<name>`; returns the report's record. */
+async function evaluateComparison(ctx: StageContext<MetricsConfig>, cmp: MetricsConfig['comparisons'][number], source: MetricSource, deployTime: number, wait: boolean) {
+  const stage = 'metrics';
+  const started = Date.now();
+  await afterWindow(ctx, wait, deployTime + cmp.window, `comparison ${cmp.name}`);
+  const out = await runComparison(cmp, source, { deployTime, now: Date.now() });
+  ctx.check({
+    id: `${stage}.compare.${cmp.name}`,
+    stage,
+    title: cmp.title ?? `Before/after ${cmp.name}: ${cmp.query}`,
+    severity: cmp.severity,
+    ...(cmp.onFail ? { onFail: cmp.onFail } : {}),
+    status: out.status,
+    message: `${cmp.name}: ${out.message}`,
+    durationMs: Date.now() - started,
+    attempts: 1,
+    evidence: [
+      { kind: 'text', label: 'query', text: `${source.name}: ${cmp.query}` },
+      { kind: 'metric', label: 'before and after', data: { deployTime: out.deployTime, before: out.before, after: out.after } },
+    ],
+    ...(out.medianAfter !== undefined ? { observed: out.medianAfter } : {}),
+    ...(out.medianBefore !== undefined ? { limit: out.medianBefore } : {}),
+  });
+  return { id: `${stage}.compare.${cmp.name}`, name: cmp.name, source: source.name, query: cmp.query, direction: cmp.direction, ...out };
 }
 
 export async function runMetrics(ctx: StageContext<MetricsConfig>): Promise<void> {
@@ -56,73 +118,15 @@ export async function runMetrics(ctx: StageContext<MetricsConfig>): Promise<void
     }),
   );
 
-  const ruleResults = Promise.all(
-    cfg.rules.map(async (rule, i) => {
-      const source = pickSource(sources, rule.source, `stages.metrics.rules.${i}.source`);
-      const started = Date.now();
-      ctx.progress(`rule ${rule.name}: ${rule.count} measurement(s) every ${rule.interval} ms`);
-      const out = await runRule(rule, source, { signal: ctx.signal });
-      const last = [...out.measurements].reverse().find((m) => m.values.length)?.values[0];
-      emitCheck({
-        id: `${stage}.rule.${rule.name}`,
-        stage,
-        title: rule.title ?? `Analysis ${rule.name}: ${rule.query}`,
-        severity: rule.severity,
-        ...(rule.onFail ? { onFail: rule.onFail } : {}),
-        status: out.status,
-        message: `${rule.name}: ${out.message}`,
-        durationMs: Date.now() - started,
-        attempts: out.measurements.length,
-        evidence: [
-          { kind: 'text', label: 'query', text: `${source.name}: ${rule.query}` },
-          { kind: 'json', label: 'measurements', data: out.measurements },
-        ],
-        ...(rule.dryRun ? { dryRun: true } : {}),
-        ...(last !== undefined ? { observed: last } : {}),
-        limit: rule.failureCondition ? `not (${rule.failureCondition})` : (rule.successCondition ?? null),
-      });
-      return { id: `${stage}.rule.${rule.name}`, name: rule.name, source: source.name, query: rule.query, successCondition: rule.successCondition, failureCondition: rule.failureCondition, dryRun: rule.dryRun, status: out.status, measurements: out.measurements };
-    }),
-  );
+  const ruleResults = Promise.all(cfg.rules.map((rule, i) => evaluateRule(ctx, rule, pickSource(sources, rule.source, `stages.metrics.rules.${i}.source`))));
 
   const comparisonResults = Promise.all(
-    cfg.comparisons.map(async (cmp, i) => {
-      const source = pickSource(sources, cmp.source, `stages.metrics.comparisons.${i}.source`);
-      const started = Date.now();
-      const until = deployTime + cmp.window;
-      if (cfg.waitForWindow && until > Date.now()) {
-        ctx.progress(`comparison ${cmp.name}: waiting ${Math.round((until - Date.now()) / 1000)} s for the after-deploy window`);
-        await defaultSleep(until - Date.now(), ctx.signal).catch(() => undefined);
-      }
-      const out = await runComparison(cmp, source, { deployTime, now: Date.now() });
-      emitCheck({
-        id: `${stage}.compare.${cmp.name}`,
-        stage,
-        title: cmp.title ?? `Before/after ${cmp.name}: ${cmp.query}`,
-        severity: cmp.severity,
-        ...(cmp.onFail ? { onFail: cmp.onFail } : {}),
-        status: out.status,
-        message: `${cmp.name}: ${out.message}`,
-        durationMs: Date.now() - started,
-        attempts: 1,
-        evidence: [
-          { kind: 'text', label: 'query', text: `${source.name}: ${cmp.query}` },
-          { kind: 'metric', label: 'before and after', data: { deployTime: out.deployTime, before: out.before, after: out.after } },
-        ],
-        ...(out.medianAfter !== undefined ? { observed: out.medianAfter } : {}),
-        ...(out.medianBefore !== undefined ? { limit: out.medianBefore } : {}),
-      });
-      return { id: `${stage}.compare.${cmp.name}`, name: cmp.name, source: source.name, query: cmp.query, direction: cmp.direction, ...out };
-    }),
+    cfg.comparisons.map((cmp, i) => evaluateComparison(ctx, cmp, pickSource(sources, cmp.source, `stages.metrics.comparisons.${i}.source`), deployTime, cfg.waitForWindow)),
   );
 
   const logResults = Promise.all(
     cfg.logs.map(async (lc) => {
-      const until = deployTime + lc.window;
-      if (cfg.waitForWindow && until > Date.now()) {
-        ctx.progress(`logs ${lc.name}: waiting ${Math.round((until - Date.now()) / 1000)} s for the after-deploy window`);
-        await defaultSleep(until - Date.now(), ctx.signal).catch(() => undefined);
-      }
+      await afterWindow(ctx, cfg.waitForWindow, deployTime + lc.window, `logs ${lc.name}`);
       const source = buildLogSource(lc, { rootDir: ctx.settings.rootDir, env: ctx.settings.env, ...(ctx.settings.runtime.awsRegion ? { awsRegion: ctx.settings.runtime.awsRegion } : {}) });
       const out = await runLogChecks(lc, source, { deployTime, now: Date.now(), signal: ctx.signal });
       out.checks.forEach(emitCheck);
@@ -132,8 +136,7 @@ export async function runMetrics(ctx: StageContext<MetricsConfig>): Promise<void
 
   const traceResults = Promise.all(
     cfg.traces.map(async (tc) => {
-      const until = deployTime + tc.window;
-      if (cfg.waitForWindow && until > Date.now()) await defaultSleep(until - Date.now(), ctx.signal).catch(() => undefined);
+      await afterWindow(ctx, cfg.waitForWindow, deployTime + tc.window, `traces ${tc.name}`);
       const xray = buildTraceSource(tc, { env: ctx.settings.env, ...(ctx.settings.runtime.awsRegion ? { awsRegion: ctx.settings.runtime.awsRegion } : {}) });
       const out = await runTraceChecks(tc, xray, { deployTime, now: Date.now(), signal: ctx.signal });
       out.checks.forEach(emitCheck);

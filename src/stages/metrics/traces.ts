@@ -62,6 +62,40 @@ export function buildTraceSource(cfg: TraceCheckConfig, where: { awsRegion?: str
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 
+interface LatencyJudgement {
+  status: CheckStatus;
+  message: string;
+  latency: Array<{ service: string; outcome: ComparisonOutcome }>;
+}
+
+/** Each judged service's percentile series before and after the deploy, compared; errored when they cannot be read. */
+async function judgeLatency(cfg: TraceCheckConfig, xray: XRayLike, wanted: readonly ServiceStats[], w: { start: number; deployTime: number; end: number }, signal?: AbortSignal): Promise<LatencyJudgement> {
+  const periodSec = cfg.period / 1000;
+  const series = (pts: LatencyPoint[]): Array<[number, number]> =>
+    pts.flatMap((p) => {
+      const v = histogramPercentile(p.histogram, cfg.latency.percentile);
+      return v === undefined ? [] : [[p.t, v] as [number, number]];
+    });
+  const latency: LatencyJudgement['latency'] = [];
+  try {
+    for (const s of wanted) {
+      const [b, a] = await Promise.all([xray.latencySeries(s.name, w.start, w.deployTime, periodSec, signal), xray.latencySeries(s.name, w.deployTime, w.end, periodSec, signal)]);
+      latency.push({ service: s.key, outcome: judgeWindows({ direction: 'increase', minEffect: cfg.latency.minEffect, confidence: cfg.latency.confidence, minSamples: cfg.latency.minSamples }, series(b), series(a), new Date(w.deployTime).toISOString()) });
+    }
+  } catch (err) {
+    return { status: 'errored', message: `${cfg.name}: could not read response times: ${errorMessage(err)}`, latency };
+  }
+  const bad = latency.filter((l) => l.outcome.status === 'failed');
+  const thin = latency.filter((l) => l.outcome.status === 'errored');
+  const status: CheckStatus = bad.length ? 'failed' : thin.length ? 'errored' : 'passed';
+  const message = bad.length
+    ? `${cfg.name}: p${cfg.latency.percentile} worse after the deploy for ${bad.map((l) => l.service).join(', ')}: ${bad[0]!.outcome.message}`
+    : thin.length
+      ? `${cfg.name}: ${thin[0]!.service}: ${thin[0]!.outcome.message}`
+      : `${cfg.name}: no harmful p${cfg.latency.percentile} shift over ${latency.length} service(s)`;
+  return { status, message, latency };
+}
+
 export async function runTraceChecks(cfg: TraceCheckConfig, xray: XRayLike, opts: { deployTime: number; now: number; signal?: AbortSignal }): Promise<{ checks: CheckResult[]; extra: Record<string, unknown> }> {
   const started = Date.now();
   const stage = 'metrics';
@@ -114,33 +148,11 @@ export async function runTraceChecks(cfg: TraceCheckConfig, xray: XRayLike, opts
     });
   }
 
-  const latency: Array<{ service: string; outcome: ComparisonOutcome }> = [];
+  let latency: LatencyJudgement['latency'] = [];
   if (cfg.latency.enabled) {
-    const periodSec = cfg.period / 1000;
-    const series = (pts: LatencyPoint[]): Array<[number, number]> =>
-      pts.flatMap((p) => {
-        const v = histogramPercentile(p.histogram, cfg.latency.percentile);
-        return v === undefined ? [] : [[p.t, v] as [number, number]];
-      });
-    let status: CheckStatus = 'passed';
-    let message = '';
-    try {
-      for (const s of wanted) {
-        const [b, a] = await Promise.all([xray.latencySeries(s.name, bStart, opts.deployTime, periodSec, opts.signal), xray.latencySeries(s.name, opts.deployTime, afterEnd, periodSec, opts.signal)]);
-        latency.push({ service: s.key, outcome: judgeWindows({ direction: 'increase', minEffect: cfg.latency.minEffect, confidence: cfg.latency.confidence, minSamples: cfg.latency.minSamples }, series(b), series(a), new Date(opts.deployTime).toISOString()) });
-      }
-      const bad = latency.filter((l) => l.outcome.status === 'failed');
-      const thin = latency.filter((l) => l.outcome.status === 'errored');
-      status = bad.length ? 'failed' : thin.length ? 'errored' : 'passed';
-      message = bad.length
-        ? `${cfg.name}: p${cfg.latency.percentile} worse after the deploy for ${bad.map((l) => l.service).join(', ')}: ${bad[0]!.outcome.message}`
-        : thin.length
-          ? `${cfg.name}: ${thin[0]!.service}: ${thin[0]!.outcome.message}`
-          : `${cfg.name}: no harmful p${cfg.latency.percentile} shift over ${latency.length} service(s)`;
-    } catch (err) {
-      status = 'errored';
-      message = `${cfg.name}: could not read response times: ${errorMessage(err)}`;
-    }
+    const judged = await judgeLatency(cfg, xray, wanted, { start: bStart, deployTime: opts.deployTime, end: afterEnd }, opts.signal);
+    latency = judged.latency;
+    const { status, message } = judged;
     checks.push({
       ...heads.find((h) => h.id.endsWith('.latency'))!,
       status,
