@@ -35,6 +35,58 @@ export interface RollbackInput {
   version?: VerifyInput['version'];
 }
 
+interface Ledgered {
+  file: string;
+  entry: LedgerEntry;
+  ledgerRel: string;
+  deployId: string;
+  ctx: ExecContext;
+}
+
+/** One rollback action under the ledger: its intent recorded first (no durable intent, no firing), then fired, then its outcome. */
+async function fireAction(action: RollbackConfig['actions'][number], name: string, slot: LedgerEntry['actions'][number], l: Ledgered): Promise<{ ok: boolean; record: ActionRecord }> {
+  const { file, entry, ledgerRel, deployId, ctx } = l;
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  // Intent first: a crash from here on leaves a ledger that stops any re-fire.
+  slot.state = 'intent';
+  slot.at = startedAt;
+  try {
+    await update(file, entry);
+  } catch (err) {
+    // Without a durable intent a crash could lead to a second firing: do not fire.
+    return { ok: false, record: note('failed', name, `Could not record the intent in the ledger (${ledgerRel}): ${errorMessage(err)}; the rollback did NOT fire. Roll back by hand.`, { needsPerson: true, ledger: ledgerRel }) };
+  }
+  const result = await executeAction(action, ctx);
+  slot.state = result.ok ? 'succeeded' : 'failed';
+  slot.message = ctx.redactor.text(result.last.message);
+  // If this write fails the ledger keeps "intent": later runs then hold for a person, never re-fire.
+  const ledgerError = await update(file, entry).then(
+    () => undefined,
+    (err: unknown) => errorMessage(err),
+  );
+  const what = describeAction(action, ctx);
+  const tries = `${result.attempts.length} attempt${result.attempts.length === 1 ? '' : 's'}`;
+  const record: ActionRecord = {
+    kind: 'rollback',
+    name,
+    status: result.ok ? 'succeeded' : 'failed',
+    startedAt,
+    durationMs: Math.round(performance.now() - t0),
+    attempts: result.attempts.map((a) => ({ ...a, message: ctx.redactor.text(a.message) })),
+    message: ctx.redactor.text(result.ok ? `Rolled back: ${what} (${tries})` : `ROLLBACK FAILED: ${what} — ${result.last.message} (${tries}). Roll back by hand.`),
+    details: ctx.redactor.deep({
+      deployId,
+      ledger: ledgerRel,
+      action: action.type,
+      ...(result.last.data ? { last: result.last.data } : {}),
+      ...(result.ok ? {} : { needsPerson: true }),
+      ...(ledgerError ? { ledgerError } : {}),
+    }),
+  };
+  return { ok: result.ok, record };
+}
+
 export async function runRollback(input: RollbackInput): Promise<ActionRecord[]> {
   const { report, rollback } = input;
   const environment = report.target.environment;
@@ -90,49 +142,9 @@ export async function runRollback(input: RollbackInput): Promise<ActionRecord[]>
       records.push(note('skipped', name, 'Not run: an earlier rollback action failed'));
       continue;
     }
-    const startedAt = new Date().toISOString();
-    const t0 = performance.now();
-    // Intent first: a crash from here on leaves a ledger that stops any re-fire.
-    slot.state = 'intent';
-    slot.at = startedAt;
-    try {
-      await update(file, entry);
-    } catch (err) {
-      // Without a durable intent a crash could lead to a second firing: do not fire.
-      allOk = false;
-      records.push(note('failed', name, `Could not record the intent in the ledger (${ledgerRel}): ${errorMessage(err)}; the rollback did NOT fire. Roll back by hand.`, { needsPerson: true, ledger: ledgerRel }));
-      continue;
-    }
-    const result = await executeAction(action, ctx);
-    slot.state = result.ok ? 'succeeded' : 'failed';
-    slot.message = input.redactor.text(result.last.message);
-    // If this write fails the ledger keeps "intent": later runs then hold for a person, never re-fire.
-    const ledgerError = await update(file, entry).then(
-      () => undefined,
-      (err: unknown) => errorMessage(err),
-    );
-    allOk &&= result.ok;
-    const what = describeAction(action, ctx);
-    const tries = `${result.attempts.length} attempt${result.attempts.length === 1 ? '' : 's'}`;
-    records.push({
-      kind: 'rollback',
-      name,
-      status: result.ok ? 'succeeded' : 'failed',
-      startedAt,
-      durationMs: Math.round(performance.now() - t0),
-      attempts: result.attempts.map((a) => ({ ...a, message: input.redactor.text(a.message) })),
-      message: input.redactor.text(
-        result.ok ? `Rolled back: ${what} (${tries})` : `ROLLBACK FAILED: ${what} — ${result.last.message} (${tries}). Roll back by hand.`,
-      ),
-      details: input.redactor.deep({
-        deployId,
-        ledger: ledgerRel,
-        action: action.type,
-        ...(result.last.data ? { last: result.last.data } : {}),
-        ...(result.ok ? {} : { needsPerson: true }),
-        ...(ledgerError ? { ledgerError } : {}),
-      }),
-    });
+    const fired = await fireAction(action, name, slot, { file, entry, ledgerRel, deployId, ctx });
+    allOk &&= fired.ok;
+    records.push(fired.record);
   }
   entry.state = 'done';
   entry.result = allOk ? 'succeeded' : 'failed';

@@ -39,7 +39,14 @@ function tickLine(t: TickOutcome): string {
 
 export function register(program: Command, io: CliIo): void {
   const soak = program.command('soak').description('long soak: persistent state, one sample per tick, resumable, a verdict at any time');
+  startCommand(soak, io);
+  tickCommand(soak, io);
+  runCommand(soak, io);
+  statusCommand(soak, io);
+  judgeCommand(soak, io);
+}
 
+function startCommand(soak: Command, io: CliIo): void {
   soak
     .command('start')
     .description('create a soak state folder (default <reportsDir>/soak/<id>/)')
@@ -70,7 +77,9 @@ export function register(program: Command, io: CliIo): void {
       if (o.json || io.json) io.out(JSON.stringify({ dir: out.dir, state: out.state }, null, 2));
       else io.info(`soak ${out.state.id} started: ${out.dir} (ends ${out.state.endsAt}, a tick every ${out.state.intervalMs / 1000} s)\nnext: pdv soak run --state ${out.dir}`);
     });
+}
 
+function tickCommand(soak: Command, io: CliIo): void {
   soak
     .command('tick')
     .description('take one sample and append it durably')
@@ -83,7 +92,9 @@ export function register(program: Command, io: CliIo): void {
       if (o.json || io.json) io.out(JSON.stringify(t, null, 2));
       else io.info(tickLine(t));
     });
+}
 
+function runCommand(soak: Command, io: CliIo): void {
   soak
     .command('run')
     .description('tick until the duration ends (resumes where a killed run stopped), then judge')
@@ -114,7 +125,9 @@ export function register(program: Command, io: CliIo): void {
         process.off('SIGTERM', stop);
       }
     });
+}
 
+function statusCommand(soak: Command, io: CliIo): void {
   soak
     .command('status')
     .description('progress of a soak')
@@ -129,7 +142,9 @@ export function register(program: Command, io: CliIo): void {
             (s.state.ended ? `, ended (${s.state.ended.message})` : `, ${Math.round(s.remainingMs / 1000)} s left${s.nextTickAt ? `, next tick ${s.nextTickAt}` : ''}`),
         );
     });
+}
 
+function judgeCommand(soak: Command, io: CliIo): void {
   soak
     .command('judge')
     .description('interim or final verdict of a soak (writes verdict.json and reports into the soak folder)')

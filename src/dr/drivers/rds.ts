@@ -66,6 +66,36 @@ async function describeInstance(client: RDSClient, id: string): Promise<DBInstan
   }
 }
 
+/** The restored instance, connected as the master user, and the URL the restored app is given. */
+async function connectRestored(opts: RdsDriverOptions, endpoint: { host: string; port: number }): Promise<RestoredCopy> {
+  if (opts.password === undefined) throw new Error('the restored instance needs the master password: set rds.passwordEnv');
+  const ssl = opts.ssl === 'disable' ? false : opts.ssl === 'verify' && opts.caFile ? { ca: readFileSync(opts.caFile, 'utf8') } : { rejectUnauthorized: false };
+  const db = new pg.Client({ host: endpoint.host, port: endpoint.port, user: opts.username, password: opts.password, database: opts.database, ssl });
+  await db.connect();
+  const u = new URL(`postgres://${endpoint.host}:${endpoint.port}/${encodeURIComponent(opts.database)}`);
+  u.username = opts.username;
+  u.password = opts.password;
+  if (opts.ssl !== 'disable') u.searchParams.set('sslmode', 'require');
+  const databaseUrl = u.toString();
+  return { db, app: { placeholders: { databaseUrl }, env: { DATABASE_URL: databaseUrl } }, close: () => db.end() };
+}
+
+/** Every instance pdv tagged with a run id (scratch copies, for cleanup). */
+async function listTagged(client: RDSClient): Promise<ScratchRef[]> {
+  const out: ScratchRef[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await client.send(new DescribeDBInstancesCommand(marker ? { Marker: marker } : {}));
+    for (const inst of page.DBInstances ?? []) {
+      const runId = inst.TagList?.find((t) => t.Key === TAG_KEY)?.Value;
+      const created = inst.TagList?.find((t) => t.Key === 'pdv:created')?.Value;
+      if (runId && inst.DBInstanceIdentifier) out.push({ name: inst.DBInstanceIdentifier, runId, ...(created ? { createdAt: created } : {}) });
+    }
+    marker = page.Marker;
+  } while (marker);
+  return out;
+}
+
 export function createRdsDriver(opts: RdsDriverOptions): RestoreDriver {
   const { client } = opts;
   const wait = (what: string, timeoutMs: number, signal: AbortSignal, poll: () => Promise<PollOutcome>) =>
@@ -132,17 +162,7 @@ export function createRdsDriver(opts: RdsDriverOptions): RestoreDriver {
         return { done: true };
       });
       if (!endpoint) throw new Error(`instance ${scratch.name}: no endpoint`);
-      if (opts.password === undefined) throw new Error('the restored instance needs the master password: set rds.passwordEnv');
-      const ssl =
-        opts.ssl === 'disable' ? false : opts.ssl === 'verify' && opts.caFile ? { ca: readFileSync(opts.caFile, 'utf8') } : { rejectUnauthorized: false };
-      const db = new pg.Client({ host: endpoint.host, port: endpoint.port, user: opts.username, password: opts.password, database: opts.database, ssl });
-      await db.connect();
-      const u = new URL(`postgres://${endpoint.host}:${endpoint.port}/${encodeURIComponent(opts.database)}`);
-      u.username = opts.username;
-      u.password = opts.password;
-      if (opts.ssl !== 'disable') u.searchParams.set('sslmode', 'require');
-      const databaseUrl = u.toString();
-      return { db, app: { placeholders: { databaseUrl }, env: { DATABASE_URL: databaseUrl } }, close: () => db.end() };
+      return connectRestored(opts, endpoint);
     },
 
     async drop(scratch: ScratchRef, signal: AbortSignal): Promise<void> {
@@ -170,19 +190,6 @@ export function createRdsDriver(opts: RdsDriverOptions): RestoreDriver {
       });
     },
 
-    async listScratch(): Promise<ScratchRef[]> {
-      const out: ScratchRef[] = [];
-      let marker: string | undefined;
-      do {
-        const page = await client.send(new DescribeDBInstancesCommand(marker ? { Marker: marker } : {}));
-        for (const inst of page.DBInstances ?? []) {
-          const runId = inst.TagList?.find((t) => t.Key === TAG_KEY)?.Value;
-          const created = inst.TagList?.find((t) => t.Key === 'pdv:created')?.Value;
-          if (runId && inst.DBInstanceIdentifier) out.push({ name: inst.DBInstanceIdentifier, runId, ...(created ? { createdAt: created } : {}) });
-        }
-        marker = page.Marker;
-      } while (marker);
-      return out;
-    },
+    listScratch: () => listTagged(client),
   };
 }

@@ -17,34 +17,18 @@ import { saveRaw } from './raw.ts';
 
 
 
-export async function runLoad(ctx: StageContext<LoadConfig>): Promise<void> {
+/** Signs in as the scenario's roles and builds the engine's plan: a setup fault is errored (the harness's), a usage error propagates. */
+async function prepareLoad(ctx: StageContext<LoadConfig>, resolved: Awaited<ReturnType<typeof resolveLoadPlan>>, started: number): Promise<Awaited<ReturnType<typeof prepare>> | undefined> {
   const cfg = ctx.config;
-  const started = Date.now();
-
-  // `pdv load import-k6` (or `pdv run load --import summary.json`): k6's results become the checks.
-  const k6Files = ctx.imports.filter(isK6SummaryFile);
-  if (k6Files.length > 0) {
-    for (const f of k6Files) for (const c of await k6SummaryChecks(f, cfg)) ctx.check(c);
-    return;
-  }
-  // `pdv load import-k6 pod-*.json` with raw `--out json` files: exact HDR histograms over every pod.
-  const rawFiles = ctx.imports.filter(isK6RawFile);
-  if (rawFiles.length > 0) return (await import('./k6-raw.ts')).importK6RawRun(ctx, rawFiles);
-
-  const { loaded, fileLabel, specs, apiUrl } = await resolveLoadPlan(ctx.config, ctx.settings, ctx.target);
-  const sc = loaded.scenario;
+  const { loaded, fileLabel, specs, apiUrl } = resolved;
   const env = ctx.settings.environment;
-  const auth = sharedAuthenticator({ environment: ctx.settings.environment, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: ctx.target.apiUrl ?? ctx.target.baseUrl, baseUrl: ctx.target.baseUrl, rootDir: ctx.settings.rootDir });
-  const baseUrl = ctx.target.baseUrl;
-
-  ctx.progress(`load: logging in and preparing ${sc.name}`);
-  let prepared;
+  const auth = sharedAuthenticator({ environment: env, secrets: ctx.secrets, redactor: ctx.redactor, apiUrl: ctx.target.apiUrl ?? ctx.target.baseUrl, baseUrl: ctx.target.baseUrl, rootDir: ctx.settings.rootDir });
   try {
-    prepared = await prepare({
-      scenario: sc,
+    return await prepare({
+      scenario: loaded.scenario,
       file: fileLabel,
       thresholds: loaded.thresholds,
-      baseUrl,
+      baseUrl: ctx.target.baseUrl,
       ...(apiUrl ? { apiUrl } : {}),
       credentials: Object.fromEntries(Object.entries(env.credentials).flatMap(([r, c]) => (c.username && c.passwordEnv ? [[r, { username: c.username, passwordEnv: c.passwordEnv }]] : []))),
       secrets: ctx.secrets,
@@ -68,8 +52,30 @@ export async function runLoad(ctx: StageContext<LoadConfig>): Promise<void> {
   } catch (err) {
     if (err instanceof UsageError) throw err;
     ctx.check(setupErrored(err, started));
+    return undefined;
+  }
+}
+
+export async function runLoad(ctx: StageContext<LoadConfig>): Promise<void> {
+  const cfg = ctx.config;
+  const started = Date.now();
+
+  // `pdv load import-k6` (or `pdv run load --import summary.json`): k6's results become the checks.
+  const k6Files = ctx.imports.filter(isK6SummaryFile);
+  if (k6Files.length > 0) {
+    for (const f of k6Files) for (const c of await k6SummaryChecks(f, cfg)) ctx.check(c);
     return;
   }
+  // `pdv load import-k6 pod-*.json` with raw `--out json` files: exact HDR histograms over every pod.
+  const rawFiles = ctx.imports.filter(isK6RawFile);
+  if (rawFiles.length > 0) return (await import('./k6-raw.ts')).importK6RawRun(ctx, rawFiles);
+
+  const resolved = await resolveLoadPlan(ctx.config, ctx.settings, ctx.target);
+  const { loaded, fileLabel } = resolved;
+  const sc = loaded.scenario;
+  ctx.progress(`load: logging in and preparing ${sc.name}`);
+  const prepared = await prepareLoad(ctx, resolved, started);
+  if (!prepared) return;
 
   const startAt = ctx.segment?.startAt;
   // A segment that reaches the shared start late would send a burst to catch up: it sends nothing instead.
