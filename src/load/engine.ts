@@ -52,9 +52,6 @@ export function prerollMs(plan: EnginePlan, stripe: Stripe): number {
   return rate >= PREROLL_MIN_RATE ? PREROLL_MS + PREROLL_SLACK_MS : 0;
 }
 
-/** Closer than this to the next arrival, the scheduler spins on setImmediate (timers are only ms-precise). */
-const SPIN_US = 1000;
-
 function fill(path: string, k: number): string {
   return path.includes('{{i}}') ? path.split('{{i}}').join(String(k)) : path;
 }
@@ -291,22 +288,21 @@ class Engine {
   }
 
   // The scheduler: each tick sends every arrival that is due (at most MAX_BATCH per scenario), then
-  // waits for the next. Above ~1 arrival per ms it sleeps 1 ms on a timer and sends the next batch:
-  // no per-arrival timer or setImmediate, and the event loop reads responses in between. Below that
-  // it sleeps until shortly before the next arrival and spins on setImmediate for the last stretch.
+  // sleeps on a timer until the next one is due. Nothing spins: a thread with nothing due is idle, so
+  // the generator's CPU follows the rate. Timers are ms-precise, so an arrival may go out up to about
+  // a millisecond after its intended start; it keeps that intended start (corrected latency stays
+  // exact) and the lateness is recorded as send lag. Only a full batch (the engine is behind) or an
+  // arrival already due comes back at once, through setImmediate, so responses get their turn.
   private readonly tick = (): void => {
     this.timer = undefined;
     const t0 = this.t0Us;
     let next = Infinity;
-    let fired = 0;
     let behind = false;
     if (!this.stopped) {
       const now = nowUs() - t0;
       for (const lane of this.lanes) {
         const c = lane.cursor;
-        const n = takeDue(c, now, MAX_BATCH, lane.fire);
-        fired += n;
-        if (n === MAX_BATCH) behind = true;
+        if (takeDue(c, now, MAX_BATCH, lane.fire) === MAX_BATCH) behind = true;
         if (!c.done && c.tUs < next) next = c.tUs;
       }
     }
@@ -316,9 +312,8 @@ class Engine {
       return;
     }
     const wait = next - (nowUs() - t0);
-    if (behind) setImmediate(this.tick);
-    else if (wait > SPIN_US || fired > 1) this.timer = setTimeout(this.tick, Math.max(1, Math.floor((wait - SPIN_US / 2) / 1000)));
-    else setImmediate(this.tick);
+    if (behind || wait <= 0) setImmediate(this.tick);
+    else this.timer = setTimeout(this.tick, Math.ceil(wait / 1000));
   };
 
   private arrive(lane: Lane, k: number, tUs: number): void {
