@@ -124,6 +124,28 @@ describe('open-model engine', () => {
     }
   });
 
+  it('fills {{i}} in a path and a body with each arrival\'s own index', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        // The connection probes before the clock are GETs: only the scheduled POSTs count.
+        if (req.method === 'POST') seen.push(`${req.url ?? ''} ${body}`);
+        res.end('ok');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    servers.push({ url: '', close: () => new Promise<void>((r) => server.close(() => r())) });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const p = plan(url, spec({ rate: 100, duration: 300 }));
+    p.scenarios[0]!.requests = [{ name: 'x', method: 'POST', origin: url, path: '/item/{{i}}?again={{i}}', headers: { 'content-type': 'application/json' }, body: '{"k":{{i}}}' }];
+    const r = await runPlan(p, { workers: 1 });
+    expect(r.recorder.sent).toBe(30);
+    expect(seen.sort()).toEqual(Array.from({ length: 30 }, (_, k) => `/item/${k}?again=${k} {"k":${k}}`).sort());
+  });
+
   it('batched sends keep the intended start: a stalled generator shows in corrected latency and send lag, not uncorrected', async () => {
     const srv = await startServer();
     servers.push(srv);

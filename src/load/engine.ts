@@ -52,8 +52,11 @@ export function prerollMs(plan: EnginePlan, stripe: Stripe): number {
   return rate >= PREROLL_MIN_RATE ? PREROLL_MS + PREROLL_SLACK_MS : 0;
 }
 
+/** The only template left in a prepared request: the arrival index. */
+const TEMPLATE = '{{i}}';
+
 function fill(path: string, k: number): string {
-  return path.includes('{{i}}') ? path.split('{{i}}').join(String(k)) : path;
+  return path.split(TEMPLATE).join(String(k));
 }
 
 interface LaneRequest {
@@ -63,6 +66,9 @@ interface LaneRequest {
   pool: Pool;
   /** Dispatch options, built once when nothing in the request depends on the arrival index. */
   opts: Dispatcher.DispatchOptions | undefined;
+  /** Otherwise its path (and body) split once at `{{i}}`: per arrival only a join, no search. */
+  path: string[];
+  body: string[] | undefined;
   dropKey: [string, string];
   /** Where its results go: the run's recorder, or the warm-up's scratch one (`live` false). */
   rec: Recorder;
@@ -78,8 +84,13 @@ interface Lane {
   requests: LaneRequest[];
 }
 
-function dispatchOptions(req: PreparedRequest, k: number): Dispatcher.DispatchOptions {
-  return { method: req.method as Dispatcher.HttpMethod, path: fill(req.path, k), headers: req.headers, ...(req.body !== undefined ? { body: fill(req.body, k) } : {}) };
+/** Dispatch options of arrival `k` (`{{i}}` replaced by `k`). */
+function dispatchOptions(lr: Pick<LaneRequest, 'req' | 'path' | 'body'>, k: number): Dispatcher.DispatchOptions {
+  const method = lr.req.method as Dispatcher.HttpMethod;
+  const i = String(k);
+  const path = lr.path.length === 1 ? (lr.path[0] as string) : lr.path.join(i);
+  if (lr.body === undefined) return { method, path, headers: lr.req.headers };
+  return { method, path, headers: lr.req.headers, body: lr.body.length === 1 ? lr.body[0] : lr.body.join(i) };
 }
 
 /** One request in flight: its own undici handler (legacy hooks, no wrapper, no closures). */
@@ -273,16 +284,23 @@ class Engine {
       fire: (k, tUs) => this.arrive(lane, k, tUs),
       cum: cumulativeWeights(sc.weights),
       maxInFlight: sc.spec.maxInFlight,
-      requests: sc.requests.map((req) => ({
-        req,
-        ok: rec.cell(sc.name, req.name, req.method, true),
-        fail: rec.cell(sc.name, req.name, req.method, false),
-        pool: this.poolFor(sc, req.origin),
-        opts: req.path.includes('{{i}}') || req.body?.includes('{{i}}') ? undefined : dispatchOptions(req, 0),
-        dropKey: [sc.name, req.name],
-        rec,
-        live,
-      })),
+      requests: sc.requests.map((req) => {
+        const path = req.path.split(TEMPLATE);
+        const body = req.body?.split(TEMPLATE);
+        const templated = path.length > 1 || (body?.length ?? 0) > 1;
+        return {
+          req,
+          ok: rec.cell(sc.name, req.name, req.method, true),
+          fail: rec.cell(sc.name, req.name, req.method, false),
+          pool: this.poolFor(sc, req.origin),
+          opts: templated ? undefined : dispatchOptions({ req, path, body }, 0),
+          path,
+          body,
+          dropKey: [sc.name, req.name] as [string, string],
+          rec,
+          live,
+        };
+      }),
     };
     return lane;
   }
@@ -334,7 +352,7 @@ class Engine {
     rec.lastSendUs = sendUs;
     const f = new Flight(this, lr, intendedUs, tUs, sendUs);
     try {
-      lr.pool.dispatch(lr.opts ?? dispatchOptions(lr.req, k), f);
+      lr.pool.dispatch(lr.opts ?? dispatchOptions(lr, k), f);
     } catch {
       this.finish(f);
     }
