@@ -6,6 +6,7 @@
 //   - pdv's engine (HDR recording and coordinated-omission correction on, one thread),
 //     autocannon (`overallRate`) and wrk (paced by a Lua `delay()`: wrk has no rate option)
 //     run 16 connections at 5 k, 10 k and 20 k req/s;
+//   - a floor: pdv's pacing over raw sockets without HTTP client or recording (see FLOOR);
 //   - CPU = utime + stime from /proc/<pid>/stat over the measured stretch (after start-up
 //     and the first second), divided by the requests answered in that stretch.
 // It refuses on a loaded machine (load average ≥ the core count) and says so
@@ -64,6 +65,38 @@ const inst = autocannon({ url, connections: ${CONNECTIONS}, overallRate: rate, d
 inst.on('tick', (c) => { ticksSeen++; if (ticksSeen === 1) a = cpu(); else n += c.counter; });
 `;
 
+// The floor of an evenly paced open-model generator in Node: pdv's pacing (a 1 ms-precise timer,
+// every due arrival sent on each wake) over raw keep-alive sockets, one prebuilt request, no HTTP
+// parser (the trivial server's answer ends in its 2-byte body), no recording. What is left is the
+// event loop and the kernel: a socket write per request and a wake-up per answer. autocannon's
+// `overallRate` is not paced evenly (each connection sends back to back until it has sent its share
+// of the second, then waits for the next second), so its answers arrive in bursts that share wake-ups.
+const FLOOR = `
+import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+const [url, rate, seconds, ticks] = process.argv.slice(1).map((x, i) => (i ? Number(x) : x));
+const u = new URL(url);
+const cpu = () => { const s = readFileSync('/proc/self/stat', 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) / ticks; };
+const REQ = Buffer.from('GET / HTTP/1.1\\r\\nhost: ' + u.host + '\\r\\n\\r\\n');
+const idle = []; let queued = 0; let done = 0;
+for (let i = 0; i < ${CONNECTIONS}; i++) {
+  const s = connect(Number(u.port), u.hostname);
+  s.setNoDelay(true);
+  s.on('connect', () => idle.push(s));
+  s.on('data', (d) => { if (d[d.length - 1] !== 0x6b) return; done++; if (queued) { queued--; s.write(REQ); } else idle.push(s); });
+}
+await new Promise((r) => setTimeout(r, 300));
+const t0 = performance.now(); const every = 1000 / rate; const total = rate * seconds; let k = 0; let a;
+const tick = () => {
+  const now = performance.now() - t0;
+  for (; k < total && k * every <= now; k++) { const s = idle.pop(); if (s) s.write(REQ); else queued++; }
+  if (!a && now >= 1000) a = { cpu: cpu(), n: done };
+  if (k < total) return setTimeout(tick, Math.max(1, Math.ceil(k * every - (performance.now() - t0))));
+  setTimeout(() => { console.log(JSON.stringify({ cpu: cpu() - a.cpu, requests: done - a.n })); process.exit(0); }, 200);
+};
+tick();
+`;
+
 interface Figure {
   cpu: number;
   requests: number;
@@ -104,6 +137,11 @@ async function ac(url: string, rate: number): Promise<Figure> {
   return JSON.parse(out.trim().split('\n').pop() as string) as Figure;
 }
 
+async function floor(url: string, rate: number): Promise<Figure> {
+  const { out } = await child(process.execPath, ['--input-type=module', '-e', FLOOR, url, String(rate), String(SECONDS), String(TICKS)]);
+  return JSON.parse(out.trim().split('\n').pop() as string) as Figure;
+}
+
 async function wrk(url: string, rate: number, dir: string): Promise<Figure | undefined> {
   // Each connection waits `delay` ms after an answer: 16 connections × 1000 / delay ≈ the rate.
   const script = join(dir, `pace-${rate}.lua`);
@@ -140,18 +178,19 @@ async function main(): Promise<void> {
       const p = await pdv(url, rate);
       const a = await ac(url, rate);
       const w = await wrk(url, rate, dir);
-      const [cp, ca, cw] = [per100k(p), per100k(a), per100k(w)];
+      const f = await floor(url, rate);
+      const [cp, ca, cw, cf] = [per100k(p), per100k(a), per100k(w), per100k(f)];
       rows.push(
-        `| ${rate / 1000} k | ${fmt(cp)} (lag p99 ${fmt(p.lagP99, 1)} ms, ${p.dropped ?? 0} dropped) | ${fmt(ca)} | ${fmt(cw)} | ${fmt(cp && ca ? cp / ca : undefined)}× | ${fmt(cp && cw ? cp / cw : undefined)}× |`,
+        `| ${rate / 1000} k | ${fmt(cp)} (lag p99 ${fmt(p.lagP99, 1)} ms, ${p.dropped ?? 0} dropped) | ${fmt(ca)} | ${fmt(cw)} | ${fmt(cf)} | ${fmt(cp && ca ? cp / ca : undefined)}× | ${fmt(cp && cw ? cp / cw : undefined)}× | ${fmt(cp && cf ? cp / cf : undefined)}× |`,
       );
-      console.log(`${rate} req/s: pdv ${p.requests} req ${p.cpu.toFixed(2)} s; autocannon ${a.requests} req ${a.cpu.toFixed(2)} s; wrk ${w ? `${w.requests} req ${w.cpu.toFixed(2)} s` : 'not installed'}`);
+      console.log(`${rate} req/s: pdv ${p.requests} req ${p.cpu.toFixed(2)} s; autocannon ${a.requests} req ${a.cpu.toFixed(2)} s; wrk ${w ? `${w.requests} req ${w.cpu.toFixed(2)} s` : 'not installed'}; paced raw sockets ${f.requests} req ${f.cpu.toFixed(2)} s`);
     }
   } finally {
     server.kill('SIGKILL');
   }
   const end = loadavg()[0] as number;
   console.log('\nCPU seconds per 100 000 requests (user + system, /proc), generator on its own core:');
-  console.log('| rate | pdv engine | autocannon | wrk | pdv / autocannon | pdv / wrk |\n|---|---|---|---|---|---|');
+  console.log('| rate | pdv engine | autocannon | wrk | paced raw sockets (floor) | pdv / autocannon | pdv / wrk | pdv / floor |\n|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
   console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   // The benchmark's own two busy processes add up to 2 to the load average while it runs.

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Redactor } from '../core/redact.ts';
 import { UsageError } from '../core/errors.ts';
 import { capacityCheck } from '../stages/load/capacity.ts';
@@ -104,6 +104,46 @@ describe('open-model engine', () => {
     const checks = loadChecks(m, summarizeLoad(m, { maxSendLag: 10_000 }), { severity: 'major' }, 0);
     expect(checks.find((c) => c.title.includes('{name:nope}'))?.status).toBe('errored');
     expect(checks.find((c) => c.title.startsWith('http_req_failed'))?.status).toBe('passed');
+  });
+
+  it('sleeps between arrivals instead of spinning: no event-loop turn per microsecond while nothing is due', async () => {
+    const srv = await startServer();
+    servers.push(srv);
+    // 200 req/s: 5 ms between arrivals. A scheduler that spins on setImmediate before each arrival
+    // queues hundreds of immediates per request; one that sleeps on a timer queues only undici's own
+    // (about two per request on a reused keep-alive socket), whatever the machine's speed.
+    const immediate = vi.spyOn(globalThis, 'setImmediate');
+    try {
+      const r = await runPlan(plan(srv.url, spec({ rate: 200, duration: 1000, connections: 2 })), { workers: 1 });
+      expect(r.recorder.sent).toBe(200);
+      expect(immediate.mock.calls.length).toBeLessThan(5 * 200);
+      // Every arrival still goes out on its own intended start, measured: the lateness is the send lag.
+      expect(r.recorder.sendLag.totalCount).toBe(200);
+    } finally {
+      immediate.mockRestore();
+    }
+  });
+
+  it('fills {{i}} in a path and a body with each arrival\'s own index', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        // The connection probes before the clock are GETs: only the scheduled POSTs count.
+        if (req.method === 'POST') seen.push(`${req.url ?? ''} ${body}`);
+        res.end('ok');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    servers.push({ url: '', close: () => new Promise<void>((r) => server.close(() => r())) });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const p = plan(url, spec({ rate: 100, duration: 300 }));
+    p.scenarios[0]!.requests = [{ name: 'x', method: 'POST', origin: url, path: '/item/{{i}}?again={{i}}', headers: { 'content-type': 'application/json' }, body: '{"k":{{i}}}' }];
+    const r = await runPlan(p, { workers: 1 });
+    expect(r.recorder.sent).toBe(30);
+    expect(seen.sort()).toEqual(Array.from({ length: 30 }, (_, k) => `/item/${k}?again=${k} {"k":${k}}`).sort());
   });
 
   it('batched sends keep the intended start: a stalled generator shows in corrected latency and send lag, not uncorrected', async () => {

@@ -52,11 +52,11 @@ export function prerollMs(plan: EnginePlan, stripe: Stripe): number {
   return rate >= PREROLL_MIN_RATE ? PREROLL_MS + PREROLL_SLACK_MS : 0;
 }
 
-/** Closer than this to the next arrival, the scheduler spins on setImmediate (timers are only ms-precise). */
-const SPIN_US = 1000;
+/** The only template left in a prepared request: the arrival index. */
+const TEMPLATE = '{{i}}';
 
 function fill(path: string, k: number): string {
-  return path.includes('{{i}}') ? path.split('{{i}}').join(String(k)) : path;
+  return path.split(TEMPLATE).join(String(k));
 }
 
 interface LaneRequest {
@@ -66,6 +66,9 @@ interface LaneRequest {
   pool: Pool;
   /** Dispatch options, built once when nothing in the request depends on the arrival index. */
   opts: Dispatcher.DispatchOptions | undefined;
+  /** Otherwise its path (and body) split once at `{{i}}`: per arrival only a join, no search. */
+  path: string[];
+  body: string[] | undefined;
   dropKey: [string, string];
   /** Where its results go: the run's recorder, or the warm-up's scratch one (`live` false). */
   rec: Recorder;
@@ -81,8 +84,13 @@ interface Lane {
   requests: LaneRequest[];
 }
 
-function dispatchOptions(req: PreparedRequest, k: number): Dispatcher.DispatchOptions {
-  return { method: req.method as Dispatcher.HttpMethod, path: fill(req.path, k), headers: req.headers, ...(req.body !== undefined ? { body: fill(req.body, k) } : {}) };
+/** Dispatch options of arrival `k` (`{{i}}` replaced by `k`). */
+function dispatchOptions(lr: Pick<LaneRequest, 'req' | 'path' | 'body'>, k: number): Dispatcher.DispatchOptions {
+  const method = lr.req.method as Dispatcher.HttpMethod;
+  const i = String(k);
+  const path = lr.path.length === 1 ? (lr.path[0] as string) : lr.path.join(i);
+  if (lr.body === undefined) return { method, path, headers: lr.req.headers };
+  return { method, path, headers: lr.req.headers, body: lr.body.length === 1 ? lr.body[0] : lr.body.join(i) };
 }
 
 /** One request in flight: its own undici handler (legacy hooks, no wrapper, no closures). */
@@ -276,37 +284,43 @@ class Engine {
       fire: (k, tUs) => this.arrive(lane, k, tUs),
       cum: cumulativeWeights(sc.weights),
       maxInFlight: sc.spec.maxInFlight,
-      requests: sc.requests.map((req) => ({
-        req,
-        ok: rec.cell(sc.name, req.name, req.method, true),
-        fail: rec.cell(sc.name, req.name, req.method, false),
-        pool: this.poolFor(sc, req.origin),
-        opts: req.path.includes('{{i}}') || req.body?.includes('{{i}}') ? undefined : dispatchOptions(req, 0),
-        dropKey: [sc.name, req.name],
-        rec,
-        live,
-      })),
+      requests: sc.requests.map((req) => {
+        const path = req.path.split(TEMPLATE);
+        const body = req.body?.split(TEMPLATE);
+        const templated = path.length > 1 || (body?.length ?? 0) > 1;
+        return {
+          req,
+          ok: rec.cell(sc.name, req.name, req.method, true),
+          fail: rec.cell(sc.name, req.name, req.method, false),
+          pool: this.poolFor(sc, req.origin),
+          opts: templated ? undefined : dispatchOptions({ req, path, body }, 0),
+          path,
+          body,
+          dropKey: [sc.name, req.name] as [string, string],
+          rec,
+          live,
+        };
+      }),
     };
     return lane;
   }
 
   // The scheduler: each tick sends every arrival that is due (at most MAX_BATCH per scenario), then
-  // waits for the next. Above ~1 arrival per ms it sleeps 1 ms on a timer and sends the next batch:
-  // no per-arrival timer or setImmediate, and the event loop reads responses in between. Below that
-  // it sleeps until shortly before the next arrival and spins on setImmediate for the last stretch.
+  // sleeps on a timer until the next one is due. Nothing spins: a thread with nothing due is idle, so
+  // the generator's CPU follows the rate. Timers are ms-precise, so an arrival may go out up to about
+  // a millisecond after its intended start; it keeps that intended start (corrected latency stays
+  // exact) and the lateness is recorded as send lag. Only a full batch (the engine is behind) or an
+  // arrival already due comes back at once, through setImmediate, so responses get their turn.
   private readonly tick = (): void => {
     this.timer = undefined;
     const t0 = this.t0Us;
     let next = Infinity;
-    let fired = 0;
     let behind = false;
     if (!this.stopped) {
       const now = nowUs() - t0;
       for (const lane of this.lanes) {
         const c = lane.cursor;
-        const n = takeDue(c, now, MAX_BATCH, lane.fire);
-        fired += n;
-        if (n === MAX_BATCH) behind = true;
+        if (takeDue(c, now, MAX_BATCH, lane.fire) === MAX_BATCH) behind = true;
         if (!c.done && c.tUs < next) next = c.tUs;
       }
     }
@@ -316,9 +330,8 @@ class Engine {
       return;
     }
     const wait = next - (nowUs() - t0);
-    if (behind) setImmediate(this.tick);
-    else if (wait > SPIN_US || fired > 1) this.timer = setTimeout(this.tick, Math.max(1, Math.floor((wait - SPIN_US / 2) / 1000)));
-    else setImmediate(this.tick);
+    if (behind || wait <= 0) setImmediate(this.tick);
+    else this.timer = setTimeout(this.tick, Math.ceil(wait / 1000));
   };
 
   private arrive(lane: Lane, k: number, tUs: number): void {
@@ -339,7 +352,7 @@ class Engine {
     rec.lastSendUs = sendUs;
     const f = new Flight(this, lr, intendedUs, tUs, sendUs);
     try {
-      lr.pool.dispatch(lr.opts ?? dispatchOptions(lr.req, k), f);
+      lr.pool.dispatch(lr.opts ?? dispatchOptions(lr, k), f);
     } catch {
       this.finish(f);
     }

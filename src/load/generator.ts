@@ -9,9 +9,9 @@ import { recordUs, type Histogram } from './histogram.ts';
 //   add exactly). It catches
 //   what a frozen loop does to responses waiting to be read, which send lag
 //   (sampled only when an arrival is due) can miss.
-// - busy: the thread's event-loop utilisation. Context, not a gate: below
-//   ~1 arrival/ms the scheduler spins on purpose for the last millisecond
-//   before each arrival, so a busy loop is not by itself a late generator.
+// - busy: the thread's event-loop utilisation. Context, not a gate: a thread
+//   busy sending and reading at a high rate can still be on time; what
+//   saturation does to the run shows in the send lag and loop delay.
 
 const PROBE_MS = 10;
 
