@@ -182,6 +182,20 @@ describe('a report that cannot be written after verdict.json (issue 23, the reco
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/name="pdv.recordWarning" value="part of this run&apos;s record could not be written: index\.html: E/);
   });
 
+  it('a step summary that cannot be appended is said in summary.md and verdict.json, and the verdict stands', async () => {
+    const out = join(dir, 'run');
+    const step = join(dir, 'step-summary-is-a-folder');
+    mkdirSync(step);
+    process.env.GITHUB_STEP_SUMMARY = step;
+    const { report, warnings } = await verify(out, { afterVerdict: async () => {} });
+    expect(report.verdict).toBe('stand');
+    expect(warnings).toEqual([expect.stringMatching(/^part of this run's record could not be written: \$GITHUB_STEP_SUMMARY: EISDIR/)]);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/part of this run's record could not be written: \$GITHUB\\_STEP\\_SUMMARY: EISDIR/);
+    const recorded = JSON.parse(readFileSync(join(out, 'verdict.json'), 'utf8')) as VerdictReport;
+    expect(recorded.verdict).toBe('stand');
+    expect(recorded.recordWarnings).toEqual([expect.stringMatching(/^\$GITHUB_STEP_SUMMARY: EISDIR/)]);
+  });
+
   it('a run whose whole record was written carries no record warnings', async () => {
     const out = join(dir, 'clean');
     const { report, warnings } = await verify(out, { afterVerdict: async () => {} });

@@ -225,7 +225,8 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
   }
   if (log.writeError) problems.push(log.writeError);
   if (!opts.out) await updateLatestLink(config.reportsDir, runDir).catch((err: unknown) => problems.push(`${join(config.reportsDir, 'latest')}: ${errorMessage(err)}`));
-  return { report: await recordWarnings(report, problems, runDir, reportOptions), runDir, warnings: problems.map((p) => `${RECORD_WARNING}: ${p}`) };
+  const recorded = await recordWarnings(report, problems, runDir, reportOptions);
+  return { report: recorded, runDir, warnings: problems.map((p) => `${RECORD_WARNING}: ${p}`) };
 }
 
 /**
