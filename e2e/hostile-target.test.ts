@@ -3,18 +3,23 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { validateVerdict } from '../src/reporters/schema.ts';
 import { PDV_BIN, readVerdict, runCli, type CliResult } from './helpers/cli.ts';
 import { leakNeedles, startHostileServer, startWellConfiguredSite, type HostileServer } from './helpers/hostile-server.ts';
-import { findNeedles } from './helpers/scan-secrets.ts';
+import { base64Forms, findNeedles } from './helpers/scan-secrets.ts';
 
 // Issue 23: the hostile-server matrix through the real CLI. Each mode has its
 // expected verdict (exit code), a bound (the run is killed past it, and the
-// test fails), and a leak scan over every file of the run folder, stdout and
-// stderr.
+// test fails), and a leak scan: every case runs with the canary secrets
+// configured (a bearer token and a basic-auth password), and after it every
+// file of its folder (run folder, reports, step summary), stdout and stderr
+// are searched for every form of each canary it was given.
 
 const TOKEN = 'hT9-k2Qz<w&x>"y/Lp4Vb7Nc';
+const PASSWORD = 'Cn4ry-pW9zQx7Lm3&Kd"v';
+/** The canaries every case is given (a case may replace one, e.g. a token equal to an enum word). */
+const CANARIES: Record<string, string> = { HOSTILE_TOKEN: TOKEN, HOSTILE_PASSWORD: PASSWORD };
 let dir: string;
 let hostile: HostileServer;
 let away: HostileServer;
@@ -38,7 +43,38 @@ interface Case {
   stageOrder: string;
 }
 
-function config(c: Case): { cfg: string; marker: string; out: string } {
+interface CaseFiles {
+  root: string;
+  cfg: string;
+  marker: string;
+  out: string;
+  step: string;
+}
+
+/** Every form a canary could leak in: each echoed form, 8-character runs (cuts), base64 at any offset, hex, `\x` escapes. */
+function canaryNeedles(secret: string): string[] {
+  const hex = Buffer.from(secret).toString('hex');
+  return [...new Set([...leakNeedles(secret), ...base64Forms(secret), hex, hex.replace(/../g, '\\x$&')])];
+}
+
+/** The runs of the current test: scanned after it (afterEach), whatever it asserted. */
+const runs: Array<{ root: string; texts: Record<string, string>; canaries: string[] }> = [];
+
+function scanAfter(c: CaseFiles, env: NodeJS.ProcessEnv, r: { stdout: string; stderr: string }): void {
+  // Only the canaries this run was given (a replaced token is a test word, not a canary).
+  const canaries = Object.entries(CANARIES).filter(([name, value]) => (env[name] ?? value) === value).map(([, value]) => value);
+  runs.push({ root: c.root, texts: { stdout: r.stdout, stderr: r.stderr }, canaries });
+}
+
+afterEach(async () => {
+  const done = runs.splice(0);
+  for (const run of done) {
+    expect(run.canaries.length, 'a canary was scanned for').toBeGreaterThan(0);
+    expect(await findNeedles(run.root, run.canaries.flatMap(canaryNeedles), run.texts), run.root).toEqual([]);
+  }
+});
+
+function config(c: Case): CaseFiles {
   const root = join(dir, `c${++n}`);
   mkdirSync(root);
   const marker = join(root, 'rolled-back.txt');
@@ -47,17 +83,29 @@ function config(c: Case): { cfg: string; marker: string; out: string } {
     cfg,
     `export default {
   environments: { staging: { baseUrl: 'http://127.0.0.1:1', health: { path: '/health' }, ${c.env ?? ''}
+    auth: { type: 'basic' },
+    credentials: { viewer: { tokenEnv: 'HOSTILE_TOKEN' }, editor: { username: 'editor', passwordEnv: 'HOSTILE_PASSWORD' } },
     rollback: { actions: [{ type: 'command', command: ['touch', ${JSON.stringify(marker)}], retries: 0 }], verify: { enabled: false } } } },
   stageOrder: ${c.stageOrder},
   stages: ${c.stages},
   reportsDir: ${JSON.stringify(join(root, 'reports'))},
 };`,
   );
-  return { cfg, marker, out: join(root, 'run') };
+  const step = join(root, 'step-summary.md');
+  writeFileSync(step, '');
+  return { root, cfg, marker, out: join(root, 'run'), step };
 }
 
-const verify = (cfg: string, out: string, base: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000) =>
-  runCli(['verify', '--config', cfg, '--base-url', base, '--out', out, '--deploy-id', `d-${++n}`], { cwd: dir, env: { GITHUB_STEP_SUMMARY: '', ...env }, timeoutMs });
+/** The real CLI with the canaries and a step summary in the case's folder; the run is leak-scanned after the test. */
+async function cli(c: CaseFiles, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<CliResult> {
+  const full = { ...CANARIES, GITHUB_STEP_SUMMARY: c.step, ...env };
+  const r = await runCli(args, { cwd: dir, env: full, timeoutMs });
+  scanAfter(c, full, r);
+  return r;
+}
+
+const verify = (c: CaseFiles, base: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000, out = c.out) =>
+  cli(c, ['verify', '--config', c.cfg, '--base-url', base, '--out', out, '--deploy-id', `d-${++n}`], env, timeoutMs);
 
 /** Nothing a target wrote can act on a terminal or a CI log. */
 function expectInertLog(text: string): void {
@@ -73,37 +121,45 @@ const echoSmoke = `{ smoke: { checks: [{ id: 'echo', path: '/echo', role: 'viewe
 describe('a hostile target through the real CLI', () => {
   it('inject: target text is data in the terminal, the CI log and the summary (rollback on its wrong version; exit 1)', async () => {
     const c = config({ env: `version: { path: '/version', field: 'version' },`, stageOrder: `['smoke']`, stages: `{ smoke: { checks: [{ id: 'inject', path: '/inject', expect: { json: { status: 'ok' } }, severity: 'minor' }] } }` });
-    const step = join(dir, 'step-inject.md');
-    writeFileSync(step, '');
-    const r = await runCli(['verify', '--config', c.cfg, '--base-url', hostile.url, '--out', c.out, '--expect-version', '2.0'], { cwd: dir, env: { GITHUB_STEP_SUMMARY: step } });
+    const step = c.step;
+    const r = await cli(c, ['verify', '--config', c.cfg, '--base-url', hostile.url, '--out', c.out, '--expect-version', '2.0']);
     expect(r.code).toBe(1);
     expect(readVerdict(c.out).verdict).toBe('rollback');
     expectInertLog(r.stdout);
     expectInertLog(r.stderr);
     for (const f of [join(c.out, 'summary.md'), step]) {
       const md = readFileSync(f, 'utf8');
-      // summary.md holds one verdict; the step summary one per report pass (before and after the actions), each the real one.
+      // One verdict, the real one: the step summary is appended once, when the record is complete.
       expect(md.match(/^## pdv verdict.*$/gm)?.every((l) => l.startsWith('## pdv verdict: [ROLLBACK]'))).toBe(true);
-      if (f !== step) expect(md.match(/^## pdv verdict/gm)).toHaveLength(1);
+      expect(md.match(/^## pdv verdict/gm)).toHaveLength(1);
       expect(md).not.toMatch(/[\u001b\u0007]|<script>|^\s*::/m);
     }
     expect(readFileSync(join(c.out, 'index.html'), 'utf8')).not.toContain('<script>alert(1)');
   });
 
   it('echo: a target that echoes the token in every encoding and across excerpt cuts leaks it nowhere (rollback; exit 1)', async () => {
-    const c = config({ env: `credentials: { viewer: { tokenEnv: 'HOSTILE_TOKEN' } },`, stageOrder: `['smoke']`, stages: echoSmoke });
-    const r = await verify(c.cfg, c.out, hostile.url, { HOSTILE_TOKEN: TOKEN });
+    const c = config({ stageOrder: `['smoke']`, stages: echoSmoke });
+    const r = await verify(c, hostile.url);
     expect(r.code).toBe(1);
     expect(existsSync(c.marker), r.stdout + r.stderr).toBe(true);
     expect(hostile.hits.get('/echo')).toBeGreaterThan(0);
     expect(await findNeedles(c.out, leakNeedles(TOKEN), { stdout: r.stdout, stderr: r.stderr })).toEqual([]);
   });
 
+  it('echo (basic auth): a target that echoes the Basic credentials in every encoding leaks no form of the password (rollback; exit 1)', async () => {
+    const c = config({ stageOrder: `['smoke']`, stages: echoSmoke.replace(`role: 'viewer'`, `role: 'editor'`) });
+    const before = hostile.hits.get('/echo') ?? 0;
+    const r = await verify(c, hostile.url);
+    expect(r.code, r.stderr).toBe(1);
+    expect(hostile.hits.get('/echo') ?? 0).toBeGreaterThan(before);
+    // The afterEach scan looks for the password in every form, base64 inside `editor:<password>` at any offset too.
+  });
+
   it.each(['stand', 'rollback', 'hold', 'warn', 'failed', 'passed', 'errored', 'skipped', 'flaky', 'critical', 'major', 'minor', 'missing'])(
     'a token equal to "%s" leaves verdict.json valid and correct, and the rollback runs (exit 1)',
     async (word) => {
-      const c = config({ env: `credentials: { viewer: { tokenEnv: 'HOSTILE_TOKEN' } },`, stageOrder: `['smoke']`, stages: echoSmoke });
-      const r = await verify(c.cfg, c.out, hostile.url, { HOSTILE_TOKEN: word });
+      const c = config({ stageOrder: `['smoke']`, stages: echoSmoke });
+      const r = await verify(c, hostile.url, { HOSTILE_TOKEN: word });
       expect(r.code, r.stderr).toBe(1);
       const v = readVerdict(c.out);
       expect(validateVerdict(v)).toEqual({ ok: true });
@@ -115,7 +171,7 @@ describe('a hostile target through the real CLI', () => {
 
   it('redirect-away: the security stage grades the redirect as the answer and never reaches the other host; nothing of it enters a report', async () => {
     const c = config({ env: `allowedHosts: ['127.0.0.1'],`, stageOrder: `['security']`, stages: `{ security: { headers: { minimumGrade: 'B' }, tls: { enabled: false }, exposed: { enabled: false }, cors: { enabled: false } } }` });
-    const r = await verify(c.cfg, c.out, awayTarget.url);
+    const r = await verify(c, awayTarget.url);
     expect(away.hits.size).toBe(0);
     expect(r.code).toBe(1);
     const files = readdirSync(c.out, { recursive: true }).map(String).filter((f) => existsSync(join(c.out, f)) && !f.endsWith('/'));
@@ -130,7 +186,7 @@ describe('a hostile target through the real CLI', () => {
 
   it('trickle: a probe exchange has a total deadline beside its idle one; the security stage ends long before its 60 s timeout', async () => {
     const c = config({ stageOrder: `['security']`, stages: `{ security: { requestTimeout: '3s', headers: { path: '/trickle' }, tls: { enabled: false }, exposed: { enabled: false }, cors: { enabled: false } } }` });
-    const r = await verify(c.cfg, c.out, hostile.url, {}, 45_000);
+    const r = await verify(c, hostile.url, {}, 45_000);
     expect(r.code, 'killed at the bound').not.toBeNull();
     expect(readFileSync(join(c.out, 'verdict.json'), 'utf8')).toMatch(/no complete answer within 3000 ms/);
   });
@@ -140,7 +196,7 @@ describe('a hostile target through the real CLI', () => {
     ['href-spaces', `{ security: { headers: { enabled: false }, tls: { enabled: false }, exposed: { enabled: false }, cors: { enabled: false }, openRedirect: { path: '/href-spaces', param: 'next' } } }`],
   ])('%s: the page is read in linear time (the run ends within its bound; no rollback from the parser)', async (_mode, stages) => {
     const c = config({ stageOrder: `['security']`, stages });
-    const r = await verify(c.cfg, c.out, hostile.url, {}, 60_000);
+    const r = await verify(c, hostile.url, {}, 60_000);
     expect(r.code).not.toBeNull();
     expect(validateVerdict(readVerdict(c.out))).toEqual({ ok: true });
   });
@@ -154,7 +210,7 @@ describe('harness faults are not target faults', () => {
     ['port 0', 'http://127.0.0.1:0', /must not use port 0/],
   ])('%s is exit 3 at plan time, nothing written', async (_name, base, message) => {
     const c = config(smokeOnly);
-    const r = await verify(c.cfg, c.out, base);
+    const r = await verify(c, base);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(message);
     expect(existsSync(c.out)).toBe(false);
@@ -162,7 +218,7 @@ describe('harness faults are not target faults', () => {
 
   it('a refused --base-url never echoes its password', async () => {
     const c = config(smokeOnly);
-    const r = await verify(c.cfg, c.out, 'ftp://deploy:Hunter2-SECRET@127.0.0.1/');
+    const r = await verify(c, 'ftp://deploy:Hunter2-SECRET@127.0.0.1/');
     expect(r.code).toBe(3);
     expect(r.stderr + r.stdout).not.toContain('Hunter2-SECRET');
   });
@@ -172,25 +228,26 @@ describe('harness faults are not target faults', () => {
     const blocker = join(dir, 'a-file');
     writeFileSync(blocker, '');
     const before = hostile.hits.get('/health') ?? 0;
-    const r = await verify(c.cfg, join(blocker, 'run'), hostile.url);
+    const r = await verify(c, hostile.url, {}, 90_000, join(blocker, 'run'));
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/--out: .*cannot create or write the run folder/);
     expect(hostile.hits.get('/health') ?? 0).toBe(before);
   });
 
   it('a secret shorter than 4 characters is refused at plan time, naming it', async () => {
-    const c = config({ ...smokeOnly, env: `credentials: { viewer: { tokenEnv: 'HOSTILE_TOKEN' } },` });
-    const r = await verify(c.cfg, c.out, hostile.url, { HOSTILE_TOKEN: 'ab' });
+    const c = config(smokeOnly);
+    const r = await verify(c, hostile.url, { HOSTILE_TOKEN: 'ab' });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/HOSTILE_TOKEN: is 2 characters long/);
     expect(existsSync(c.out)).toBe(false);
   });
 });
 
-/** Run the CLI with its stdout closed at once, as `pdv verify | head -0` does. */
-function runWithClosedStdout(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PDV_BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Run the CLI with its stdout closed at once, as `pdv verify | head -0` does (leak-scanned after the test: stderr and files). */
+async function runWithClosedStdout(c: CaseFiles, args: string[]): Promise<CliResult> {
+  const env = { ...process.env, NO_COLOR: '1', ...CANARIES, GITHUB_STEP_SUMMARY: c.step };
+  const r = await new Promise<CliResult>((resolve, reject) => {
+    const child = spawn(process.execPath, [PDV_BIN, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -201,12 +258,14 @@ function runWithClosedStdout(args: string[]): Promise<CliResult> {
       resolve({ code, stdout: '', stderr });
     });
   });
+  scanAfter(c, env, r);
+  return r;
 }
 
 describe('exits agree with the files', () => {
   it('a closed stdout (EPIPE) never stops the run: verdict.json, the rollback and the exit code are the verdict\'s', async () => {
     const c = config({ stageOrder: `['smoke']`, stages: `{ smoke: { checks: [{ id: 'missing', path: '/no-such', severity: 'critical' }] } }` });
-    const r = await runWithClosedStdout(['verify', '--config', c.cfg, '--base-url', hostile.url, '--out', c.out, '--deploy-id', 'd-epipe']);
+    const r = await runWithClosedStdout(c, ['verify', '--config', c.cfg, '--base-url', hostile.url, '--out', c.out, '--deploy-id', 'd-epipe']);
     expect(r.code, r.stderr).toBe(1);
     expect(readVerdict(c.out).verdict).toBe('rollback');
     expect(existsSync(c.marker), r.stdout + r.stderr).toBe(true);
@@ -214,14 +273,18 @@ describe('exits agree with the files', () => {
 
   it('SIGTERM is named SIGTERM in the report', async () => {
     const c = config({ stageOrder: `['smoke']`, stages: `{ smoke: { checks: [{ id: 'trickle', path: '/trickle', timeout: '60s', severity: 'critical' }] } }` });
-    const child = spawn(process.execPath, [PDV_BIN, 'verify', '--config', c.cfg, '--base-url', hostile.url, '--out', c.out], { cwd: dir, env: { ...process.env, GITHUB_STEP_SUMMARY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, ...CANARIES, GITHUB_STEP_SUMMARY: c.step };
+    const child = spawn(process.execPath, [PDV_BIN, 'verify', '--config', c.cfg, '--base-url', hostile.url, '--out', c.out], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let sent = false;
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       if (stdout.includes('▶ smoke') && child.signalCode === null && !sent) sent = child.kill('SIGTERM');
     });
     const code = await new Promise<number | null>((r) => child.on('close', r));
+    scanAfter(c, env, { stdout, stderr });
     expect(code).toBe(2);
     const text = readFileSync(join(c.out, 'verdict.json'), 'utf8');
     expect(text).toContain('interrupted (SIGTERM)');
@@ -230,7 +293,7 @@ describe('exits agree with the files', () => {
 
   it('two runs given one --out at once: exactly one claims it', async () => {
     const c = config({ stageOrder: `['smoke']`, stages: `{ smoke: {} }` });
-    const [a, b] = await Promise.all([verify(c.cfg, c.out, hostile.url), verify(c.cfg, c.out, hostile.url)]);
+    const [a, b] = await Promise.all([verify(c, hostile.url), verify(c, hostile.url)]);
     const codes = [a.code, b.code].sort();
     expect(codes).toEqual([0, 3]);
     expect(a.stderr + b.stderr).toMatch(/already holds a run/);
@@ -239,7 +302,7 @@ describe('exits agree with the files', () => {
 
   it('the stage line says "passed with N warnings" when only warn-level checks failed, above a STAND', async () => {
     const c = config({ stageOrder: `['smoke']`, stages: `{ smoke: { checks: [{ id: 'minor-miss', path: '/no-such', severity: 'minor' }] } }` });
-    const r = await verify(c.cfg, c.out, hostile.url);
+    const r = await verify(c, hostile.url);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/■ smoke: passed with 1 warning in/);
     expect(r.stdout).not.toMatch(/■ smoke: failed/);

@@ -47,7 +47,7 @@ export class EventLog {
         writeSync(this.fd, JSON.stringify(clean) + '\n');
       } catch (err) {
         // The run goes on from memory: its verdict and actions must not depend on the disk.
-        this.writeError = `could not append to ${EVENTS_FILE} (${(err as NodeJS.ErrnoException).code ?? String(err)}); later events are missing from it`;
+        this.writeError = `${EVENTS_FILE}: could not append (${(err as NodeJS.ErrnoException).code ?? String(err)}); later events are missing from it (the reports hold them)`;
       }
     }
     for (const l of this.listeners) {
@@ -67,7 +67,7 @@ export class EventLog {
     try {
       fsyncSync(fd);
     } catch (err) {
-      this.writeError ??= `could not flush ${EVENTS_FILE} (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+      this.writeError ??= `${EVENTS_FILE}: could not flush (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
     }
     closeSync(fd);
   }

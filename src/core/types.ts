@@ -141,6 +141,12 @@ export interface VerdictReport {
   checklist?: ChecklistEntry[];
   /** ready when the verdict stands and every checklist item is ticked. */
   promotion?: Promotion;
+  /**
+   * Parts of the run's record that could not be written after the first
+   * verdict.json (`<file>: <reason>`): warnings, never a different verdict
+   * (the record rule, docs/reports.md).
+   */
+  recordWarnings?: string[];
 }
 
 export interface HumanDecision {

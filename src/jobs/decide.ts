@@ -127,7 +127,8 @@ async function record(run: ReturnType<typeof readRun>, input: Common, events: Un
     if (after) {
       await after(report, { runId: run.start.runId, runDir: run.dir, redactor, record: (e) => log.append(e) });
       report = buildVerdict(all, policy);
-      warnings = await writeAllReports(report, run.dir, { redactor, env: input.config.env });
+      // verdict.json already holds the decision: failing to rewrite it is a warning (the record rule), not an unrecorded run.
+      warnings = await writeAllReports(report, run.dir, { redactor, env: input.config.env, recorded: true });
     }
     return { report, runDir: run.dir, warnings };
   } finally {

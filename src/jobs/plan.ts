@@ -112,6 +112,13 @@ export function refuseShortSecrets(secrets: ReadonlyMap<string, string>): void {
   }
 }
 
+/** Every planned stage only reads its imports (and there is at least one stage). */
+async function sendsNothing(loaded: readonly PlannedStage[], imports: readonly string[]): Promise<boolean> {
+  if (!loaded.length || !imports.length) return false;
+  const each = await Promise.all(loaded.map(async (l) => (l.stage.sendsNothing ? await l.stage.sendsNothing(imports) : false)));
+  return each.every(Boolean);
+}
+
 export async function checkPlan(input: PlanCheckInput): Promise<void> {
   const { config } = input;
   const target: Target = {
@@ -146,8 +153,9 @@ export async function checkPlan(input: PlanCheckInput): Promise<void> {
   const env = config.environment;
   refuseShortSecrets(input.secrets);
   // A host that does not resolve is a config or runner fault: refused before any traffic.
+  // A run that only reads imported results (`pdv load import-k6`) sends nothing, so needs no resolver.
   const at = `${config.file ?? 'config'}: environments.${config.environmentName}`;
-  await refuseUnresolvable(
+  if (!(await sendsNothing(loaded, input.imports))) await refuseUnresolvable(
     [
       { url: env.baseUrl, where: `${at}.baseUrl (or --base-url / PDV_BASE_URL)` },
       ...(env.apiUrl ? [{ url: env.apiUrl, where: `${at}.apiUrl (or --api-url / API_BASE_URL)` }] : []),

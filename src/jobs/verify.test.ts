@@ -8,7 +8,8 @@ import { prepareRun } from './prepare.ts';
 import { collectSecrets } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError } from '../core/errors.ts';
-import type { CheckResult } from '../core/types.ts';
+import type { CheckResult, VerdictReport } from '../core/types.ts';
+import { validateVerdict } from '../reporters/schema.ts';
 import { runVerification, type VerifyOptions } from './verify.ts';
 import { Redactor } from '../core/redact.ts';
 import { stageBase } from '../core/schema.ts';
@@ -154,5 +155,52 @@ describe('after the verdict', () => {
     const ran = { ...report, stages: [{ name: 'alpha', status: 'passed' as const, durationMs: 1 }, { name: 'beta', status: 'skipped' as const, durationMs: 0 }] };
     await prepared.afterVerdict?.(ran, { runId: report.runId, runDir: join(dir, 'run'), redactor: new Redactor(), record: () => {} });
     expect(calls).toEqual(['alpha']);
+  });
+});
+
+describe('a report that cannot be written after verdict.json (issue 23, the record rule)', () => {
+  it('is a warning in every file that could be written, and the verdict (and so the exit code) stays the recorded one', async () => {
+    const out = join(dir, 'run');
+    mkdirSync(join(out, 'index.html', 'in-the-way'), { recursive: true }); // rename onto a folder fails, even as root
+    const step = join(dir, 'step-summary.md');
+    process.env.GITHUB_STEP_SUMMARY = step;
+    let acted = 0;
+    const { report, warnings } = await verify(out, { preChecks: [health('failed')], afterVerdict: async () => void acted++ });
+    expect(acted).toBe(1);
+    expect(report.verdict).toBe('rollback');
+    expect(warnings).toEqual([expect.stringMatching(/^part of this run's record could not be written: index\.html: E/)]);
+    const recorded = JSON.parse(readFileSync(join(out, 'verdict.json'), 'utf8')) as VerdictReport;
+    expect(recorded.verdict).toBe('rollback');
+    expect(recorded.recordWarnings).toEqual([expect.stringMatching(/^index\.html: E/)]);
+    expect(validateVerdict(recorded)).toEqual({ ok: true });
+    for (const f of [join(out, 'summary.md'), step]) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).toMatch(/part of this run's record could not be written: index\.html: E/);
+      // Appended once, when the record is complete: one verdict, the recorded one.
+      expect(text.match(/^## pdv verdict.*$/gm), f).toEqual([expect.stringMatching(/^## pdv verdict: \[ROLLBACK\]/)]);
+    }
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/name="pdv.recordWarning" value="part of this run&apos;s record could not be written: index\.html: E/);
+  });
+
+  it('a step summary that cannot be appended is said in summary.md and verdict.json, and the verdict stands', async () => {
+    const out = join(dir, 'run');
+    const step = join(dir, 'step-summary-is-a-folder');
+    mkdirSync(step);
+    process.env.GITHUB_STEP_SUMMARY = step;
+    const { report, warnings } = await verify(out, { afterVerdict: async () => {} });
+    expect(report.verdict).toBe('stand');
+    expect(warnings).toEqual([expect.stringMatching(/^part of this run's record could not be written: \$GITHUB_STEP_SUMMARY: EISDIR/)]);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/part of this run's record could not be written: \$GITHUB\\_STEP\\_SUMMARY: EISDIR/);
+    const recorded = JSON.parse(readFileSync(join(out, 'verdict.json'), 'utf8')) as VerdictReport;
+    expect(recorded.verdict).toBe('stand');
+    expect(recorded.recordWarnings).toEqual([expect.stringMatching(/^\$GITHUB_STEP_SUMMARY: EISDIR/)]);
+  });
+
+  it('a run whose whole record was written carries no record warnings', async () => {
+    const out = join(dir, 'clean');
+    const { report, warnings } = await verify(out, { afterVerdict: async () => {} });
+    expect(warnings).toEqual([]);
+    expect(report.recordWarnings).toBeUndefined();
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).not.toMatch(/could not be written/);
   });
 });

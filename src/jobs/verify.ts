@@ -9,7 +9,7 @@ import { orchestrate } from './orchestrate.ts';
 import { Redactor } from '../core/redact.ts';
 import type { CheckResult, Target, VerdictReport } from '../core/types.ts';
 import { buildVerdict, type VerdictOptions } from '../core/verdict.ts';
-import { writeReports, updateLatestLink, type Env, type WriteReportsOptions } from '../reporters/index.ts';
+import { appendStepSummary, RECORD_WARNING, reportContext, writeReports, updateLatestLink, type Env, type WriteReportsOptions } from '../reporters/index.ts';
 import type { StageReportParts } from '../reporters/types.ts';
 import { stageRegistry } from '../stages/index.ts';
 import type { StageDefinition } from '../stages/stage.ts';
@@ -90,7 +90,8 @@ export async function writeAllReports(report: VerdictReport, runDir: string, opt
   if (result.unrecorded !== undefined) {
     throw new UnrecordedVerdictError(`the run failed to record its verdict: verdict.json could not be written (${result.unrecorded}) in ${runDir}; treat the run as hold`);
   }
-  return result.failures.map((f) => `reporter ${f.reporter} failed: ${f.error}`);
+  // `<file>: <reason>` for a file that could not be written (the record rule's wording), else the reporter's own error.
+  return result.failures.map((f) => (f.file !== undefined ? f.error : `reporter ${f.reporter} failed: ${f.error}`));
 }
 
 /**
@@ -204,29 +205,43 @@ export async function runVerification(opts: VerifyOptions): Promise<{ report: Ve
 
   // The record rule (docs/reports.md): the exit code follows the verdict.json on
   // disk. Without a first verdict.json the run is hold (UnrecordedVerdictError);
-  // anything that fails to be written after it is a warning, never a new verdict.
+  // anything that fails to be written after it is a record warning in the files
+  // that can still be written and on stderr, never a new verdict.
   let report: VerdictReport;
-  let warnings: string[];
-  const reportOptions = { redactor, env: config.env, ...(config.pluginStages ? { plugins: config.pluginStages } : {}) };
+  let problems: string[];
+  const reportOptions = { redactor, env: config.env, deferStepSummary: true, ...(config.pluginStages ? { plugins: config.pluginStages } : {}) };
   try {
     report = buildVerdict(log.events, verdictOptions(config));
-    warnings = await writeAllReports(report, runDir, reportOptions);
+    problems = await writeAllReports(report, runDir, reportOptions);
     if (opts.afterVerdict) {
       const handle: RunHandle = { runId, runDir, redactor, record: (e) => log.append(e) };
       await opts.afterVerdict(report, handle);
-      const after = buildVerdict(log.events, verdictOptions(config));
-      try {
-        warnings = await writeAllReports(after, runDir, reportOptions);
-        report = after;
-      } catch (err) {
-        if (!(err instanceof UnrecordedVerdictError)) throw err;
-        warnings.push(`${err.message.replace(/; treat the run as hold$/, '')}: verdict.json still holds the verdict before the actions, and the exit code follows it`);
-      }
+      // The actions never change the verdict (buildVerdict ignores them), so a failed rewrite leaves the same verdict on disk.
+      report = buildVerdict(log.events, verdictOptions(config));
+      problems = await writeAllReports(report, runDir, { ...reportOptions, recorded: true });
     }
   } finally {
     log.close();
   }
-  if (log.writeError) warnings.push(log.writeError);
-  if (!opts.out) await updateLatestLink(config.reportsDir, runDir).catch((err: unknown) => warnings.push(`could not update the latest link: ${errorMessage(err)}`));
-  return { report, runDir, warnings };
+  if (log.writeError) problems.push(log.writeError);
+  if (!opts.out) await updateLatestLink(config.reportsDir, runDir).catch((err: unknown) => problems.push(`${join(config.reportsDir, 'latest')}: ${errorMessage(err)}`));
+  const recorded = await recordWarnings(report, problems, runDir, reportOptions);
+  return { report: recorded, runDir, warnings: problems.map((p) => `${RECORD_WARNING}: ${p}`) };
+}
+
+/**
+ * The end of the record: the step summary (once, with the warnings known so
+ * far), then, when part of the record is missing, every report rewritten to
+ * say so. `problems` grows with what fails here too (printed on stderr).
+ */
+async function recordWarnings(report: VerdictReport, problems: string[], runDir: string, options: WriteReportsOptions & { plugins?: StageDefinition[]; env: Env }): Promise<VerdictReport> {
+  const redactor = options.redactor;
+  const withWarnings = (r: VerdictReport): VerdictReport => (problems.length ? { ...r, recordWarnings: [...problems] } : r);
+  await appendStepSummary(redactor?.deep ? redactor.deep(withWarnings(report)) : withWarnings(report), reportContext(runDir, redactor), options.env).catch((err: unknown) => {
+    problems.push(`$GITHUB_STEP_SUMMARY: ${errorMessage(err)}`);
+  });
+  if (!problems.length) return report;
+  const amended = withWarnings(report);
+  for (const p of await writeAllReports(amended, runDir, { ...options, recorded: true })) if (!problems.includes(p)) problems.push(p);
+  return amended;
 }

@@ -100,3 +100,11 @@ export function totalRetries(report: VerdictReport): number {
 export function failedActions(report: VerdictReport): VerdictReport['actions'] {
   return report.actions.filter((a) => a.status === 'failed' && (a.kind === 'rollback' || a.kind === 'post-rollback'));
 }
+
+/** The record rule's sentence (docs/reports.md): what could not be written after verdict.json, a warning and never a verdict. */
+export const RECORD_WARNING = "part of this run's record could not be written";
+
+/** One line per part of the record that could not be written: `part of this run's record could not be written: <file>: <reason>`. */
+export function recordWarningLines(report: VerdictReport): string[] {
+  return (report.recordWarnings ?? []).map((w) => `${RECORD_WARNING}: ${w}`);
+}

@@ -1,5 +1,5 @@
 import type { CheckResult, VerdictReport } from '../core/types.ts';
-import { isExcused, VERDICT_LABEL } from './format.ts';
+import { isExcused, recordWarningLines, VERDICT_LABEL } from './format.ts';
 import type { Reporter } from './types.ts';
 import { UNRECORDED_TITLE, unrecordedSentence } from './unrecorded.ts';
 
@@ -126,6 +126,7 @@ export function buildJunitXml(report: VerdictReport): string {
     if (report.target.observedVersion) props.push(property('pdv.observedVersion', report.target.observedVersion));
     if (stage) props.push(property('pdv.stageStatus', stage.status));
     if (stage?.message) props.push(property('pdv.stageMessage', stage.message));
+    for (const line of recordWarningLines(report)) props.push(property('pdv.recordWarning', line));
     out.push('    <properties>', ...props.map((p) => `      ${p}`), '    </properties>');
     for (const c of checks) out.push(...testcase(c));
     out.push('  </testsuite>');

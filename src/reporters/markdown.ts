@@ -7,12 +7,13 @@ import {
   failedActions,
   formatDuration,
   problemChecks,
+  recordWarningLines,
   sortReasons,
   totalRetries,
 } from './format.ts';
 import { decisionView } from './decision.ts';
 import { escapeControlText } from '../core/untrusted.ts';
-import type { Env, Reporter } from './types.ts';
+import type { Env, ReportContext, Reporter } from './types.ts';
 import { UNRECORDED_EVENTS_NOTE, UNRECORDED_TITLE, unrecordedSentence } from './unrecorded.ts';
 
 export const SUMMARY_FILE = 'summary.md';
@@ -58,6 +59,8 @@ export function buildSummaryMarkdown(report: VerdictReport): string {
   for (const a of failedActions(report)) {
     out.push(`> **[ACTION FAILED] ${mdEscape(a.kind)} ${mdEscape(a.name)}: ${mdEscape(a.message)}** — the target may be in a broken state; a person must act now.`, '');
   }
+  // After verdict.json, a write that failed (a full disk) is said here; the verdict stays the recorded one.
+  for (const line of recordWarningLines(report)) out.push(`> **Warning:** ${mdEscape(line)} (the verdict below is the one verdict.json records; the exit code follows it)`, '');
   out.push(`**Verdict: ${VERDICT_LABEL[report.verdict]}** — ${VERDICT_MEANING[report.verdict]}${partial}.`, '');
   const decision = decisionView(report);
   if (decision) {
@@ -138,14 +141,26 @@ export function buildUnrecordedMarkdown(runId: string, why: string): string {
   return [`## ${UNRECORDED_TITLE}`, '', `Run ${code(runId)}: ${mdEscape(unrecordedSentence(why))}`, '', mdEscape(UNRECORDED_EVENTS_NOTE), ''].join('\n');
 }
 
-export function markdownReporter(options: { env?: Env } = {}): Reporter {
+/**
+ * Append the summary to $GITHUB_STEP_SUMMARY (from the run's environment, read once), when set,
+ * after the final redaction pass.
+ */
+export async function appendStepSummary(report: VerdictReport, ctx: Pick<ReportContext, 'redact'>, env: Env | undefined): Promise<void> {
+  const stepSummary = env?.GITHUB_STEP_SUMMARY;
+  if (stepSummary) await appendFile(stepSummary, ctx.redact(buildSummaryMarkdown(report), 'text') + '\n');
+}
+
+/**
+ * `deferStepSummary`: the caller appends the step summary itself, once, when
+ * the record is complete (`pdv verify`: after the actions and the record
+ * warnings); a page saying the verdict was not recorded is still appended at once.
+ */
+export function markdownReporter(options: { env?: Env; deferStepSummary?: boolean } = {}): Reporter {
   return {
     name: 'markdown',
     async write(report, ctx) {
-      const text = buildSummaryMarkdown(report);
-      const written = [await ctx.writeText(SUMMARY_FILE, text)];
-      const stepSummary = options.env?.GITHUB_STEP_SUMMARY;
-      if (stepSummary) await appendFile(stepSummary, ctx.redact(text, 'text') + '\n');
+      const written = [await ctx.writeText(SUMMARY_FILE, buildSummaryMarkdown(report))];
+      if (!options.deferStepSummary) await appendStepSummary(report, ctx, options.env);
       return written;
     },
     async unrecorded(report, why, ctx) {

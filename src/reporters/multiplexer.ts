@@ -12,6 +12,17 @@ import type { FinalRedactor, ReportContext, Reporter, TextFormat, WriteReportsOp
 /** The reporter that writes verdict.json (json.ts); its failure means the run has no recorded verdict. */
 const JSON_REPORTER = 'json';
 
+/** A report file that could not be written; the message is `<file>: <reason>` (no absolute path: the run folder is known). */
+export class ReportWriteError extends Error {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(`${file}: ${errorMessage(cause).replace(/, \w+ '[^']*'(?: -> '[^']*')?$/, '')}`);
+    this.name = 'ReportWriteError';
+  }
+}
+
 export function reportContext(runDir: string, redactor?: FinalRedactor): ReportContext {
   return {
     runDir,
@@ -20,8 +31,14 @@ export function reportContext(runDir: string, redactor?: FinalRedactor): ReportC
       const rel = normalize(relPath);
       // Reporters name their files; a path leaving the run folder is a bug.
       if (isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`)) throw new Error(`report path escapes the run folder: ${relPath}`);
-      await writeFileAtomic(join(runDir, rel), redactFinal(text, formatFor(rel), redactor));
-      return rel.split(sep).join('/');
+      const name = rel.split(sep).join('/');
+      try {
+        await writeFileAtomic(join(runDir, rel), redactFinal(text, formatFor(rel), redactor));
+      } catch (err) {
+        // Named by its file, so the record rule can say which part is missing (`summary.md: ENOSPC: …`).
+        throw new ReportWriteError(name, err);
+      }
+      return name;
     },
   };
 }
@@ -39,7 +56,7 @@ export async function writeReports(
   options: WriteReportsOptions | Reporter[] = {},
 ): Promise<WriteReportsResult> {
   const opts: WriteReportsOptions = Array.isArray(options) ? { reporters: options } : options;
-  const reporters = opts.reporters ?? defaultReporters({ ...(opts.stages ? { stages: opts.stages } : {}), ...(opts.env ? { env: opts.env } : {}) });
+  const reporters = opts.reporters ?? defaultReporters({ ...(opts.stages ? { stages: opts.stages } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.deferStepSummary ? { deferStepSummary: true } : {}) });
   const ctx = reportContext(runDir, opts.redactor);
   const result: WriteReportsResult = { written: [], failures: [] };
   // Data-level pass first: every builder sees redacted values, structure intact.
@@ -51,8 +68,9 @@ export async function writeReports(
       if (result.unrecorded === undefined) result.written.push(...(await reporter.write(data, ctx)));
       else if (reporter.unrecorded) result.written.push(...(await reporter.unrecorded(data, result.unrecorded, ctx)));
     } catch (err) {
-      result.failures.push({ reporter: reporter.name, error: errorMessage(err) });
-      if (reporter.name === JSON_REPORTER) result.unrecorded = errorMessage(err);
+      result.failures.push({ reporter: reporter.name, error: errorMessage(err), ...(err instanceof ReportWriteError ? { file: err.file } : {}) });
+      // Once verdict.json holds a verdict (`recorded`), failing to rewrite it is one more warning, not an unrecorded run.
+      if (reporter.name === JSON_REPORTER && !opts.recorded) result.unrecorded = errorMessage(err);
     }
   }
   return result;

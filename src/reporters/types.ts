@@ -42,7 +42,10 @@ export interface Reporter {
 
 export interface ReporterFailure {
   reporter: string;
+  /** `<file>: <reason>` when a file could not be written, else what the reporter threw. */
   error: string;
+  /** The report file that could not be written (relative to the run folder), when that is what failed. */
+  file?: string;
 }
 
 export interface WriteReportsResult {
@@ -68,4 +71,12 @@ export interface WriteReportsOptions {
   redactor?: FinalRedactor;
   /** The run's environment variables (read once): `GITHUB_STEP_SUMMARY`. Without it no step summary is written. */
   env?: Env;
+  /**
+   * verdict.json already holds this run's verdict (a rewrite after the
+   * actions, or to add record warnings): failing to rewrite it is a failure
+   * like any other, and the other reports still render the verdict.
+   */
+  recorded?: boolean;
+  /** The caller appends $GITHUB_STEP_SUMMARY itself once the record is complete (markdown.ts `appendStepSummary`). */
+  deferStepSummary?: boolean;
 }

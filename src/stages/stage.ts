@@ -108,6 +108,12 @@ export interface StageDefinition<C extends StageBaseConfig = StageBaseConfig, I 
   /** Whether this stage reads `--import` files (scanner reports, k6 summaries). */
   imports?: boolean;
   /**
+   * True when, given these `--import` files, the stage only reads them and
+   * sends nothing (`pdv load import-k6`): a run of such stages alone needs no
+   * plan-time check that the target's hosts resolve.
+   */
+  sendsNothing?(imports: readonly string[]): boolean | Promise<boolean>;
+  /**
    * A gate: it runs alone, and nothing after it starts before its fail-fast
    * decision is taken (smoke: no traffic follows a deploy that is down).
    */

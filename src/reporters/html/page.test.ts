@@ -112,6 +112,17 @@ describe('buildHtml', () => {
     expect(buildHtml(rollbackReport)).not.toContain('class="alarm"');
   });
 
+  it('says which part of the record could not be written, above the verdict it does not change', () => {
+    const page = buildHtml({ ...rollbackReport, recordWarnings: ['summary.md: ENOSPC: no space left on device, write', '<b>x</b>: y'] });
+    const alert = page.indexOf('id="record-warnings"');
+    expect(alert).toBeGreaterThan(0);
+    expect(alert).toBeLessThan(page.indexOf('class="banner'));
+    expect(page).toContain("part of this run&#39;s record could not be written: summary.md: ENOSPC: no space left on device, write");
+    expect(page).toContain('&lt;b&gt;x&lt;/b&gt;: y');
+    expect(page).toContain('data-verdict="rollback"');
+    expect(buildHtml(rollbackReport)).not.toContain('record-warnings');
+  });
+
   it('escapes everything that comes from the target', () => {
     const page = buildHtml(hostileReport);
     expect(page).not.toContain('<script>alert');

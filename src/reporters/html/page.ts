@@ -7,7 +7,7 @@ import { esc } from './escape.ts';
 import { extrasSections, type SectionRenderer } from './section.ts';
 import { CSS } from './style.ts';
 import { SCRIPT } from './script.ts';
-import { actionsSection, alarm, artifactsSection, banner, reasonsSection, warningsSection } from './summary.ts';
+import { actionsSection, alarm, artifactsSection, banner, reasonsSection, recordAlert, warningsSection } from './summary.ts';
 import { timelineSvg } from './timeline.ts';
 
 export const HTML_FILE = 'index.html';
@@ -34,6 +34,7 @@ export function buildHtml(report: VerdictReport, registry: Readonly<Record<strin
 </head>
 <body>
 ${alarm(report)}
+${recordAlert(report)}
 ${banner(report)}
 <main>
 ${decisionSection(report)}

@@ -1,5 +1,5 @@
 import type { ActionRecord, VerdictReport } from '../../core/types.ts';
-import { VERDICT_LABEL, VERDICT_MEANING, checkAnchor, collectWarnings, failedActions, formatDuration, sortReasons, totalRetries } from '../format.ts';
+import { VERDICT_LABEL, VERDICT_MEANING, checkAnchor, collectWarnings, failedActions, formatDuration, recordWarningLines, sortReasons, totalRetries } from '../format.ts';
 import { evidenceLinks } from './checks.ts';
 import { html, raw, safeHref } from './escape.ts';
 
@@ -11,6 +11,14 @@ export function alarm(report: VerdictReport): string {
         html`<div class="alarm" role="alert" id="action-failed">${a.kind.toUpperCase()} FAILED: ${a.name} — ${a.message}<small>The target may be half rolled back. A person must act now. ${a.attempts.length} attempt(s); see <a href="#actions">actions</a>.</small></div>`,
     )
     .join('');
+}
+
+/** Parts of the record that could not be written (a full disk): said on the page, the verdict above stays the recorded one. */
+export function recordAlert(report: VerdictReport): string {
+  const lines = recordWarningLines(report);
+  if (!lines.length) return '';
+  const items = lines.map((l) => html`<li>${l}</li>`).join('');
+  return html`<div class="alarm" role="alert" id="record-warnings"><ul>${raw(items)}</ul><small>The verdict is the one verdict.json records, and the exit code follows it.</small></div>`;
 }
 
 export function banner(report: VerdictReport): string {

@@ -16,6 +16,8 @@ export const loadStage = defineStage({
   exclusive: true,
   segments: true,
   imports: true,
+  // k6's results (a summary, or each pod's raw output) are judged here; nothing is sent.
+  sendsNothing: async (imports) => (await import('./plan.ts')).importsOnly(imports),
   plan: async (ctx) => (await import('./plan.ts')).planLoad(ctx),
   run: async (ctx) => (await import('./run.ts')).runLoad(ctx),
   merge: async (shards, ctx) => (await import('./merge.ts')).mergeLoad(shards, ctx),

@@ -76,6 +76,11 @@ function checkRoles(plan: LoadPlan, ctx: PlanContext<LoadConfig>, env: NodeJS.Pr
   }
 }
 
+/** `pdv load import-k6` / `--import`: k6 summaries or raw outputs become the checks, and no scenario runs here. */
+export function importsOnly(imports: readonly string[]): boolean {
+  return imports.some((f) => isK6SummaryFile(f) || isK6RawFile(f));
+}
+
 export async function planLoad(ctx: PlanContext<LoadConfig>, env: Environ = ctx.settings.env): Promise<void> {
   // `pdv load import-k6` / `--import summary.json`: k6's results become the checks, no scenario runs here.
   if (ctx.imports.some(isK6SummaryFile)) return;
