@@ -8,6 +8,7 @@ import { corsCheck } from './checks/cors.ts';
 import { DebugWatch } from './checks/answer-watch.ts';
 import { debugPageCheck } from './checks/debug-pages.ts';
 import { traceCheck } from './checks/methods.ts';
+import { optionsCheck } from './checks/options.ts';
 import { disclosureCheck } from './checks/disclosure.ts';
 import { exposedChecks } from './checks/exposed.ts';
 import { headerChecks, type SiteGrade } from './checks/headers.ts';
@@ -166,6 +167,7 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
   if (cfg.access.rules.length) {
     ctx.progress(`access control: ${cfg.access.rules.length} rules`);
     await guard('access.rule', 'access.table', () => accessChecks(r, logins));
+    if (cfg.methods.enabled) await guard('methods.options', 'methods.options', async () => [await optionsCheck(r, logins)]);
   }
   // The app-specific probes run only against endpoints the config names.
   if (cfg.openRedirect.enabled) await guard('redirect.login-return-to', 'redirect.login-return-to', async () => [await openRedirectCheck(r)]);
