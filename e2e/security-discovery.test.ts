@@ -14,6 +14,7 @@ import { runSecurityStage, verdictOf } from '../src/stages/security/_test-run.ts
 import { skipWithoutApache, startApache } from './helpers/apache.ts';
 import { missingBinary } from './helpers/binaries.ts';
 import { REPO } from './helpers/cli.ts';
+import { skipWithoutLighttpd, startLighttpd } from './helpers/lighttpd.ts';
 import { skipWithoutNginx, startNginx } from './helpers/nginx.ts';
 import { startServerProcess } from './helpers/server-process.ts';
 
@@ -110,6 +111,56 @@ describe.skipIf(skipWithoutApache())('Apache httpd', () => {
       expect(byId.get('security.methods.base.trace')?.status).toBe('passed');
     } finally {
       await apache.stop();
+    }
+  });
+});
+
+describe.skipIf(skipWithoutLighttpd())('lighttpd', () => {
+  it('dir-listing on /backup/ serving a gzipped SQL dump → rollback naming the listing and the dump', async () => {
+    const l = await startLighttpd({ root: webRoot(), config: '$HTTP["url"] =^ "/backup/" { dir-listing.activate = "enable" }' });
+    try {
+      const { byId, verdict } = await run(l.url);
+      expect(byId.get('security.exposed.base.listing')).toMatchObject({ status: 'failed', severity: 'critical' });
+      expect(byId.get('security.exposed.base.listing')?.message).toMatch(/\/backup\/ \(lighttpd, .*serves \/backup\/shop-2026-12-01\.sql\.gz \(a gzip file\)/);
+      expect(verdict).toBe('rollback');
+    } finally {
+      await l.stop();
+    }
+  });
+
+  it('the same site without dir-listing raises nothing', async () => {
+    const l = await startLighttpd({ root: webRoot() });
+    try {
+      const { checks, byId } = await run(l.url);
+      raisedNothing(checks);
+      expect(byId.get('security.exposed.base.listing')?.status).toBe('passed');
+    } finally {
+      await l.stop();
+    }
+  });
+});
+
+describe("Node's serve-index (Express/connect)", () => {
+  const app = join(FIXTURES, 'serve-index-app.mjs');
+  it('a listing of the web root and /backup/ serving a gzipped SQL dump → rollback naming the listing and the dump', async () => {
+    const s = await startProcess(process.execPath, (port) => [app, String(port)], { ROOT: webRoot(), LISTING: '1' });
+    try {
+      const { byId, verdict } = await run(s.url);
+      expect(byId.get('security.exposed.base.listing')?.message).toMatch(/\/backup\/ \(Node serve-index, .*serves \/backup\/shop-2026-12-01\.sql\.gz \(a gzip file\)/);
+      expect(verdict).toBe('rollback');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('the same server without serve-index raises nothing', async () => {
+    const s = await startProcess(process.execPath, (port) => [app, String(port)], { ROOT: webRoot() });
+    try {
+      const { checks, byId } = await run(s.url);
+      raisedNothing(checks);
+      expect(byId.get('security.exposed.base.listing')?.status).toBe('passed');
+    } finally {
+      await s.stop();
     }
   });
 });
