@@ -200,7 +200,8 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
       tls,
       imports: imports.map((i) => ({ file: i.file, format: i.format, tool: i.tool, findings: i.findings.length, ignored: i.ignored })),
       target,
-      ...(comparison.lastRunId ? { regression: comparison } : {}),
+      // Always there: the report says what this run was compared with, or that it had nothing to compare with.
+      regression: comparison,
       requests: budget.used,
       maxRequests: budget.limit,
     },
