@@ -88,6 +88,47 @@ describe.skipIf(skipWithoutNginx())('nginx', () => {
   });
 });
 
+/** A site whose home page loads its own script and links to a PHP login page. */
+function appRoot(o: { leaks: boolean }): string {
+  const root = webRoot();
+  mkdirSync(join(root, 'static'));
+  chmodSync(join(root, 'static'), 0o755);
+  writeFileSync(join(root, 'index.html'), '<!doctype html><html><head><title>Shop</title><script src="/static/app.js"></script></head><body><a href="/login.php">Sign in</a></body></html>');
+  writeFileSync(join(root, 'static', 'app.js'), `console.log("shop");\n${o.leaks ? '//# sourceMappingURL=app.js.map\n' : ''}`);
+  if (o.leaks) {
+    writeFileSync(join(root, 'static', 'app.js.map'), JSON.stringify({ version: 3, file: 'app.js', sources: ['src/app.ts'], sourcesContent: ['console.log("shop");'], names: [], mappings: 'AAAA' }));
+    // An editor's backup beside the page: the PHP handler runs login.php, nginx serves login.php~ as a plain file.
+    writeFileSync(join(root, 'login.php~'), '<?php\n$db = new PDO("pgsql:host=db", "shop", "s3cret-db-pass");\n');
+  }
+  return root;
+}
+
+describe.skipIf(skipWithoutNginx())("nginx: the site's own files", () => {
+  it('a public source map of its script and a ~ copy of its PHP login page → rollback naming both', async () => {
+    const nginx = await startNginx({ root: appRoot({ leaks: true }), server: 'server_tokens off;' });
+    try {
+      const { byId, verdict } = await run(nginx.url);
+      expect(byId.get('security.exposed.base.source-map')).toMatchObject({ status: 'failed', severity: 'major', message: expect.stringMatching(/\/static\/app\.js\.map is the source map of \/static\/app\.js \(1 sources, 1 with their source text\)/) });
+      expect(byId.get('security.exposed.base.page-copy')).toMatchObject({ status: 'failed', severity: 'critical', message: expect.stringMatching(/\/login\.php~ answered 200 with PHP source code/) });
+      expect(JSON.stringify([...byId.values()])).not.toContain('s3cret-db-pass');
+      expect(verdict).toBe('rollback');
+    } finally {
+      await nginx.stop();
+    }
+  });
+
+  it('the same site without them, as an SPA answering index.html for every path, raises nothing', async () => {
+    const nginx = await startNginx({ root: appRoot({ leaks: false }), server: 'server_tokens off;\nlocation / { try_files $uri /index.html; }' });
+    try {
+      const { checks, byId } = await run(nginx.url);
+      raisedNothing(checks);
+      for (const id of ['security.exposed.base.source-map', 'security.exposed.base.page-copy']) expect(byId.get(id)?.status, id).toBe('passed');
+    } finally {
+      await nginx.stop();
+    }
+  });
+});
+
 describe.skipIf(skipWithoutApache())('Apache httpd', () => {
   it('Options +Indexes on /backup/ and TraceEnable on → rollback for the listing, TRACE reported (minor)', async () => {
     const apache = await startApache({ root: webRoot(), config: 'TraceEnable on\n<Directory "/">\n  Options +Indexes\n</Directory>' });
