@@ -104,6 +104,16 @@ describe('editor and backup copies of the site\'s pages', () => {
     expect((await found(rendered, ['page-copy'])).get('security.exposed.base.page-copy')?.status).toBe('passed');
   });
 
+  it("an ASP page's .old copy showing its server code is found; the rendered page itself is not a copy", async () => {
+    const url = await serve((req, res) => {
+      if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><a href="/default.asp">Home</a></body></html>');
+      if (req.url === '/default.asp') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome, guest</body></html>');
+      if (req.url === '/default.asp.old') return res.writeHead(200, { 'content-type': 'text/plain' }).end('<html><body>Welcome, <% Response.Write(Session("user")) %></body></html>');
+      res.writeHead(404).end();
+    });
+    expect((await found(url, ['page-copy'])).get('security.exposed.base.page-copy')?.message).toMatch(/\/default\.asp\.old answered 200 with ASP\/JSP server code/);
+  });
+
   it('a site with no server-side page is skipped with the reason, not passed', async () => {
     const url = await serve((req, res) => res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html' }).end('<html><body><a href="/about.html">About</a></body></html>'));
     expect((await found(url, ['page-copy'])).get('security.exposed.base.page-copy')).toMatchObject({ status: 'skipped', message: expect.stringMatching(/no server-side page/) });
