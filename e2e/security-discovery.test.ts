@@ -14,6 +14,7 @@ import { runSecurityStage, verdictOf } from '../src/stages/security/_test-run.ts
 import { skipWithoutApache, startApache } from './helpers/apache.ts';
 import { missingBinary } from './helpers/binaries.ts';
 import { REPO } from './helpers/cli.ts';
+import { skipWithoutLighttpd, startLighttpd } from './helpers/lighttpd.ts';
 import { skipWithoutNginx, startNginx } from './helpers/nginx.ts';
 import { startServerProcess } from './helpers/server-process.ts';
 
@@ -87,6 +88,47 @@ describe.skipIf(skipWithoutNginx())('nginx', () => {
   });
 });
 
+/** A site whose home page loads its own script and links to a PHP login page. */
+function appRoot(o: { leaks: boolean }): string {
+  const root = webRoot();
+  mkdirSync(join(root, 'static'));
+  chmodSync(join(root, 'static'), 0o755);
+  writeFileSync(join(root, 'index.html'), '<!doctype html><html><head><title>Shop</title><script src="/static/app.js"></script></head><body><a href="/login.php">Sign in</a></body></html>');
+  writeFileSync(join(root, 'static', 'app.js'), `console.log("shop");\n${o.leaks ? '//# sourceMappingURL=app.js.map\n' : ''}`);
+  if (o.leaks) {
+    writeFileSync(join(root, 'static', 'app.js.map'), JSON.stringify({ version: 3, file: 'app.js', sources: ['src/app.ts'], sourcesContent: ['console.log("shop");'], names: [], mappings: 'AAAA' }));
+    // An editor's backup beside the page: the PHP handler runs login.php, nginx serves login.php~ as a plain file.
+    writeFileSync(join(root, 'login.php~'), '<?php\n$db = new PDO("pgsql:host=db", "shop", "s3cret-db-pass");\n');
+  }
+  return root;
+}
+
+describe.skipIf(skipWithoutNginx())("nginx: the site's own files", () => {
+  it('a public source map of its script and a ~ copy of its PHP login page → rollback naming both', async () => {
+    const nginx = await startNginx({ root: appRoot({ leaks: true }), server: 'server_tokens off;' });
+    try {
+      const { byId, verdict } = await run(nginx.url);
+      expect(byId.get('security.exposed.base.source-map')).toMatchObject({ status: 'failed', severity: 'major', message: expect.stringMatching(/\/static\/app\.js\.map is the source map of \/static\/app\.js \(1 sources, 1 with their source text\)/) });
+      expect(byId.get('security.exposed.base.page-copy')).toMatchObject({ status: 'failed', severity: 'critical', message: expect.stringMatching(/\/login\.php~ answered 200 with PHP source code/) });
+      expect(JSON.stringify([...byId.values()])).not.toContain('s3cret-db-pass');
+      expect(verdict).toBe('rollback');
+    } finally {
+      await nginx.stop();
+    }
+  });
+
+  it('the same site without them, as an SPA answering index.html for every path, raises nothing', async () => {
+    const nginx = await startNginx({ root: appRoot({ leaks: false }), server: 'server_tokens off;\nlocation / { try_files $uri /index.html; }' });
+    try {
+      const { checks, byId } = await run(nginx.url);
+      raisedNothing(checks);
+      for (const id of ['security.exposed.base.source-map', 'security.exposed.base.page-copy']) expect(byId.get(id)?.status, id).toBe('passed');
+    } finally {
+      await nginx.stop();
+    }
+  });
+});
+
 describe.skipIf(skipWithoutApache())('Apache httpd', () => {
   it('Options +Indexes on /backup/ and TraceEnable on → rollback for the listing, TRACE reported (minor)', async () => {
     const apache = await startApache({ root: webRoot(), config: 'TraceEnable on\n<Directory "/">\n  Options +Indexes\n</Directory>' });
@@ -110,6 +152,56 @@ describe.skipIf(skipWithoutApache())('Apache httpd', () => {
       expect(byId.get('security.methods.base.trace')?.status).toBe('passed');
     } finally {
       await apache.stop();
+    }
+  });
+});
+
+describe.skipIf(skipWithoutLighttpd())('lighttpd', () => {
+  it('dir-listing on /backup/ serving a gzipped SQL dump → rollback naming the listing and the dump', async () => {
+    const l = await startLighttpd({ root: webRoot(), config: '$HTTP["url"] =^ "/backup/" { dir-listing.activate = "enable" }' });
+    try {
+      const { byId, verdict } = await run(l.url);
+      expect(byId.get('security.exposed.base.listing')).toMatchObject({ status: 'failed', severity: 'critical' });
+      expect(byId.get('security.exposed.base.listing')?.message).toMatch(/\/backup\/ \(lighttpd, .*serves \/backup\/shop-2026-12-01\.sql\.gz \(a gzip file\)/);
+      expect(verdict).toBe('rollback');
+    } finally {
+      await l.stop();
+    }
+  });
+
+  it('the same site without dir-listing raises nothing', async () => {
+    const l = await startLighttpd({ root: webRoot() });
+    try {
+      const { checks, byId } = await run(l.url);
+      raisedNothing(checks);
+      expect(byId.get('security.exposed.base.listing')?.status).toBe('passed');
+    } finally {
+      await l.stop();
+    }
+  });
+});
+
+describe("Node's serve-index (Express/connect)", () => {
+  const app = join(FIXTURES, 'serve-index-app.mjs');
+  it('a listing of the web root and /backup/ serving a gzipped SQL dump → rollback naming the listing and the dump', async () => {
+    const s = await startProcess(process.execPath, (port) => [app, String(port)], { ROOT: webRoot(), LISTING: '1' });
+    try {
+      const { byId, verdict } = await run(s.url);
+      expect(byId.get('security.exposed.base.listing')?.message).toMatch(/\/backup\/ \(Node serve-index, .*serves \/backup\/shop-2026-12-01\.sql\.gz \(a gzip file\)/);
+      expect(verdict).toBe('rollback');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('the same server without serve-index raises nothing', async () => {
+    const s = await startProcess(process.execPath, (port) => [app, String(port)], { ROOT: webRoot() });
+    try {
+      const { checks, byId } = await run(s.url);
+      raisedNothing(checks);
+      expect(byId.get('security.exposed.base.listing')?.status).toBe('passed');
+    } finally {
+      await s.stop();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,7 @@ describe('security posture against the last stood run', () => {
     const v1 = readVerdict(first.out);
     expect(v1.checks.find((c) => c.id === 'security.posture.regression')).toMatchObject({ status: 'skipped', message: expect.stringMatching(/no stood run in the history folder yet/) });
     expect(await readdir(join(dir, 'reports/history/shop/security'))).toHaveLength(1);
+    expect(await readFile(join(first.out, 'index.html'), 'utf8')).toContain('No earlier stood run: reported, not judged');
 
     sendHeader = false;
     const second = await verify('second');
@@ -58,5 +59,9 @@ describe('security posture against the last stood run', () => {
     expect(v2.reasons[0]?.checkId).toBe('security.posture.regression');
     // The header test itself stays a warning: the regression is what rolls back.
     expect(v2.checks.find((c) => c.id === 'security.headers.base.x-frame-options')).toMatchObject({ status: 'failed', onFail: 'warn' });
+    // The report shows what it was compared with and what was lost.
+    const html = await readFile(join(second.out, 'index.html'), 'utf8');
+    expect(html).toContain(`<dt>compared with run</dt><dd>${v1.runId}</dd>`);
+    expect(html).toContain('<td>headers.base.x-frame-options</td>');
   }, 240_000);
 });

@@ -49,6 +49,8 @@ describe.skipIf(skipWithoutPostgres())('real app: PostGraphile 4, a GraphQL logi
       'smoke.admin-whoami',
       'smoke.person-removes-announcements',
       'smoke.admin-removes-announcements',
+      'security.access.anonymous-creates-announcements',
+      'security.access.anonymous-removes-announcements',
     ]) {
       expect([id, check(r, id).status]).toEqual([id, 'passed']);
     }
@@ -95,10 +97,27 @@ describe.skipIf(skipWithoutPostgres())('real app: PostGraphile 4, a GraphQL logi
       expect([login.status, login.message]).toEqual(['errored', expect.stringContaining('FORUM_GRAPHQL_PATH is not set')]);
     }
     expect(seriousFailures(r)).toEqual([]);
-    // Nothing was sent as a role: no sign-in, no verify query; at most the anonymous smoke check.
+    // Nothing was sent as a role: no sign-in, no verify query; at most the anonymous smoke check and the two anonymous access rules.
     const ops = forum.operations().slice(before);
     expect(ops.filter((o) => o === 'Authenticate')).toEqual([]);
-    expect(ops.length).toBeLessThanOrEqual(1);
+    expect(ops.length).toBeLessThanOrEqual(3);
+  });
+
+  it('a GRANT that lets anonymous remove announcements → rollback (exit 1) naming the security access rule, judged by errors.0.message', async () => {
+    await forum.sql('grant delete on forum.announcement to forum_anonymous');
+    try {
+      const r = await runs.verify(CONFIG, ['--base-url', forum.url], ENV);
+      expect(summary(r), r.output).toEqual({ code: 1, verdict: 'rollback', top: 'security.access.anonymous-removes-announcements' });
+      const rule = check(r, 'security.access.anonymous-removes-announcements');
+      expect([rule.status, rule.observed]).toEqual(['failed', 200]);
+      expect(rule.message).toMatch(/errors\.0\.message/);
+      // The other rule and the smoke checks are as before.
+      expect(check(r, 'security.access.anonymous-creates-announcements').status).toBe('passed');
+      expect(check(r, 'smoke.person-removes-announcements').status).toBe('passed');
+      expect((await forum.pg.query<{ n: string }>('select count(*)::text as n from forum.announcement', [], 'forum'))[0]?.n).toBe('1');
+    } finally {
+      await forum.sql('revoke delete on forum.announcement from forum_anonymous');
+    }
   });
 
   it('a GRANT that lets a person remove announcements → rollback (exit 1) naming smoke.person-removes-announcements', async () => {

@@ -105,6 +105,30 @@ export default defineConfig({
     security: {
       // PostGraphile sends no security headers of its own; put it behind a proxy that
       // adds them and set headers.minimumGrade. The exposed-file probes all run.
+      // The access table of a GraphQL API is judged by what the answer says: 200
+      // either way, with PostgreSQL's refusal in `errors`. Anonymous may not post or
+      // remove announcements (removing announcement 0 asks for the DELETE privilege
+      // and changes nothing either way; the create is refused before any row is written).
+      access: {
+        rules: [
+          {
+            name: 'anonymous-creates-announcements',
+            method: 'POST',
+            path: '/graphql',
+            role: 'anonymous',
+            body: graphql('mutation { createAnnouncement(input: { announcement: { body: "pdv access probe" } }) { announcement { id } } }'),
+            expect: { status: 200, json: { 'errors.0.message': { matches: '^permission denied for table announcement' } } },
+          },
+          {
+            name: 'anonymous-removes-announcements',
+            method: 'POST',
+            path: '/graphql',
+            role: 'anonymous',
+            body: graphql('mutation { deleteAnnouncementById(input: { id: 0 }) { deletedAnnouncementId } }'),
+            expect: { status: 200, json: { 'errors.0.message': { matches: '^permission denied for table announcement' } } },
+          },
+        ],
+      },
     },
     uat: {
       // API specs that act as each role with the session its login module gave (no password in the spec).

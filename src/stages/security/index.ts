@@ -3,7 +3,7 @@ import { securityConfigSchema } from './config.ts';
 
 export const securityStage = defineStage({
   name: 'security',
-  description: 'Headers graded like the MDN HTTP Observatory, TLS, CORS, exposed files and directory listings, debug pages, access control per role, open redirect, rate limiting, posture regressions, scanner imports → security.sarif',
+  description: 'Headers graded like the MDN HTTP Observatory, TLS, CORS, exposed files, directory listings, source maps and page copies, debug pages, access control per role (and OPTIONS against it), open redirect, rate limiting, posture regressions, scanner imports → security.sarif',
   docs: 'docs/security.md',
   configSchema: securityConfigSchema,
   // Needs nothing but the target's URLs.

@@ -64,16 +64,22 @@ export interface PostureComparison {
   lastRunId?: string;
   lost: Array<{ id: string; then: string; now: string }>;
   gradeDrops: Array<{ site: string; then: string; now: string }>;
+  /** Posture checks that pass now and did not in the last stood run. */
+  gained?: string[];
+  /** Posture checks that passed then and pass now. */
+  unchanged?: number;
 }
 
 /** What passed in the last stood run and fails now (skipped and errored checks are no evidence either way). */
 export function comparePosture(last: PostureEntry | undefined, checks: CheckResult[], grades: Record<string, string>): PostureComparison {
   if (!last) return { lost: [], gradeDrops: [] };
   const lost = checks.filter((c) => c.status === 'failed' && inPosture(c) && last.passed[c.id] !== undefined && !c.id.endsWith('.grade')).map((c) => ({ id: c.id, then: last.passed[c.id] as string, now: c.message ?? '' }));
+  const passing = checks.filter((c) => c.status === 'passed' && inPosture(c)).map((c) => c.id);
+  const gained = passing.filter((id) => last.passed[id] === undefined);
   const gradeDrops = Object.entries(grades)
     .filter(([site, now]) => last.grades[site] !== undefined && GRADES.indexOf(now) > GRADES.indexOf(last.grades[site] as string))
     .map(([site, now]) => ({ site, then: last.grades[site] as string, now }));
-  return { lastRunId: last.runId, lost, gradeDrops };
+  return { lastRunId: last.runId, lost, gradeDrops, gained, unchanged: passing.length - gained.length };
 }
 
 export function regressionCheck(cmp: PostureComparison, startedAt: number): CheckResult {

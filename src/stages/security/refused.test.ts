@@ -78,6 +78,8 @@ describe('no security check passes without the application having processed a pr
     expect(byId.get('security.exposed.base.env')).toMatchObject({ status: 'skipped', message: expect.stringMatching(/refuses every anonymous request/) });
     expect(byId.get('security.access.anonymous-post-api-projects')?.message).toMatch(/CSRF/);
     expect(byId.get('security.redirect.login-return-to')?.status).not.toBe('failed');
+    // The probes derived from the site's own pages and OPTIONS vs the access table: never passed.
+    for (const id of ['security.methods.options', 'security.exposed.base.source-map', 'security.exposed.base.page-copy']) expect(byId.get(id)?.status, id).toMatch(/^(skipped|errored)$/);
   });
 
   it('behind a gate that refuses everything, a file the proxy still serves is found', async () => {
@@ -107,5 +109,6 @@ describe('no security check passes without the application having processed a pr
     }
     for (const id of ['security.access.anonymous-get-api-projects', 'security.exposed.base.env', 'security.cors.base']) expect(byId.get(id)?.status, id).toBe('skipped');
     expect(byId.get('security.redirect.login-return-to')?.message).toMatch(/login form was answered again|redirected to the login page/);
+    for (const id of ['security.methods.options', 'security.exposed.base.source-map', 'security.exposed.base.page-copy']) expect(byId.get(id)?.status, id).toMatch(/^(skipped|errored)$/);
   });
 });

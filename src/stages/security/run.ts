@@ -8,6 +8,7 @@ import { corsCheck } from './checks/cors.ts';
 import { DebugWatch } from './checks/answer-watch.ts';
 import { debugPageCheck } from './checks/debug-pages.ts';
 import { traceCheck } from './checks/methods.ts';
+import { optionsCheck } from './checks/options.ts';
 import { disclosureCheck } from './checks/disclosure.ts';
 import { exposedChecks } from './checks/exposed.ts';
 import { headerChecks, type SiteGrade } from './checks/headers.ts';
@@ -166,6 +167,7 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
   if (cfg.access.rules.length) {
     ctx.progress(`access control: ${cfg.access.rules.length} rules`);
     await guard('access.rule', 'access.table', () => accessChecks(r, logins));
+    if (cfg.methods.enabled) await guard('methods.options', 'methods.options', async () => [await optionsCheck(r, logins)]);
   }
   // The app-specific probes run only against endpoints the config names.
   if (cfg.openRedirect.enabled) await guard('redirect.login-return-to', 'redirect.login-return-to', async () => [await openRedirectCheck(r)]);
@@ -198,7 +200,8 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
       tls,
       imports: imports.map((i) => ({ file: i.file, format: i.format, tool: i.tool, findings: i.findings.length, ignored: i.ignored })),
       target,
-      ...(comparison.lastRunId ? { regression: comparison } : {}),
+      // Always there: the report says what this run was compared with, or that it had nothing to compare with.
+      regression: comparison,
       requests: budget.used,
       maxRequests: budget.limit,
     },

@@ -29,7 +29,7 @@ function describeExpect(e: ResponseExpect): string {
   return parts.join(' + ');
 }
 
-interface Prepared {
+export interface Prepared {
   req: ProbeRequest;
   path: string;
   /** The role's session was verified by the application (auth.verify). */
@@ -37,7 +37,7 @@ interface Prepared {
 }
 
 /** The rule's request as its role: `{id:ROLE}` filled in, the role's session attached. Throws when a login is missing. */
-async function prepare(run: SecurityRun, logins: Logins, rule: AccessRule): Promise<Prepared> {
+export async function prepare(run: SecurityRun, logins: Logins, rule: AccessRule): Promise<Prepared> {
   let path = rule.path;
   let verified = false;
   const headers: Record<string, string> = { accept: 'application/json' };

@@ -41,8 +41,10 @@ export interface DebugSignature {
 const SIGNATURES: DebugSignature[] = [
   { what: "Django's debug page (DEBUG = True)", severity: 'critical', re: /You(?:&#x27;|&#39;|')re seeing this error because you have <code>DEBUG = True<\/code>|Django tried these URL patterns/ },
   { what: 'the Rails debug page', severity: 'critical', re: /<title>Action Controller: Exception caught<\/title>|<h2[^>]{0,80}>Rails\.root: / },
-  { what: "Laravel's Whoops/Ignition page", severity: 'critical', re: /<title>Whoops! There was an error\.<\/title>|class="Whoops container"|Illuminate\\Foundation\\|window\.ignite\(/ },
-  { what: "the ASP.NET error page with a stack trace (YSOD)", severity: 'critical', re: /Server Error in &#39;[^&]{0,200}&#39; Application|Server Error in '[^']{0,200}' Application|<title>Developer Exception Page|An unhandled exception occurred while processing the request\./ },
+  // Ignition prints the exception as an HTML comment right after <html class="theme-…">, before its 100 kB script.
+  { what: "Laravel's Whoops/Ignition page", severity: 'critical', re: /<title>Whoops! There was an error\.<\/title>|class="Whoops container"|Illuminate\\Foundation\\|window\.ignite\(|<html class="theme-[a-z]{1,10}">\s{0,10}<!--\s{0,10}[\w\\]{1,200}(?:Exception|Error)\b/ },
+  // The YSOD with details; the generic "Runtime Error" page (custom errors on) has the same heading and no details.
+  { what: "the ASP.NET error page with a stack trace (YSOD)", severity: 'critical', re: /Server Error in (?:&#39;|')[^&']{0,200}(?:&#39;|') Application[\s\S]{0,6000}(?:Exception Details: ?<\/b>|<b>Stack Trace:<\/b>)|<title>Developer Exception Page|An unhandled exception occurred while processing the request\./ },
   { what: "Spring Boot's Whitelabel error page with a stack trace", severity: 'critical', re: /Whitelabel Error Page[\s\S]{0,4000}\bat org\.springframework\./ },
   { what: "Werkzeug's debugger (Flask debug mode)", severity: 'critical', re: /<title>[^<]{0,200}Werkzeug Debugger<\/title>|The debugger caught an exception in your WSGI application/ },
   { what: 'a Python traceback', severity: 'critical', re: /Traceback \(most recent call last\):\s{0,20}(?:<br\s*\/?>)?\s{0,20}File &quot;|Traceback \(most recent call last\):\s{0,20}File "/ },
@@ -51,7 +53,6 @@ const SIGNATURES: DebugSignature[] = [
   { what: 'a PHP error with file and line', severity: 'critical', re: /<b>(?:Fatal error|Warning|Parse error|Notice)<\/b>:[^\n]{0,400} in <b>\/[^<]{1,300}<\/b> on line <b>\d{1,6}<\/b>|Stack trace:\s{0,10}#0 \/[^\s]{1,300}\(\d{1,6}\)/ },
   { what: 'a Ruby backtrace', severity: 'critical', re: /\/gems\/[^\s:]{1,300}\.rb:\d{1,6}:in [`']/ },
   { what: 'a .NET stack trace', severity: 'critical', re: /\bat [\w.`<>]{1,200}\([^)]{0,300}\) in [^\n]{1,300}:line \d{1,6}/ },
-  { what: "Spring Boot's Whitelabel error page (framework and error details)", severity: 'minor', re: /<h1>Whitelabel Error Page<\/h1>/ },
 ];
 
 /** Markup that hides stack frames from a plain-text pattern (Express renders `<br> &nbsp; &nbsp;at …`). */

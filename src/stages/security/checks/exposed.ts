@@ -7,6 +7,7 @@ import { makeCheck } from '../result.ts';
 import { joinUrl, type SecurityRun } from '../run-context.ts';
 import { siteGate } from './gate.ts';
 import { listingCheck } from './listing.ts';
+import { knownPages, pageCopyCheck, sourceMapCheck } from './own-files.ts';
 import { bodySimilarity, catchAllThreshold, compileSignature, firstMatch, type Matcher } from './exposed-match.ts';
 
 export { bodySimilarity } from './exposed-match.ts';
@@ -29,6 +30,11 @@ function definedProbes(): Probe[] {
       paths: d.paths ?? [],
       matchers: (d.signatures ?? []).map(compileSignature),
     }));
+}
+
+/** The compiled signatures of a definition that has no fixed paths (`page-copy`). */
+function definedSignatures(id: string): Matcher[] {
+  return (checkDefinitions().get(`exposed.${id}`)?.signatures ?? []).map(compileSignature);
 }
 
 export function exposedProbes(run: SecurityRun): Probe[] {
@@ -158,7 +164,14 @@ export async function exposedChecks(run: SecurityRun, siteName: string, baseUrl:
     );
   }
   const only = run.config.exposed.only;
-  if (!only || only.includes('listing')) {
+  const wanted = (id: string): boolean => !only || only.includes(id);
+  if (wanted('source-map') || wanted('page-copy')) {
+    const pages = await knownPages(run, baseUrl, gate);
+    if (wanted('source-map')) checks.push(await sourceMapCheck(run, siteName, baseUrl, pages, gate));
+    const copy = definedSignatures('page-copy');
+    if (wanted('page-copy')) checks.push(await pageCopyCheck(run, siteName, baseUrl, pages, gate, copy, (path, res, m) => judgeExposure(path, res, catchAll, m)));
+  }
+  if (wanted('listing')) {
     const backup = definedProbes().find((p) => p.id === 'backup')?.matchers ?? [];
     const listing = await listingCheck(run, siteName, baseUrl, backup, gate.answers[0]);
     checks.push(gate.refusal && listing.status !== 'failed' ? { ...listing, status: 'skipped', message: `no listing found at ${baseUrl}, which says nothing: ${gate.refusal}` } : listing);

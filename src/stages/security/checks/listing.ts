@@ -24,12 +24,18 @@ const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * "Index of" or "backup" is no listing: the title must name this very folder.
  */
 export function listingKind(body: string, folder: string): string | undefined {
-  const head = body.slice(0, 8192);
+  const head = body.slice(0, 16_384);
   const f = `${esc(folder.replace(/\/$/, ''))}/?`;
+  // serve (serve-handler) titles the folder relative to the folder it serves, e.g. "Files within public/backup/".
+  const rel = esc(folder.replace(/^\/|\/$/g, ''));
   const kinds: Array<[string, RegExp]> = [
     ['Python http.server', new RegExp(`<title>Directory listing for ${f}</title>`)],
     ['Node serve-index', new RegExp(`<title>listing directory ${f}</title>`)],
-    ['IIS', new RegExp(`<title>[^<]{1,200} - ${f}</title>[\\s\\S]{0,400}\\[To Parent Directory\\]|<pre><A HREF="[^"]*">\\[To Parent Directory\\]</A>`, 'i')],
+    ['Node serve', new RegExp(`<title>Files within [^<]{0,200}${rel ? `${rel}/` : '/?'}</title>[\\s\\S]{0,12000}<ul id="files">`)],
+    // http-server's style sheet (icons inlined) comes right after the title; its heading may be 50 kB further.
+    ['Node http-server', new RegExp(`<title>Index of ${f}</title>\\s{0,20}<style type="text/css">i\\.icon \\{`)],
+    // IIS directory browsing: "<host> - /folder/" as title and heading, a <pre> of entries (a parent link below the root).
+    ['IIS', new RegExp(`<title>[^<]{1,200} - ${f}</title></head><body><H1>[^<]{1,200} - ${f}</H1><hr>\\s{0,10}<pre>|<pre><A HREF="[^"]*">\\[To Parent Directory\\]</A>`, 'i')],
     ['lighttpd', new RegExp(`<title>Index of ${f}</title>[\\s\\S]{0,2000}<div class="list">`)],
     ['nginx autoindex', new RegExp(`<title>Index of ${f}</title>[\\s\\S]{0,400}<h1>Index of ${f}</h1><hr><pre>`)],
     ['Apache', new RegExp(`<title>Index of ${f}</title>[\\s\\S]{0,400}<h1>Index of ${f}</h1>`)],
