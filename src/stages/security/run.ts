@@ -66,10 +66,9 @@ function notRun(def: string, why: string): CheckResult {
   return makeCheck({ def, slug: def, status: 'skipped', message: why, startedAt: Date.now() });
 }
 
-export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<void> {
+/** The stage's probe client (on-target, budgeted, watched for debug pages), its sign-in and what every check shares. */
+function openRun(ctx: StageContext<SecurityConfig>): SecurityRun {
   const cfg = ctx.config;
-  // Bad scanner files stop the run before anything is checked (the CLI validates them up front too).
-  const imports = await loadScannerFiles(ctx.imports, ctx.config, ctx.settings.rootDir);
   const ca = readCa(cfg, ctx.settings.rootDir, ctx.settings.environment.trustedCa);
   const budget = new RequestBudget(cfg.maxRequests);
   const credentials = new Map<string, { username: string; password: string }>();
@@ -78,8 +77,7 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
     if (c.username && password) credentials.set(role, { username: c.username, password });
   }
   const sites = planSites(ctx.target.baseUrl, ctx.target.apiUrl, cfg.httpsUrl);
-  const base = sites[0] as Site;
-  const webUrl = siteUrl(base);
+  const webUrl = siteUrl(sites[0] as Site);
   // Requests stay on the target: its sites and the environment's allowedHosts.
   const allowedUrl = onTarget([ctx.target.baseUrl, ...(ctx.target.apiUrl ? [ctx.target.apiUrl] : []), ...sites.flatMap((x) => [x.httpUrl, x.httpsUrl].filter((u): u is string => !!u))], ctx.settings.environment.allowedHosts);
   // Every answer of the stage is watched for debug pages and stack traces.
@@ -97,7 +95,7 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
     signal: ctx.signal,
     ...(ca.length ? { send: (req: SendRequest) => client(req) } : {}),
   });
-  const r: SecurityRun = {
+  return {
     config: cfg,
     client,
     auth,
@@ -114,6 +112,15 @@ export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<vo
     debug,
     progress: (m) => ctx.progress(m),
   };
+}
+
+export async function runSecurity(ctx: StageContext<SecurityConfig>): Promise<void> {
+  const cfg = ctx.config;
+  // Bad scanner files stop the run before anything is checked (the CLI validates them up front too).
+  const imports = await loadScannerFiles(ctx.imports, ctx.config, ctx.settings.rootDir);
+  const r = openRun(ctx);
+  const { sites, budget } = r;
+  const base = sites[0] as Site;
 
   const emitted: CheckResult[] = [];
   const emit = (checks: CheckResult[]): void => {

@@ -17,16 +17,9 @@ export interface TlsSummary {
   issuer?: string;
 }
 
-export async function tlsChecks(run: SecurityRun, site: Site, now = Date.now()): Promise<{ checks: CheckResult[]; summary?: TlsSummary }> {
-  if (!site.httpsUrl) return { checks: [] };
-  const url = site.httpsUrl;
-  const u = new URL(url);
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  const target: ProbeTarget = { host, port: Number(u.port || 443), timeoutMs: run.config.requestTimeout, signal: run.signal };
+/** SSLv3, TLS 1.0 and 1.1 offered or not, one probe each (an offered one fails). */
+async function protocolChecks(run: SecurityRun, target: ProbeTarget, url: string, summary: TlsSummary, slug: (s: string) => string): Promise<CheckResult[]> {
   const checks: CheckResult[] = [];
-  const summary: TlsSummary = { site: site.name, url, protocols: {} };
-  const slug = (s: string): string => `tls.${site.name}.${s}`;
-
   const protocols: Array<[def: string, label: string, probe: () => Promise<Offered>]> = [
     ['tls.protocol-sslv3', 'SSLv3', () => probeSslv3(target)],
     ['tls.protocol-tls1-0', 'TLS 1.0', () => probeTlsVersion(target, 'TLSv1' as SecureVersion)],
@@ -51,6 +44,20 @@ export async function tlsChecks(run: SecurityRun, site: Site, now = Date.now()):
       }),
     );
   }
+  return checks;
+}
+
+export async function tlsChecks(run: SecurityRun, site: Site, now = Date.now()): Promise<{ checks: CheckResult[]; summary?: TlsSummary }> {
+  if (!site.httpsUrl) return { checks: [] };
+  const url = site.httpsUrl;
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const target: ProbeTarget = { host, port: Number(u.port || 443), timeoutMs: run.config.requestTimeout, signal: run.signal };
+  const checks: CheckResult[] = [];
+  const summary: TlsSummary = { site: site.name, url, protocols: {} };
+  const slug = (s: string): string => `tls.${site.name}.${s}`;
+
+  checks.push(...(await protocolChecks(run, target, url, summary, slug)));
 
   const startedAt = Date.now();
   run.budget.take();
