@@ -1,6 +1,6 @@
 import { acquireEnvLock } from '../actions/lock.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { reverifier } from './orchestrate.ts';
+import { reverifier } from './context.ts';
 import type { CheckResult, Target, VerdictReport } from '../core/types.ts';
 import { registryOf, sectionOf, settingsOf, type PlannedStage } from './plan.ts';
 import type { RunHandle } from './verify.ts';

@@ -13,7 +13,8 @@ export const loadStage = defineStage({
   isConfigured: (c) => !!c.scenario,
   order: 40,
   // Latencies measured beside other stages would be the harness's noise, not the target's.
-  exclusive: true,
+  alone: true,
+  dependsOn: ['smoke'],
   segments: true,
   imports: true,
   plan: async (ctx) => (await import('./plan.ts')).planLoad(ctx),
