@@ -262,6 +262,30 @@ describe('orchestrate in parallel', () => {
     expect(report.verdict).toBe('stand');
   });
 
+  it('a stage that depends on another (dependsOn) starts once that one has ended, even beside it in the plan', async () => {
+    let uatDone = false;
+    let sawUatDone: boolean | undefined;
+    const { report } = await go(
+      [
+        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { alone: true, dependsOn: [] }),
+        stage('uat', async (ctx) => {
+          await tick();
+          uatDone = true;
+          ctx.check(pass('uat'));
+        }),
+        stage('security', async (ctx) => ctx.check(pass('security'))),
+        stage('audit', async (ctx) => {
+          sawUatDone = uatDone;
+          ctx.check(pass('audit'));
+        }, { dependsOn: ['smoke', 'uat'] }),
+      ],
+      parallel,
+    );
+    expect(sawUatDone).toBe(true);
+    expect(before(timeline(), 'end:uat', 'start:audit')).toBe(true);
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([['smoke', 'passed'], ['uat', 'passed'], ['security', 'passed'], ['audit', 'passed']]);
+  });
+
   it('never runs more than maxParallel stages at once', async () => {
     let now = 0;
     let most = 0;
