@@ -22,7 +22,7 @@ import { validateVerdict } from '../src/reporters/schema.ts';
 // Runtime: each fault runs smoke, security and metrics (the two that overlap
 // cheaply) plus the stage that detects it (load and dr together), twice. By default one fault per
 // detecting stage and a full healthy demo run (5 minutes on a busy 2-core machine);
-// PDV_E2E_ALL_FAULTS=1 runs the whole fault table (22 minutes; all 29 runnable faults passed, dr running ahead of load).
+// PDV_E2E_ALL_FAULTS=1 runs the whole fault table (23 minutes; all 29 runnable faults passed, dr running ahead of load as the computed schedule says — issue 26).
 
 const root = mkdtempSync(join(tmpdir(), 'pdv-parallel-e2e-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
