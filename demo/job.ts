@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectSecrets, loadConfig } from '../src/config/load.ts';
-import type { ResolvedConfig } from '../src/config/types.ts';
 import { UsageError } from '../src/core/errors.ts';
 import { dependencySchema } from '../src/deps/config.ts';
 import type { RunEvent } from '../src/core/events.ts';
@@ -16,9 +15,10 @@ import { FAULTS, unknownFaults } from './faults.ts';
 import { startDemo } from './launch.ts';
 import { prometheusAvailable, startPrometheus } from './prometheus/launch.ts';
 import { redisServerAvailable, startDemoRedis } from './redis-server.ts';
-import { reapLeftovers } from '../src/core/reaper.ts';
-import { checkPlan, planStages } from '../src/jobs/plan.ts';
-import { runVerification, type RunHandle } from '../src/jobs/verify.ts';
+import { planStages } from '../src/jobs/plan.ts';
+import { checkPlanTask, reapTask } from '../src/jobs/prepare.ts';
+import { runTasks } from '../src/jobs/tasks.ts';
+import { actionsTasks, newVerifyRun, outcomeOf, runTaskList } from '../src/jobs/verify.ts';
 
 export const DEMO_CONFIG = fileURLToPath(new URL('./pdv.config.ts', import.meta.url));
 const DEMO_MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -38,8 +38,8 @@ export interface DemoOptions {
   signal: AbortSignal;
   onEvent?: (e: RunEvent) => void;
   onReady?: (info: { baseUrl: string; faults: string[]; blueGreen: boolean; prometheus?: string }) => void;
-  /** Post-verdict actions (the rollback); `pdv demo` wires `prepareRun`. */
-  afterVerdict?: (config: ResolvedConfig, secrets: ReadonlyMap<string, string>) => Promise<{ run?: (r: VerdictReport, h: RunHandle) => Promise<void>; release(): Promise<void> }>;
+  /** Run the post-verdict actions (the rollback), as `pdv demo` does; a demo takes no environment lock (each is its own deployment). */
+  actions?: boolean;
   environ?: NodeJS.ProcessEnv;
   /** Overrides the demo config's `parallel` (the verdict-time bench and the e2e compare both modes). */
   parallel?: boolean;
@@ -124,24 +124,19 @@ export async function runDemo(opts: DemoOptions): Promise<{ report: VerdictRepor
     }
     opts.onReady?.({ baseUrl, faults: opts.faults, blueGreen: Boolean(bg), ...(prometheus ? { prometheus } : {}) });
 
-    const stages = planStages(config, opts.stages);
-    const secrets = collectSecrets(config, environ);
-    await checkPlan({ config, stages, secrets, imports: [] });
-    const reaped = await reapLeftovers();
-    const actions = opts.afterVerdict ? await opts.afterVerdict(config, secrets) : undefined;
-    if (actions) teardown.push(() => actions.release());
-    return await runVerification({
+    const run = newVerifyRun({
       config,
-      stages,
+      stages: planStages(config, opts.stages),
       command: `demo${opts.blueGreen ? ' --blue-green' : ''}${opts.faults.map((f) => ` --fault ${f}`).join('')}`,
       partial: Boolean(opts.stages?.length),
-      secrets,
-      reaped,
+      secrets: collectSecrets(config, environ),
       signal: opts.signal,
       ...(opts.out ? { out: opts.out } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      ...(actions?.run ? { afterVerdict: actions.run } : {}),
     });
+    const actions = opts.actions ? actionsTasks({ dryRun: false, stageSteps: true }) : undefined;
+    await runTasks([checkPlanTask, reapTask(), ...runTaskList(actions)], run);
+    return outcomeOf(run);
   } finally {
     for (const step of teardown.reverse()) await step().catch(() => undefined);
   }

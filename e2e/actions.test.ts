@@ -9,13 +9,14 @@ import { verifySignature } from '../src/actions/hmac.ts';
 import { runActions } from '../src/actions/index.ts';
 import { lockPath } from '../src/actions/lock.ts';
 import { Redactor } from '../src/core/redact.ts';
-import { prepareRun } from '../src/jobs/prepare.ts';
+import { lockTask } from '../src/jobs/prepare.ts';
+import { runTasks } from '../src/jobs/tasks.ts';
 import { collectSecrets, loadConfig } from '../src/config/load.ts';
 import type { ActionRecord, VerdictReport } from '../src/core/types.ts';
 import { validateVerdict } from '../src/reporters/schema.ts';
 import { DEMO_CONFIG } from '../demo/job.ts';
 import { planStages } from '../src/jobs/plan.ts';
-import { runVerification } from '../src/jobs/verify.ts';
+import { actionsTasks, newVerifyRun, outcomeOf, runTaskList } from '../src/jobs/verify.ts';
 import { findSecrets } from './helpers/scan-secrets.ts';
 import { readVerdict, runCli } from './helpers/cli.ts';
 
@@ -49,23 +50,10 @@ describe('health-down on blue-green with a command rollback action', () => {
     const secrets = collectSecrets(config, environ);
     expect(secrets.get('DEMO_SWITCH_TOKEN')).toBe(SWITCH_TOKEN);
     const signal = new AbortController().signal;
-    // The same preparation `pdv verify` does: the environment lock, then the post-verdict actions.
-    const prepared = await prepareRun({ config, stages: planStages(config, ['smoke']), imports: [], dryRun: false, verify: true, signal, secrets });
-    try {
-      ({ report, runDir } = await runVerification({
-        config,
-        stages: prepared.stages,
-        command: 'verify',
-        partial: false,
-        secrets,
-        signal,
-        out: join(root, 'run'),
-        preChecks: prepared.preChecks,
-        ...(prepared.afterVerdict ? { afterVerdict: prepared.afterVerdict } : {}),
-      }));
-    } finally {
-      await prepared.release();
-    }
+    // The tasks `pdv verify` runs after the plan check: the environment lock, the run, the post-verdict actions.
+    const run = newVerifyRun({ config, stages: planStages(config, ['smoke']), command: 'verify', partial: false, secrets, signal, out: join(root, 'run') });
+    await runTasks([lockTask(), ...runTaskList(actionsTasks({ dryRun: false, stageSteps: true }))], run);
+    ({ report, runDir } = outcomeOf(run));
     again = () => runActions({ report: { ...report, runId: 'second-verify' }, config, runDir: join(root, 'run2'), reportsDir: config.reportsDir, redactor: new Redactor(secrets), dryRun: false, env: environ });
   }, 300_000);
   afterAll(async () => {

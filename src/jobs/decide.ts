@@ -11,7 +11,8 @@ import type { VerdictReport } from '../core/types.ts';
 import { buildVerdict } from '../core/verdict.ts';
 import { checklistObservations } from './checklist-evidence.ts';
 import { readRunDir, runStartOf, storedPolicy } from './replay.ts';
-import { writeAllReports, type RunHandle } from './verify.ts';
+import { afterVerdict } from './after-verdict.ts';
+import { recordAgain, recordVerdict } from './verify.ts';
 
 // A person closes the loop on a run: `pdv decide` records stand/rollback,
 // `pdv signoff` records a sign-off. Both append to the run's event log (the
@@ -96,8 +97,6 @@ export interface DecideInput extends Common {
   verdict: 'stand' | 'rollback';
   reason: string;
   override: boolean;
-  /** The post-verdict actions of `pdv verify` (the rollback, through its ledger); run on a rollback decision. */
-  afterVerdict?: (report: VerdictReport, run: RunHandle) => Promise<void>;
 }
 
 export interface Outcome {
@@ -106,8 +105,12 @@ export interface Outcome {
   warnings: string[];
 }
 
-/** Append events, then re-render every report from the whole log; `after` may append more (actions). */
-async function record(run: ReturnType<typeof readRun>, input: Common, events: UnstampedEvent[], after?: DecideInput['afterVerdict']): Promise<Outcome> {
+/**
+ * Append events, then record the verdict from the whole log (recordVerdict);
+ * with `actions`, the post-verdict actions of `pdv verify` (the rollback,
+ * through its at-most-once ledger) follow and the verdict is recorded again.
+ */
+async function record(run: ReturnType<typeof readRun>, input: Common, events: UnstampedEvent[], actions = false): Promise<Outcome> {
   const redactor = new Redactor(input.secrets);
   const file = join(run.dir, EVENTS_FILE);
   // A torn last line (a crash mid-write) is already ignored by readers; drop it so the next line starts clean.
@@ -122,15 +125,12 @@ async function record(run: ReturnType<typeof readRun>, input: Common, events: Un
     const now = () => new Date().toISOString();
     for (const o of checklistObservations(input.config, input.changeTicket)) log.append({ ...o, at: now() });
     for (const e of events) log.append({ ...e, at: now() } as RunEvent);
-    let report = buildVerdict(all, policy);
-    let warnings = await writeAllReports(report, run.dir, { redactor, env: input.config.env });
-    if (after) {
-      await after(report, { runId: run.start.runId, runDir: run.dir, redactor, record: (e) => log.append(e) });
-      report = buildVerdict(all, policy);
-      // verdict.json already holds the decision: failing to rewrite it is a warning (the record rule), not an unrecorded run.
-      warnings = await writeAllReports(report, run.dir, { redactor, env: input.config.env, recorded: true });
-    }
-    return { report, runDir: run.dir, warnings };
+    // With actions, the step summary is appended once, by the second record (with the actions in it).
+    const first = await recordVerdict(run.dir, all, policy, { redactor, env: input.config.env, deferStepSummary: Boolean(actions) });
+    if (!actions) return { ...first, runDir: run.dir };
+    const signal = new AbortController().signal;
+    await afterVerdict({ report: first.report, config: input.config, runId: run.start.runId, runDir: run.dir, redactor, secrets: input.secrets, signal, dryRun: false, stageSteps: true, record: (e) => log.append(e) });
+    return { ...(await recordAgain(first, run.dir, all, policy, { redactor, env: input.config.env })), runDir: run.dir };
   } finally {
     log.close();
   }
@@ -157,7 +157,7 @@ export async function decideRun(input: DecideInput): Promise<Outcome> {
     throw new UsageError(`${d.by} already decided ${d.verdict} at ${d.at}; pass --override to reverse it`, '--override');
   }
   const decision = { verdict: input.verdict, by: who, reason, machineVerdict: machine, override: machine !== 'hold' || reversing, source: sourceOf(env) };
-  return record(run, input, [{ type: 'decision', decision }], input.verdict === 'rollback' ? input.afterVerdict : undefined);
+  return record(run, input, [{ type: 'decision', decision }], input.verdict === 'rollback');
 }
 
 export interface SignoffInput extends Common {

@@ -7,11 +7,10 @@ import type { RunEvent, RunStartEvent, StageEmittable } from '../core/events.ts'
 import { Redactor } from '../core/redact.ts';
 import type { MergeShard, StageContext } from '../stages/stage.ts';
 import type { CheckResult, CheckStatus, StageStatus, StageSummary, VerdictReport } from '../core/types.ts';
-import { buildVerdict } from '../core/verdict.ts';
 import { updateLatestLink } from '../reporters/index.ts';
 import { registryOf, sectionOf, settingsOf, type StageSection } from './plan.ts';
 import { readRunDir, runStartOf, storedPolicy } from './replay.ts';
-import { newRunId, refuseReusedOut, writeAllReports } from './verify.ts';
+import { newRunId, recordVerdict, refuseReusedOut } from './verify.ts';
 
 // `pdv merge`: shards (Playwright --shard), load segments or runs from other
 // machines become one verdict. Raw events are the truth: checks are taken as
@@ -162,8 +161,7 @@ export async function mergeRuns(opts: MergeOptions): Promise<{ report: VerdictRe
   log.append({ type: 'run.end', at: lastEnd, interrupted });
   log.close();
 
-  const report = buildVerdict(log.events, storedPolicy(first));
-  await writeAllReports(report, runDir, { redactor, env: opts.config.env, ...(opts.config.pluginStages ? { plugins: opts.config.pluginStages } : {}) });
+  const { report } = await recordVerdict(runDir, log.events, storedPolicy(first), { redactor, env: opts.config.env, ...(opts.config.pluginStages ? { plugins: opts.config.pluginStages } : {}) });
   if (!opts.out) await updateLatestLink(opts.config.reportsDir, runDir);
   return { report, runDir };
 }

@@ -38,7 +38,7 @@ const pass = (stage: string, slug = 'ok', extra: Partial<CheckResult> = {}): Che
 
 type Planned = OrchestratorInput['stages'][number];
 
-function stage(name: string, run: (ctx: StageContext) => Promise<void>, flags: { gate?: boolean; exclusive?: boolean; speculative?: () => boolean } = {}): Planned {
+function stage(name: string, run: (ctx: StageContext) => Promise<void>, flags: { alone?: boolean; dependsOn?: readonly string[] } = {}): Planned {
   const definition = defineStage({ name, description: name, configSchema: stageBase, isConfigured: () => true, order: 0, run, ...flags });
   return { name, stage: definition, config: stageBase.parse({}), timeoutMs: 10_000 };
 }
@@ -192,7 +192,8 @@ describe('orchestrate', () => {
   });
 });
 
-// Issue 17 item 3: stages side by side after the gate; the exclusive stage alone.
+// Issue 17 item 3: stages side by side after smoke; a stage that runs alone, alone.
+// Issue 26 item 1: the flags are what the stages declare (alone, dependsOn), the schedule data (schedule.test.ts).
 describe('orchestrate in parallel', () => {
   const parallel = { parallel: true, maxParallel: 3 } as const;
   const events = () => readEvents(join(dir, 'events.jsonl'));
@@ -208,12 +209,12 @@ describe('orchestrate in parallel', () => {
   }
   const tick = () => new Promise((r) => setTimeout(r, 5));
 
-  it('runs the stages after the gate side by side: each waits for the other to have started', async () => {
+  it('runs the stages after smoke side by side: each waits for the other to have started', async () => {
     const uatSaw = latch();
     const securitySaw = latch();
     const { report } = await go(
       [
-        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { gate: true }),
+        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { alone: true, dependsOn: [] }),
         stage('uat', async (ctx) => {
           uatSaw.open();
           await securitySaw.wait(ctx.signal);
@@ -228,14 +229,14 @@ describe('orchestrate in parallel', () => {
       parallel,
     );
     const order = timeline();
-    expect(order.slice(0, 2)).toEqual(['start:smoke', 'end:smoke']); // the gate first, alone
+    expect(order.slice(0, 2)).toEqual(['start:smoke', 'end:smoke']); // smoke first, alone
     expect(before(order, 'start:security', 'end:uat')).toBe(true);
     expect(before(order, 'start:uat', 'end:security')).toBe(true);
     expect(report.verdict).toBe('stand');
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([['smoke', 'passed'], ['uat', 'passed'], ['security', 'passed']]);
   });
 
-  it('an exclusive stage waits for the running stages, and nothing starts while it runs', async () => {
+  it('an alone stage waits for the running stages, and nothing starts while it runs', async () => {
     const { report } = await go(
       [
         stage('uat', async (ctx) => {
@@ -246,7 +247,7 @@ describe('orchestrate in parallel', () => {
         stage('load', async (ctx) => {
           await tick();
           ctx.check(pass('load'));
-        }, { exclusive: true }),
+        }, { alone: true }),
         stage('dr', async (ctx) => ctx.check(pass('dr'))),
         stage('metrics', async (ctx) => ctx.check(pass('metrics'))),
       ],
@@ -259,6 +260,30 @@ describe('orchestrate in parallel', () => {
     expect(order[order.indexOf('start:load') + 1]).toBe('end:load');
     expect(before(order, 'end:load', 'start:dr')).toBe(true);
     expect(report.verdict).toBe('stand');
+  });
+
+  it('a stage that depends on another (dependsOn) starts once that one has ended, even beside it in the plan', async () => {
+    let uatDone = false;
+    let sawUatDone: boolean | undefined;
+    const { report } = await go(
+      [
+        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { alone: true, dependsOn: [] }),
+        stage('uat', async (ctx) => {
+          await tick();
+          uatDone = true;
+          ctx.check(pass('uat'));
+        }),
+        stage('security', async (ctx) => ctx.check(pass('security'))),
+        stage('audit', async (ctx) => {
+          sawUatDone = uatDone;
+          ctx.check(pass('audit'));
+        }, { dependsOn: ['smoke', 'uat'] }),
+      ],
+      parallel,
+    );
+    expect(sawUatDone).toBe(true);
+    expect(before(timeline(), 'end:uat', 'start:audit')).toBe(true);
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([['smoke', 'passed'], ['uat', 'passed'], ['security', 'passed'], ['audit', 'passed']]);
   });
 
   it('never runs more than maxParallel stages at once', async () => {
@@ -285,7 +310,7 @@ describe('orchestrate in parallel', () => {
     let metricsRan = false;
     const { report, result } = await go(
       [
-        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { gate: true }),
+        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { alone: true, dependsOn: [] }),
         stage('uat', async (ctx) => {
           await securityStarted.wait(ctx.signal);
           ctx.check(pass('uat', 'login', { severity: 'critical', status: 'failed', message: 'login broken' }));
@@ -437,19 +462,19 @@ describe('orchestrate in parallel', () => {
     expect(tornDown).toBe(true);
   });
 
-  // A speculative stage (dr) runs ahead of the exclusive one (load) beside the stages before it,
+  // A stage that needs only smoke (dr) runs ahead of the alone one (load) beside the stages before it,
   // and the run still reports what one by one would.
-  describe('a speculative stage', () => {
-    const ahead = { speculative: () => true };
+  describe('a stage that runs ahead of its turn', () => {
+    const ahead = { dependsOn: ['smoke'] };
     const at = (name: string, type: 'stage.start' | 'stage.end') =>
       Date.parse(events().find((e) => e.type === type && (type === 'stage.start' ? e.stage === name : e.type === 'stage.end' && e.stage.name === name))?.at ?? 'NaN');
-    /** smoke (gate), uat, load (exclusive), dr (speculative), metrics: uat waits until dr has started, so they overlap. */
+    /** smoke (alone), uat, load (alone), dr (needs smoke), metrics: uat waits until dr has started, so they overlap. */
     function plan(opts: { loadCheck?: Partial<CheckResult>; drCheck?: Partial<CheckResult>; uatCheck?: Partial<CheckResult> } = {}) {
       const drStarted = latch();
       const seen = { drRan: false, drTornDown: false, metricsRan: false, loadRan: false, loadBesideDr: false };
       let drRunning = false;
       const stages = [
-        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { gate: true }),
+        stage('smoke', async (ctx) => ctx.check(pass('smoke')), { alone: true, dependsOn: [] }),
         stage('uat', async (ctx) => {
           await drStarted.wait(ctx.signal);
           await tick();
@@ -459,7 +484,7 @@ describe('orchestrate in parallel', () => {
           seen.loadRan = true;
           seen.loadBesideDr = drRunning;
           ctx.check(pass('load', 'ok', opts.loadCheck));
-        }, { exclusive: true }),
+        }, { alone: true }),
         stage('dr', async (ctx) => {
           drRunning = true;
           seen.drRan = true;
@@ -492,7 +517,7 @@ describe('orchestrate in parallel', () => {
       return shape(report);
     }
 
-    it('starts beside the stages before the exclusive one, never beside it; its events come in plan order', async () => {
+    it('starts beside the stages before the alone one, never beside it; its events come in plan order', async () => {
       const { stages, seen } = plan();
       const { report } = await go(stages, parallel);
       expect(at('dr', 'stage.start')).toBeLessThan(at('uat', 'stage.end')); // ran ahead, beside uat
@@ -503,7 +528,7 @@ describe('orchestrate in parallel', () => {
       expect(report.stages.map((st) => [st.name, st.status])).toEqual([['smoke', 'passed'], ['uat', 'passed'], ['load', 'passed'], ['dr', 'passed'], ['metrics', 'passed']]);
     });
 
-    it('an exclusive stage before it that fails fast drops it: skipped with no checks, as one by one', async () => {
+    it('an alone stage before it that fails fast drops it: skipped with no checks, as one by one', async () => {
       const expected = await sequential({ loadCheck: critical });
       const { stages, seen } = plan({ loadCheck: critical });
       const { report, result } = await go(stages, parallel);
@@ -534,10 +559,10 @@ describe('orchestrate in parallel', () => {
       expect(shape(report)).toEqual(expected);
     });
 
-    it('never starts ahead of a gate, and runs in its turn when parallel is off or its section says no', async () => {
+    it('never starts ahead of smoke, and runs in its turn when parallel is off or it declares no needs', async () => {
       const order: string[] = [];
       const mark = (name: string, flags: Parameters<typeof stage>[2] = {}) => stage(name, async (ctx) => void (order.push(name), ctx.check(pass(name))), flags);
-      await go([mark('smoke', { gate: true }), mark('load', { exclusive: true }), mark('dr', ahead)], parallel);
+      await go([mark('smoke', { alone: true, dependsOn: [] }), mark('load', { alone: true }), mark('dr', ahead)], parallel);
       expect(order).toEqual(['smoke', 'load', 'dr']); // load waited for nothing: dr had no one to run beside
       order.length = 0;
       rmSync(join(dir, 'events.jsonl'));
@@ -546,15 +571,15 @@ describe('orchestrate in parallel', () => {
         order.push('uat');
         ctx.check(pass('uat'));
       });
-      await go([mark('smoke', { gate: true }), slowUat, mark('load', { exclusive: true }), mark('dr', ahead)], { parallel: false });
+      await go([mark('smoke', { alone: true, dependsOn: [] }), slowUat, mark('load', { alone: true }), mark('dr', ahead)], { parallel: false });
       expect(order).toEqual(['smoke', 'uat', 'load', 'dr']);
       order.length = 0;
       rmSync(join(dir, 'events.jsonl'));
-      await go([mark('smoke', { gate: true }), slowUat, mark('load', { exclusive: true }), mark('dr', { speculative: () => false })], parallel);
+      await go([mark('smoke', { alone: true, dependsOn: [] }), slowUat, mark('load', { alone: true }), mark('dr')], parallel);
       expect(order).toEqual(['smoke', 'uat', 'load', 'dr']);
       order.length = 0;
       rmSync(join(dir, 'events.jsonl'));
-      await go([mark('smoke', { gate: true }), slowUat, mark('load', { exclusive: true }), mark('dr', ahead)], parallel);
+      await go([mark('smoke', { alone: true, dependsOn: [] }), slowUat, mark('load', { alone: true }), mark('dr', ahead)], parallel);
       expect(order).toEqual(['smoke', 'dr', 'uat', 'load']);
     });
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { checkPlan, planStages } from './plan.ts';
+import { checkPlan, planStages, targetOf } from './plan.ts';
 
 function resolved(stages: Record<string, unknown>): ResolvedConfig {
   const parsed = configSchema.parse({ environments: { x: { baseUrl: 'http://127.0.0.1:9' } }, stages });
@@ -40,11 +40,11 @@ describe('the plan-time DNS check (issue 23) and runs that send nothing', () => 
 
   it('an import-only load run (pdv load import-k6) does not resolve the target: it sends nothing', async () => {
     const config = onStand(resolved({ load: { scenario: 'perf/x.ts' } }));
-    await expect(checkPlan({ config, stages: planStages(config, ['load']), secrets: new Map(), imports: [summary()], lookup: unresolvable })).resolves.toBeUndefined();
+    await expect(checkPlan({ config, target: targetOf(config), stages: planStages(config, ['load']), secrets: new Map(), imports: [summary()], lookup: unresolvable })).resolves.toBeUndefined();
   });
 
   it('a run beside it that sends (smoke) still refuses a host that does not resolve', async () => {
     const config = onStand(resolved({ load: { scenario: 'perf/x.ts' } }));
-    await expect(checkPlan({ config, stages: planStages(config, ['smoke', 'load']), secrets: new Map(), imports: [summary()], lookup: unresolvable })).rejects.toThrow(/does not resolve/);
+    await expect(checkPlan({ config, target: targetOf(config), stages: planStages(config, ['smoke', 'load']), secrets: new Map(), imports: [summary()], lookup: unresolvable })).rejects.toThrow(/does not resolve/);
   });
 });

@@ -41,6 +41,17 @@ export function settingsOf(config: ResolvedConfig): RunSettings {
   };
 }
 
+/** The target under test, built once from the config. */
+export function targetOf(config: ResolvedConfig): Target {
+  return {
+    environment: config.environmentName,
+    baseUrl: config.environment.baseUrl,
+    ...(config.environment.apiUrl ? { apiUrl: config.environment.apiUrl } : {}),
+    ...(config.environment.expectedVersion ? { expectedVersion: config.environment.expectedVersion } : {}),
+    ...(config.deployId ? { deployId: config.deployId } : {}),
+  };
+}
+
 /** A stage's own section of the config (parsed by its schema; `{}` when the file has none). */
 export function sectionOf(config: ResolvedConfig, stage: StageDefinition): StageSection {
   const stages = config.stages as Record<string, StageSection | undefined>;
@@ -82,6 +93,8 @@ export function planStages(config: ResolvedConfig, requested?: readonly string[]
 
 export interface PlanCheckInput {
   config: ResolvedConfig;
+  /** The run's target (jobs/verify.ts targetOf), the one its stages get. */
+  target: Target;
   stages: PlannedStage[];
   secrets: ReadonlyMap<string, string>;
   imports: string[];
@@ -121,12 +134,7 @@ async function sendsNothing(loaded: readonly PlannedStage[], imports: readonly s
 
 export async function checkPlan(input: PlanCheckInput): Promise<void> {
   const { config } = input;
-  const target: Target = {
-    environment: config.environmentName,
-    baseUrl: config.environment.baseUrl,
-    ...(config.environment.apiUrl ? { apiUrl: config.environment.apiUrl } : {}),
-    ...(config.environment.expectedVersion ? { expectedVersion: config.environment.expectedVersion } : {}),
-  };
+  const { target } = input;
   const planned = input.stages.map((s) => s.name);
   const loaded = input.stages;
 

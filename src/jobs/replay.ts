@@ -6,9 +6,9 @@ import type { RunEvent, RunStartEvent } from '../core/events.ts';
 import { DEFAULT_POLICY } from '../core/policy.ts';
 import { Redactor } from '../core/redact.ts';
 import type { VerdictReport } from '../core/types.ts';
-import { buildVerdict, type VerdictOptions } from '../core/verdict.ts';
+import type { VerdictOptions } from '../core/verdict.ts';
 import type { Env } from '../reporters/index.ts';
-import { writeAllReports } from './verify.ts';
+import { recordVerdict } from './verify.ts';
 
 export function runStartOf(events: readonly RunEvent[], where: string): RunStartEvent {
   const start = events.find((e): e is RunStartEvent => e.type === 'run.start');
@@ -33,8 +33,7 @@ export function readRunDir(dir: string): { dir: string; events: RunEvent[] } {
 export async function rerender(dir: string, env: Env): Promise<{ report: VerdictReport; runDir: string }> {
   const run = readRunDir(dir);
   const start = runStartOf(run.events, join(dir, EVENTS_FILE));
-  const report = buildVerdict(run.events, storedPolicy(start));
   // Events were redacted when recorded; the reporters' own pass is defence in depth.
-  await writeAllReports(report, run.dir, { redactor: new Redactor(), env });
+  const { report } = await recordVerdict(run.dir, run.events, storedPolicy(start), { redactor: new Redactor(), env });
   return { report, runDir: run.dir };
 }

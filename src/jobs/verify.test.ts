@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureConfig } from '../actions/_testing.ts';
 import { ledgerPath } from '../actions/ledger.ts';
-import { prepareRun } from './prepare.ts';
+import { afterVerdict } from './after-verdict.ts';
 import { collectSecrets } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError } from '../core/errors.ts';
 import type { CheckResult, VerdictReport } from '../core/types.ts';
 import { validateVerdict } from '../reporters/schema.ts';
-import { runVerification, type VerifyOptions } from './verify.ts';
+import type { Task } from './tasks.ts';
+import { actionsTasks, runVerification, type VerifyOptions, type VerifyRun } from './verify.ts';
 import { Redactor } from '../core/redact.ts';
 import { stageBase } from '../core/schema.ts';
 import { defineStage } from '../stages/stage.ts';
@@ -34,8 +35,15 @@ function config(env: Record<string, unknown> = {}): ResolvedConfig {
   return { ...fixtureConfig(env, { reportsDir: join(dir, 'reports') }, dir), deployId: 'deploy-7' };
 }
 
-function verify(out: string, extra: Partial<VerifyOptions> = {}) {
-  return runVerification({ config: config(), stages: [], preChecks: [health('passed')], command: 'verify', partial: false, secrets: new Map(), out, signal: new AbortController().signal, ...extra });
+function verify(out: string, extra: Partial<VerifyOptions> = {}, actions?: Array<Task<VerifyRun>>) {
+  return runVerification({ config: config(), stages: [], preChecks: [health('passed')], command: 'verify', partial: false, secrets: new Map(), out, signal: new AbortController().signal, ...extra }, actions);
+}
+
+/** An actions task that only notes it ran. */
+function probe(): { ran: boolean; tasks: Array<Task<VerifyRun>> } {
+  const p = { ran: false, tasks: [] as Array<Task<VerifyRun>> };
+  p.tasks.push({ title: 'actions (probe)', setup: async () => void (p.ran = true) });
+  return p;
 }
 
 function filesUnder(root: string): string[] {
@@ -50,13 +58,13 @@ describe('--out reuse (issue 13 item 6)', () => {
     await verify(out);
     const before = readFileSync(join(out, 'events.jsonl'), 'utf8');
     const mtime = statSync(join(out, 'events.jsonl')).mtimeMs;
-    let afterVerdict = false;
-    const err = await verify(out, { afterVerdict: async () => void (afterVerdict = true) }).then(() => undefined, (e: unknown) => e);
+    const actions = probe();
+    const err = await verify(out, {}, actions.tasks).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toBe(`--out: ${out} already holds a run (events.jsonl); choose a new folder`);
     expect(readFileSync(join(out, 'events.jsonl'), 'utf8')).toBe(before);
     expect(statSync(join(out, 'events.jsonl')).mtimeMs).toBe(mtime);
-    expect(afterVerdict).toBe(false);
+    expect(actions.ran).toBe(false);
   });
 
   it('an existing folder without a run in it is fine', async () => {
@@ -73,11 +81,11 @@ describe('verdict.json cannot be written (issue 13 item 5)', () => {
     mkdirSync(join(out, 'verdict.json', 'in-the-way'), { recursive: true }); // rename onto a folder fails, even as root
     const step = join(dir, 'step-summary.md');
     process.env.GITHUB_STEP_SUMMARY = step;
-    let afterVerdict = false;
-    const err = await verify(out, { preChecks: [health('failed')], afterVerdict: async () => void (afterVerdict = true) }).then(() => undefined, (e: unknown) => e);
+    const actions = probe();
+    const err = await verify(out, { preChecks: [health('failed')] }, actions.tasks).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/failed to record its verdict.*treat the run as hold/);
-    expect(afterVerdict).toBe(false); // pdv never acts on a verdict it could not record
+    expect(actions.ran).toBe(false); // pdv never acts on a verdict it could not record
     for (const f of [join(out, 'summary.md'), join(out, 'junit.xml'), join(out, 'index.html'), step]) {
       const text = readFileSync(f, 'utf8');
       expect(text, f).toMatch(/failed to record its verdict/);
@@ -106,19 +114,11 @@ describe('rollback command output is redacted (issue 13 item 10)', () => {
     const cfg = config({ secretEnv: ['PDV_TEST_ROLLBACK_SECRET'], rollback: { actions: [{ type: 'command', command, retries: 0 }], verify: { enabled: false } } });
     const secrets = collectSecrets(cfg, process.env);
     const signal = new AbortController().signal;
-    const prepared = await prepareRun({ config: cfg, stages: [], imports: [], dryRun: false, verify: true, lock: false, signal, secrets });
     const out = join(dir, 'run');
-    const { report } = await runVerification({
-      config: cfg,
-      stages: [],
-      preChecks: [health('failed')],
-      command: 'verify',
-      partial: false,
-      secrets,
-      out,
-      signal,
-      ...(prepared.afterVerdict ? { afterVerdict: prepared.afterVerdict } : {}),
-    });
+    const { report } = await runVerification(
+      { config: cfg, stages: [], preChecks: [health('failed')], command: 'verify', partial: false, secrets, out, signal },
+      actionsTasks({ dryRun: false, stageSteps: true }),
+    );
     expect(report.verdict).toBe('rollback');
     expect(report.actions.map((a) => a.kind)).toContain('rollback'); // the command did run
     const ledger = ledgerPath(cfg.reportsDir, 'staging', 'deploy-7');
@@ -150,10 +150,9 @@ describe('after the verdict', () => {
       });
     const cfg: ResolvedConfig = { ...config(), pluginStages: [stage('alpha', 80), stage('beta', 81)] };
     const signal = new AbortController().signal;
-    const prepared = await prepareRun({ config: cfg, stages: [], imports: [], dryRun: true, verify: true, lock: false, signal, secrets: new Map() });
     const { report } = await verify(join(dir, 'run'), { config: cfg });
     const ran = { ...report, stages: [{ name: 'alpha', status: 'passed' as const, durationMs: 1 }, { name: 'beta', status: 'skipped' as const, durationMs: 0 }] };
-    await prepared.afterVerdict?.(ran, { runId: report.runId, runDir: join(dir, 'run'), redactor: new Redactor(), record: () => {} });
+    await afterVerdict({ report: ran, config: cfg, runId: report.runId, runDir: join(dir, 'run'), redactor: new Redactor(), secrets: new Map(), signal, dryRun: true, stageSteps: true, record: () => {} });
     expect(calls).toEqual(['alpha']);
   });
 });
@@ -164,9 +163,9 @@ describe('a report that cannot be written after verdict.json (issue 23, the reco
     mkdirSync(join(out, 'index.html', 'in-the-way'), { recursive: true }); // rename onto a folder fails, even as root
     const step = join(dir, 'step-summary.md');
     process.env.GITHUB_STEP_SUMMARY = step;
-    let acted = 0;
-    const { report, warnings } = await verify(out, { preChecks: [health('failed')], afterVerdict: async () => void acted++ });
-    expect(acted).toBe(1);
+    const acted = probe();
+    const { report, warnings } = await verify(out, { preChecks: [health('failed')] }, acted.tasks);
+    expect(acted.ran).toBe(true);
     expect(report.verdict).toBe('rollback');
     expect(warnings).toEqual([expect.stringMatching(/^part of this run's record could not be written: index\.html: E/)]);
     const recorded = JSON.parse(readFileSync(join(out, 'verdict.json'), 'utf8')) as VerdictReport;
@@ -187,7 +186,7 @@ describe('a report that cannot be written after verdict.json (issue 23, the reco
     const step = join(dir, 'step-summary-is-a-folder');
     mkdirSync(step);
     process.env.GITHUB_STEP_SUMMARY = step;
-    const { report, warnings } = await verify(out, { afterVerdict: async () => {} });
+    const { report, warnings } = await verify(out, {}, probe().tasks);
     expect(report.verdict).toBe('stand');
     expect(warnings).toEqual([expect.stringMatching(/^part of this run's record could not be written: \$GITHUB_STEP_SUMMARY: EISDIR/)]);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/part of this run's record could not be written: \$GITHUB\\_STEP\\_SUMMARY: EISDIR/);
@@ -198,7 +197,7 @@ describe('a report that cannot be written after verdict.json (issue 23, the reco
 
   it('a run whose whole record was written carries no record warnings', async () => {
     const out = join(dir, 'clean');
-    const { report, warnings } = await verify(out, { afterVerdict: async () => {} });
+    const { report, warnings } = await verify(out, {}, probe().tasks);
     expect(warnings).toEqual([]);
     expect(report.recordWarnings).toBeUndefined();
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).not.toMatch(/could not be written/);

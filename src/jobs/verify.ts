@@ -13,8 +13,10 @@ import { appendStepSummary, RECORD_WARNING, reportContext, writeReports, updateL
 import type { StageReportParts } from '../reporters/types.ts';
 import { stageRegistry } from '../stages/index.ts';
 import type { StageDefinition } from '../stages/stage.ts';
+import { afterVerdict } from './after-verdict.ts';
 import { checklistObservations } from './checklist-evidence.ts';
-import type { PlannedStage } from './plan.ts';
+import { targetOf, type PlannedStage } from './plan.ts';
+import { runTasks, type Task } from './tasks.ts';
 
 export interface VerifyOptions {
   config: ResolvedConfig;
@@ -37,15 +39,22 @@ export interface VerifyOptions {
   reaped?: string[];
   /** The change-management ticket (`--change-ticket` / $PDV_CHANGE_TICKET), evidence for the checklist. */
   changeTicket?: string;
-  /** Runs after the first verdict (rollback, notify, publish); returns nothing, emits action events. */
-  afterVerdict?: (report: VerdictReport, run: RunHandle) => Promise<void>;
 }
 
-export interface RunHandle {
-  runId: string;
-  runDir: string;
+/** A verify run as its tasks fill it in (jobs/tasks.ts): the options, then what each task adds. */
+export interface VerifyRun extends VerifyOptions {
+  /** The target, built once from the config (checkPlan and every stage get this one). */
+  target: Target;
   redactor: Redactor;
-  record(e: RunEvent): void;
+  /** Set by the task that opens the run folder. */
+  open?: { runId: string; runDir: string; createdDir: boolean; log: EventLog };
+  /** The verdict on disk (verdict.json) and what failed to be written beside it. */
+  recorded?: Recorded;
+}
+
+export interface Recorded {
+  report: VerdictReport;
+  warnings: string[];
 }
 
 export function newRunId(environment: string, at = new Date()): string {
@@ -131,110 +140,172 @@ function makeRunDir(runDir: string, flag: string): boolean {
   return !existed;
 }
 
-/** One verification run: run folder, event log, stages, verdict, reports. */
-export async function runVerification(opts: VerifyOptions): Promise<{ report: VerdictReport; runDir: string; warnings: string[] }> {
-  const { config } = opts;
-  const runId = newRunId(config.environmentName);
-  const cwd = opts.cwd ?? process.cwd();
-  const runDir = opts.out ? (isAbsolute(opts.out) ? opts.out : resolve(cwd, opts.out)) : join(config.reportsDir, runId);
-  refuseReusedOut(runDir);
-  const createdDir = makeRunDir(runDir, opts.out ? '--out' : 'reportsDir');
+/**
+ * The record rule (docs/reports.md): the verdict is built from the events by
+ * the one policy and every report is written, verdict.json first; without it
+ * the run is hold (UnrecordedVerdictError) and nothing acts on it; anything
+ * that fails to be written after it is a warning, never a new verdict.
+ * `pdv verify`, `pdv decide`, `pdv merge` and `pdv report` all record this way.
+ */
+export async function recordVerdict(runDir: string, events: readonly RunEvent[], policy: VerdictOptions, options: RecordOptions): Promise<Recorded> {
+  const report = buildVerdict(events, policy);
+  return { report, warnings: await writeAllReports(report, runDir, options) };
+}
 
-  const redactor = new Redactor(opts.secrets);
-  // Claimed exclusively: a second run given the same folder is refused here, not mixed in.
-  const log = new EventLog(join(runDir, EVENTS_FILE), redactor, { exclusive: true });
-  if (opts.onEvent) log.onEvent(opts.onEvent);
-  const now = () => new Date().toISOString();
-  const target: Target = {
-    environment: config.environmentName,
-    baseUrl: config.environment.baseUrl,
-    ...(config.environment.apiUrl ? { apiUrl: config.environment.apiUrl } : {}),
-    ...(config.environment.expectedVersion ? { expectedVersion: config.environment.expectedVersion } : {}),
-    ...(config.deployId ? { deployId: config.deployId } : {}),
-  };
+type RecordOptions = WriteReportsOptions & { plugins?: StageDefinition[]; env: Env };
 
+/** Recorded again after the actions; a verdict.json that cannot be written now leaves the first one standing (and the exit code follows it). */
+export async function recordAgain(first: Recorded, runDir: string, events: readonly RunEvent[], policy: VerdictOptions, options: RecordOptions): Promise<Recorded> {
   try {
+    // verdict.json already holds this run's verdict: the other reports keep rendering it whatever fails now.
+    return await recordVerdict(runDir, events, policy, { ...options, recorded: true });
+  } catch (err) {
+    if (!(err instanceof UnrecordedVerdictError)) throw err;
+    return { report: first.report, warnings: [...first.warnings, `${err.message.replace(/; treat the run as hold$/, '')}: verdict.json still holds the verdict before the actions, and the exit code follows it`] };
+  }
+}
+
+export function newVerifyRun(opts: VerifyOptions): VerifyRun {
+  return { ...opts, target: targetOf(opts.config), redactor: new Redactor(opts.secrets) };
+}
+
+function opened(run: VerifyRun): NonNullable<VerifyRun['open']> {
+  if (!run.open) throw new Error('the run folder is not open (task order)');
+  return run.open;
+}
+
+// The step summary is appended once, by the finish task, when the record is complete.
+const recordOptions = (run: VerifyRun): RecordOptions => ({ redactor: run.redactor, env: run.config.env, deferStepSummary: true, ...(run.config.pluginStages ? { plugins: run.config.pluginStages } : {}) });
+
+/** The run folder and its event log, claimed exclusively (a second run given the same folder is refused, not mixed in); the run's first events. */
+export const openRunTask: Task<VerifyRun> = {
+  title: 'open the run',
+  async setup(run) {
+    const { config } = run;
+    const runId = newRunId(config.environmentName);
+    const runDir = run.out ? (isAbsolute(run.out) ? run.out : resolve(run.cwd ?? process.cwd(), run.out)) : join(config.reportsDir, runId);
+    refuseReusedOut(runDir);
+    const createdDir = makeRunDir(runDir, run.out ? '--out' : 'reportsDir');
+    const log = new EventLog(join(runDir, EVENTS_FILE), run.redactor, { exclusive: true });
+    run.open = { runId, runDir, createdDir, log };
+    if (run.onEvent) log.onEvent(run.onEvent);
+    const now = () => new Date().toISOString();
     log.append({
       type: 'run.start',
       at: now(),
       runId,
-      command: opts.command,
-      target,
-      plan: opts.stages.map((s) => s.name),
-      required: opts.stages.filter((s) => s.required).map((s) => s.name),
-      partial: opts.partial,
+      command: run.command,
+      target: run.target,
+      plan: run.stages.map((s) => s.name),
+      required: run.stages.filter((s) => s.required).map((s) => s.name),
+      partial: run.partial,
       policy: verdictOptions(config),
       ...(config.file ? { configFile: config.file } : {}),
-      ...(opts.grep ? { grep: opts.grep } : {}),
-      ...(opts.shard ? { shard: opts.shard } : {}),
-      ...(opts.segment ? { segment: opts.segment } : {}),
+      ...(run.grep ? { grep: run.grep } : {}),
+      ...(run.shard ? { shard: run.shard } : {}),
+      ...(run.segment ? { segment: run.segment } : {}),
     });
-    for (const check of opts.preChecks ?? []) log.append({ type: 'check', at: now(), check });
-    for (const o of checklistObservations(config, opts.changeTicket)) log.append({ ...o, at: now() });
-    if (opts.reaped?.length) log.append({ type: 'extra', at: now(), key: 'reaped', value: opts.reaped });
-    const result = await orchestrate({
-      runId,
-      runDir,
-      config,
-      target,
-      stages: opts.stages,
-      log,
-      redactor,
-      secrets: opts.secrets,
-      signal: opts.signal,
-      deadlineMs: config.deadline,
-      failFast: config.failFast,
-      parallel: config.parallel,
-      maxParallel: config.maxParallel,
-      ...(opts.grep ? { grep: opts.grep } : {}),
-      ...(opts.shard ? { shard: opts.shard } : {}),
-      ...(opts.segment ? { segment: opts.segment } : {}),
-      imports: opts.imports ?? [],
-    });
-    log.append({ type: 'run.end', at: now(), interrupted: result.interrupted, ...(result.reason ? { reason: result.reason } : {}) });
-  } catch (err) {
-    log.close();
-    // Bad input discovered by a stage: nothing half-written stays behind (a
-    // folder given by --out that existed before keeps only what it had).
-    if ((err as Error).name === 'UsageError') {
-      if (createdDir) rmSync(runDir, { recursive: true, force: true });
-      else rmSync(join(runDir, EVENTS_FILE), { force: true });
-    }
-    throw err;
-  }
+    for (const check of run.preChecks ?? []) log.append({ type: 'check', at: now(), check });
+    for (const o of checklistObservations(config, run.changeTicket)) log.append({ ...o, at: now() });
+    if (run.reaped?.length) log.append({ type: 'extra', at: now(), key: 'reaped', value: run.reaped });
+  },
+  async teardown(run) {
+    run.open?.log.close();
+  },
+};
 
-  // The record rule (docs/reports.md): the exit code follows the verdict.json on
-  // disk. Without a first verdict.json the run is hold (UnrecordedVerdictError);
-  // anything that fails to be written after it is a record warning in the files
-  // that can still be written and on stderr, never a new verdict.
-  let report: VerdictReport;
-  let problems: string[];
-  const reportOptions = { redactor, env: config.env, deferStepSummary: true, ...(config.pluginStages ? { plugins: config.pluginStages } : {}) };
-  try {
-    report = buildVerdict(log.events, verdictOptions(config));
-    problems = await writeAllReports(report, runDir, reportOptions);
-    if (opts.afterVerdict) {
-      const handle: RunHandle = { runId, runDir, redactor, record: (e) => log.append(e) };
-      await opts.afterVerdict(report, handle);
-      // The actions never change the verdict (buildVerdict ignores them), so a failed rewrite leaves the same verdict on disk.
-      report = buildVerdict(log.events, verdictOptions(config));
-      problems = await writeAllReports(report, runDir, { ...reportOptions, recorded: true });
+/** The stages (jobs/orchestrate.ts), then run.end. */
+export const runStagesTask: Task<VerifyRun> = {
+  title: 'run the stages',
+  async setup(run) {
+    const { runId, runDir, createdDir, log } = opened(run);
+    const { config } = run;
+    try {
+      const result = await orchestrate({
+        runId,
+        runDir,
+        config,
+        target: run.target,
+        stages: run.stages,
+        log,
+        redactor: run.redactor,
+        secrets: run.secrets,
+        signal: run.signal,
+        deadlineMs: config.deadline,
+        failFast: config.failFast,
+        parallel: config.parallel,
+        maxParallel: config.maxParallel,
+        ...(run.grep ? { grep: run.grep } : {}),
+        ...(run.shard ? { shard: run.shard } : {}),
+        ...(run.segment ? { segment: run.segment } : {}),
+        imports: run.imports ?? [],
+      });
+      log.append({ type: 'run.end', at: new Date().toISOString(), interrupted: result.interrupted, ...(result.reason ? { reason: result.reason } : {}) });
+    } catch (err) {
+      log.close();
+      // Bad input discovered by a stage: nothing half-written stays behind (a
+      // folder given by --out that existed before keeps only what it had).
+      if ((err as Error).name === 'UsageError') {
+        if (createdDir) rmSync(runDir, { recursive: true, force: true });
+        else rmSync(join(runDir, EVENTS_FILE), { force: true });
+      }
+      throw err;
     }
-  } finally {
-    log.close();
-  }
-  if (log.writeError) problems.push(log.writeError);
-  if (!opts.out) await updateLatestLink(config.reportsDir, runDir).catch((err: unknown) => problems.push(`${join(config.reportsDir, 'latest')}: ${errorMessage(err)}`));
-  const recorded = await recordWarnings(report, problems, runDir, reportOptions);
-  return { report: recorded, runDir, warnings: problems.map((p) => `${RECORD_WARNING}: ${p}`) };
+  },
+};
+
+/** The verdict from the events, every report written (recordVerdict). */
+export const recordTask: Task<VerifyRun> = {
+  title: 'record the verdict',
+  async setup(run) {
+    const { runDir, log } = opened(run);
+    run.recorded = await recordVerdict(runDir, log.events, verdictOptions(run.config), recordOptions(run));
+  },
+};
+
+/** The actions on the recorded verdict (jobs/after-verdict.ts), then the verdict recorded again with them. */
+export function actionsTasks(options: { dryRun: boolean; stageSteps: boolean }): Array<Task<VerifyRun>> {
+  const actions: Task<VerifyRun> = {
+    title: 'actions',
+    async setup(run) {
+      const { runId, runDir, log } = opened(run);
+      const report = run.recorded!.report;
+      await afterVerdict({ report, config: run.config, runId, runDir, redactor: run.redactor, secrets: run.secrets, signal: run.signal, ...options, record: (e) => log.append(e) });
+    },
+  };
+  const again: Task<VerifyRun> = {
+    title: 'record the verdict again',
+    async setup(run) {
+      const { runDir, log } = opened(run);
+      run.recorded = await recordAgain(run.recorded!, runDir, log.events, verdictOptions(run.config), recordOptions(run));
+    },
+  };
+  return [actions, again];
 }
 
 /**
- * The end of the record: the step summary (once, with the warnings known so
- * far), then, when part of the record is missing, every report rewritten to
- * say so. `problems` grows with what fails here too (printed on stderr).
+ * The log closed and `latest` pointed at the run; then the end of the record (the record rule,
+ * docs/reports.md): the step summary, once, and — when part of the record could not be written —
+ * every report rewritten to say so. The exit code follows the verdict.json on disk.
  */
-async function recordWarnings(report: VerdictReport, problems: string[], runDir: string, options: WriteReportsOptions & { plugins?: StageDefinition[]; env: Env }): Promise<VerdictReport> {
+export const finishTask: Task<VerifyRun> = {
+  title: 'finish',
+  async setup(run) {
+    const { runDir, log } = opened(run);
+    const problems = [...run.recorded!.warnings];
+    log.close();
+    if (log.writeError) problems.push(log.writeError);
+    if (!run.out) await updateLatestLink(run.config.reportsDir, runDir).catch((err: unknown) => problems.push(`${join(run.config.reportsDir, 'latest')}: ${errorMessage(err)}`));
+    const report = await recordWarnings(run.recorded!.report, problems, runDir, recordOptions(run));
+    run.recorded = { report, warnings: problems.map((p) => `${RECORD_WARNING}: ${p}`) };
+  },
+};
+
+/**
+ * The step summary (once, with the warnings known so far), then, when part of the record is
+ * missing, every report rewritten to say so. `problems` grows with what fails here too.
+ */
+async function recordWarnings(report: VerdictReport, problems: string[], runDir: string, options: RecordOptions): Promise<VerdictReport> {
   const redactor = options.redactor;
   const withWarnings = (r: VerdictReport): VerdictReport => (problems.length ? { ...r, recordWarnings: [...problems] } : r);
   await appendStepSummary(redactor?.deep ? redactor.deep(withWarnings(report)) : withWarnings(report), reportContext(runDir, redactor), options.env).catch((err: unknown) => {
@@ -244,4 +315,22 @@ async function recordWarnings(report: VerdictReport, problems: string[], runDir:
   const amended = withWarnings(report);
   for (const p of await writeAllReports(amended, runDir, { ...options, recorded: true })) if (!problems.includes(p)) problems.push(p);
   return amended;
+}
+
+/** The tasks of a run once it is planned (and locked): open, run the stages, record, [actions, record again], finish. */
+export function runTaskList(actions?: Array<Task<VerifyRun>>): Array<Task<VerifyRun>> {
+  return [openRunTask, runStagesTask, recordTask, ...(actions ?? []), finishTask];
+}
+
+/** What a finished run hands back: the recorded verdict, its folder, the warnings. */
+export function outcomeOf(run: VerifyRun): { report: VerdictReport; runDir: string; warnings: string[] } {
+  if (!run.recorded) throw new Error('the verdict is not recorded (task order)');
+  return { report: run.recorded.report, runDir: opened(run).runDir, warnings: run.recorded.warnings };
+}
+
+/** One verification run: run folder, event log, stages, verdict, reports (and the actions when given). */
+export async function runVerification(opts: VerifyOptions, actions?: Array<Task<VerifyRun>>): Promise<{ report: VerdictReport; runDir: string; warnings: string[] }> {
+  const run = newVerifyRun(opts);
+  await runTasks(runTaskList(actions), run);
+  return outcomeOf(run);
 }

@@ -84,6 +84,13 @@ export interface AfterVerdictContext<C = unknown> {
 /** What a stage adds to the reports: its HTML section, and files rendered from the redacted report (e.g. security.sarif). */
 export type StageReport = Omit<StageReportParts, 'stage'>;
 
+/**
+ * A value decided from the stage's own section. Written as a method's type so
+ * a definition with its own config type still fits the registry's list
+ * (method parameters are bivariant; a plain function type's are not).
+ */
+type OfSection<C, T> = { decide(config: C): T }['decide'];
+
 export interface StageDefinition<C extends StageBaseConfig = StageBaseConfig, I = unknown, N extends string = string> {
   /** Lower-case word; the first segment of every check id the stage emits. */
   name: N;
@@ -114,28 +121,22 @@ export interface StageDefinition<C extends StageBaseConfig = StageBaseConfig, I 
    */
   sendsNothing?(imports: readonly string[]): boolean | Promise<boolean>;
   /**
-   * A gate: it runs alone, and nothing after it starts before its fail-fast
-   * decision is taken (smoke: no traffic follows a deploy that is down).
+   * Runs by itself: nothing else runs while it runs, and the stages after it
+   * in the plan that do not say what they need wait for it (smoke: no traffic
+   * follows a deploy that is down; load: its latencies must not carry the
+   * harness's own noise). See docs/architecture.md and jobs/schedule.ts.
    */
-  gate?: boolean;
+  alone?: boolean;
   /**
-   * Runs alone: it starts once the stages before it have finished, and nothing
-   * starts while it runs (load: its latencies must not carry the harness's own
-   * noise). Other stages may run beside each other (config `parallel`,
-   * `maxParallel`; see docs/architecture.md).
+   * The stages (by name) that must have ended before this one starts (config
+   * `parallel`). A need that is not planned, or is planned after it, is
+   * ignored: the plan order stands. Without it, the stages before it in the
+   * plan that run alone. Saying less lets it run ahead (dr, needing only
+   * smoke, runs beside uat and security before load); the run still records
+   * its events in plan order and reports what one by one would. A function
+   * decides from the stage's own section.
    */
-  exclusive?: boolean;
-  /**
-   * May run ahead of its turn (config `parallel`): once the gate has passed it
-   * starts beside the stages before it, even ahead of an exclusive stage still
-   * waiting (dr beside uat, before load). Only for a stage whose evidence does
-   * not depend on what the stages before it do to the target (dr restores into
-   * its own scratch copy). Its events are held until every stage before it has
-   * ended; when one of those fails fast it is dropped and reported skipped, so
-   * the checks and the verdict are the ones one-by-one would give. Decided
-   * from the stage's own section.
-   */
-  speculative?(config: C): boolean;
+  dependsOn?: readonly string[] | OfSection<C, readonly string[]>;
   /** Validate before traffic (throw UsageError); see PlanContext. */
   plan?(ctx: PlanContext<C>): Promise<void>;
   run(ctx: StageContext<C>): Promise<void>;

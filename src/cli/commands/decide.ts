@@ -5,7 +5,6 @@ import { UsageError } from '../../core/errors.ts';
 import type { VerdictReport } from '../../core/types.ts';
 const loadDecide = () => import('../../jobs/decide.ts');
 import type { CliIo } from '../io.ts';
-const loadPrepare = () => import('../../jobs/prepare.ts');
 import { finish } from '../finish.ts';
 
 // `pdv decide` and `pdv signoff`: a person closes the loop on a held run
@@ -62,9 +61,6 @@ export function register(program: Command, io: CliIo): void {
       if (Boolean(o.stand) === Boolean(o.rollback)) throw new UsageError('choose exactly one of --stand or --rollback', 'decide');
       if (!o.reason?.trim()) throw new UsageError('say why (the reason is the audit trail)', '--reason');
       const { config, secrets } = await runConfig(dir, o.config);
-      const signal = new AbortController().signal;
-      // The same post-verdict actions as `pdv verify`: the rollback goes through its at-most-once ledger.
-      const prepared = await (await loadPrepare()).prepareRun({ config, stages: [], imports: [], dryRun: false, verify: true, lock: false, signal, secrets });
       const changeTicket = o.changeTicket ?? process.env.PDV_CHANGE_TICKET;
       const { report, runDir, warnings } = await (await loadDecide()).decideRun({
         dir,
@@ -75,7 +71,6 @@ export function register(program: Command, io: CliIo): void {
         verdict: o.rollback ? 'rollback' : 'stand',
         override: Boolean(o.override),
         ...(changeTicket ? { changeTicket } : {}),
-        ...(prepared.afterVerdict ? { afterVerdict: prepared.afterVerdict } : {}),
       });
       for (const w of warnings) io.error(`pdv: warning: ${logText(w)}`);
       finish(io, report, runDir);

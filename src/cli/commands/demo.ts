@@ -5,7 +5,6 @@ import { UsageError } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
 import { progressPrinter } from '../progress.ts';
 import { finish } from '../finish.ts';
-const loadPrepare = () => import('../../jobs/prepare.ts');
 
 export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): void {
   program
@@ -37,10 +36,7 @@ export function registerDemo(program: Command, io: CliIo, signal: AbortSignal): 
           io.info(
             `demo deployment up at ${baseUrl}${blueGreen ? ' (blue-green)' : ''}${faults.length ? ` with fault(s) ${faults.join(', ')}` : ''}${prometheus ? `; Prometheus at ${prometheus}` : ''}`,
           ),
-        afterVerdict: async (config, secrets) => {
-          const prepared = await (await loadPrepare()).prepareRun({ config, stages: [], imports: [], dryRun: false, verify: true, lock: false, signal, secrets });
-          return { ...(prepared.afterVerdict ? { run: prepared.afterVerdict } : {}), release: () => prepared.release() };
-        },
+        actions: true,
       });
       for (const w of warnings) io.error(`pdv: warning: ${logText(w)}`);
       finish(io, report, runDir);

@@ -10,8 +10,9 @@ export const drStage = defineStage({
   configSchema: drConfigSchema,
   isConfigured: (c) => !!c.driver,
   order: 50,
-  // Its evidence is its own scratch copy, unless it counts rows in the live database (which load and uat write to).
-  speculative: (c) => c.compareTo !== 'live',
+  // Its evidence is its own scratch copy, so it needs only a live deploy and runs beside uat and
+  // security, before load; unless it counts rows in the live database, which load and uat write to.
+  dependsOn: (c) => (c.compareTo === 'live' ? ['smoke', 'uat', 'load'] : ['smoke']),
   plan: async (ctx) => (await import('./plan.ts')).planDr(ctx),
   run: async (ctx) => (await import('./run.ts')).runDr(ctx),
   report: async () => ({ section: (await import('./report.ts')).drSection }),

@@ -13,7 +13,8 @@ export const loadStage = defineStage({
   isConfigured: (c) => !!c.scenario,
   order: 40,
   // Latencies measured beside other stages would be the harness's noise, not the target's.
-  exclusive: true,
+  alone: true,
+  dependsOn: ['smoke'],
   segments: true,
   imports: true,
   // k6's results (a summary, or each pod's raw output) are judged here; nothing is sent.

@@ -10,8 +10,9 @@ export const smokeStage = defineStage({
   // Needs nothing but the target's URLs.
   isConfigured: () => true,
   order: 10,
-  // Fail-fast stays first: nothing else starts until smoke has said the deploy is alive.
-  gate: true,
+  // First and by itself: nothing else starts until smoke has said the deploy is alive (fail-fast).
+  alone: true,
+  dependsOn: [],
   shards: true,
   plan: async (ctx) => (await import('./plan.ts')).planSmoke(ctx),
   async run(ctx) {
