@@ -13,7 +13,7 @@ import { readVerdict, runCli } from './helpers/cli.ts';
 
 const at = '2026-11-26T04:00:00.000Z';
 const end = '2026-11-26T04:00:03.000Z';
-const c = (id: string, p: Partial<CheckResult> = {}): CheckResult => ({ id, stage: id.split('.')[0]!, title: id, severity: 'critical', status: 'passed', durationMs: 5, attempts: 1, evidence: [], ...p });
+const c = (id: string, p: Partial<CheckResult> = {}): CheckResult => ({ id, stage: id.split('.')[0]!, title: id, severity: 'critical', status: 'passed', durationMs: 5, attempts: 1, evidence: [], ...p }) as CheckResult;
 
 function events(health: CheckResult): RunEvent[] {
   return [

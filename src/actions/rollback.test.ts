@@ -278,7 +278,7 @@ describe('post-rollback verification', () => {
 });
 
 function check(id: string, status: CheckResult['status']): CheckResult {
-  return { id, stage: 'smoke', title: id, severity: 'critical', status, durationMs: 1, attempts: 1, evidence: [] };
+  return { id, stage: 'smoke', title: id, severity: 'critical', status, message: `${id} ${status}`, durationMs: 1, attempts: 1, evidence: [] };
 }
 
 describe('post-rollback verification without a version endpoint', () => {

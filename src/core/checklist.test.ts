@@ -3,7 +3,7 @@ import { evaluateChecklist, fileKey, promotion, type ChecklistFacts, type Checkl
 import { policy } from './policy.ts';
 import type { CheckResult } from './types.ts';
 
-const check = (id: string, status: CheckResult['status']): CheckResult => ({ id, stage: id.split('.')[0] ?? 'smoke', title: id, severity: 'major', status, durationMs: 1, attempts: 1, evidence: [] });
+const check = (id: string, status: CheckResult['status']): CheckResult => ({ id, stage: id.split('.')[0] ?? 'smoke', title: id, severity: 'major', status, message: `${id} ${status}`, durationMs: 1, attempts: 1, evidence: [] });
 
 const facts: ChecklistFacts = {
   checks: [check('smoke.health', 'passed'), check('smoke.login', 'flaky'), check('security.headers', 'failed'), check('load.p95', 'skipped')],

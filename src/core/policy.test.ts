@@ -14,7 +14,7 @@ function check(id: string, partial: Partial<CheckResult> = {}): CheckResult {
     attempts: 1,
     evidence: [],
     ...partial,
-  };
+  } as CheckResult;
 }
 
 const ran = (name: string): StageSummary => ({ name, status: 'passed', durationMs: 1 });

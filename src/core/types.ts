@@ -39,7 +39,7 @@ export interface Quarantine {
 }
 
 /** One check's result: the unit every stage emits. */
-export interface CheckResult {
+interface CheckFields {
   /** Stable id, `<stage>.<slug>`; policy overrides and quarantine match on it. */
   id: string;
   stage: string;
@@ -47,9 +47,6 @@ export interface CheckResult {
   severity: Severity;
   /** What a failure means; default by severity (critical/major → rollback, minor → warn). */
   onFail?: OnFail;
-  status: CheckStatus;
-  /** One line saying what was seen (and for failures, what was expected). */
-  message?: string;
   durationMs: number;
   attempts: number;
   evidence: Evidence[];
@@ -63,6 +60,19 @@ export interface CheckResult {
   limit?: number | string | boolean | null;
   unit?: string;
 }
+
+/**
+ * A check's result. A failed or errored check always says why (`message`): a verdict must
+ * name its cause; a passed or skipped one may say what was seen.
+ */
+export type CheckResult = CheckFields &
+  (
+    | { status: 'failed' | 'errored'; /** What was seen and what was expected, or why there is no evidence. */ message: string }
+    | { status: Exclude<CheckStatus, 'failed' | 'errored'>; /** One line saying what was seen. */ message?: string }
+  );
+
+/** A check's status and message, as one part of a CheckResult (a failed or errored one says why). */
+export type CheckOutcome = { status: 'failed' | 'errored'; message: string } | { status: Exclude<CheckStatus, 'failed' | 'errored'>; message?: string };
 
 export type StageStatus = 'passed' | 'failed' | 'errored' | 'skipped' | 'timedout' | 'interrupted';
 

@@ -4,7 +4,7 @@ import { applyRules, buildVerdict, quarantineActive } from './verdict.ts';
 import type { CheckResult } from './types.ts';
 
 const at = '2026-11-26T10:00:00.000Z';
-const c = (id: string, p: Partial<CheckResult> = {}): CheckResult => ({ id, stage: id.split('.')[0]!, title: id, severity: 'critical', status: 'passed', durationMs: 5, attempts: 1, evidence: [], ...p });
+const c = (id: string, p: Partial<CheckResult> = {}): CheckResult => ({ id, stage: id.split('.')[0]!, title: id, severity: 'critical', status: 'passed', durationMs: 5, attempts: 1, evidence: [], ...p }) as CheckResult;
 const start: RunEvent = { type: 'run.start', at, runId: 'r', command: 'verify', target: { environment: 'staging', baseUrl: 'http://x', expectedVersion: '1.4.0' }, plan: ['smoke', 'uat'], required: ['smoke', 'uat'], partial: false };
 const opts = { majorBudget: 0, flakyAsFailed: false, overrides: [], quarantine: [] };
 

@@ -64,7 +64,9 @@ export function makeContext(
       record(event);
     },
     check: (check) => {
-      record({ type: 'check', check });
+      // A failed or errored check always says why: a stage written in JavaScript may not.
+      const said = (check.status === 'failed' || check.status === 'errored') && !check.message ? { ...check, message: `${check.id} ${check.status}; its stage gave no reason` } : check;
+      record({ type: 'check', check: said });
     },
     progress: (message) => {
       record({ type: 'progress', stage, message });

@@ -34,7 +34,7 @@ const pass = (stage: string, slug = 'ok', extra: Partial<CheckResult> = {}): Che
   attempts: 1,
   evidence: [],
   ...extra,
-});
+}) as CheckResult;
 
 type Planned = OrchestratorInput['stages'][number];
 
@@ -85,6 +85,13 @@ describe('orchestrate', () => {
     expect(order).toEqual(['smoke', 'uat']);
     expect(report.verdict).toBe('stand');
     expect(report.stages.map((s) => s.status)).toEqual(['passed', 'passed']);
+  });
+
+  it('a failed check a stage gives without a message (a stage in JavaScript) is recorded with one', async () => {
+    const bare = { id: 'smoke.bare', stage: 'smoke', title: 'bare', severity: 'minor', status: 'failed', durationMs: 1, attempts: 1, evidence: [] } as unknown as CheckResult;
+    const { report } = await go([stage('smoke', async (ctx) => ctx.check(bare))]);
+    expect(report.checks[0]?.message).toBe('smoke.bare failed; its stage gave no reason');
+    expect(report.warnings.map((w) => w.message)).toEqual(['smoke.bare failed; its stage gave no reason']);
   });
 
   it('fails fast: a failed critical check skips the later stages and the verdict is rollback', async () => {

@@ -29,7 +29,7 @@ afterEach(() => {
   else process.env.GITHUB_STEP_SUMMARY = savedStepSummary;
 });
 
-const health = (status: CheckResult['status']): CheckResult => ({ id: 'smoke.health', stage: 'smoke', title: 'health', severity: 'critical', status, durationMs: 1, attempts: 1, evidence: [] });
+const health = (status: CheckResult['status']): CheckResult => ({ id: 'smoke.health', stage: 'smoke', title: 'health', severity: 'critical', status, message: `health ${status}`, durationMs: 1, attempts: 1, evidence: [] });
 
 function config(env: Record<string, unknown> = {}): ResolvedConfig {
   return { ...fixtureConfig(env, { reportsDir: join(dir, 'reports') }, dir), deployId: 'deploy-7' };

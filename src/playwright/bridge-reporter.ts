@@ -3,7 +3,7 @@ import type { FullResult, Reporter, Suite, TestCase, TestError, TestResult } fro
 import { computeOutcome, type Attempt } from './outcome.ts';
 import { checkId, onFailFromTags, severityFromTags } from './tags.ts';
 import { BRIDGE_ENV, OBSERVATION_ANNOTATION, type BridgeAttachment, type BridgeRecord } from './protocol.ts';
-import type { CheckResult } from '../core/types.ts';
+import type { CheckOutcome, CheckResult } from '../core/types.ts';
 
 // Runs inside the Playwright runner process. Each test's final attempt
 // becomes one CheckResult, appended as a JSON line to PDV_BRIDGE_OUT so the
@@ -110,8 +110,7 @@ export default class BridgeReporter implements Reporter {
       title: titles.join(' › '),
       severity: severityFromTags(tags),
       ...(onFail ? { onFail } : {}),
-      status: outcome.status,
-      ...(outcome.error ? { message: outcome.error } : outcome.status === 'flaky' ? {} : {}),
+      ...outcomeOf(outcome.status, outcome.error),
       durationMs: Math.round(duration),
       attempts: outcome.attempts,
       evidence: [],
@@ -136,4 +135,10 @@ export default class BridgeReporter implements Reporter {
     // Synchronous append: each line lands whole before the next test ends.
     appendFileSync(this.out, JSON.stringify(record) + '\n');
   }
+}
+
+/** A failed or errored test always says why: Playwright's first error, else that it gave none. */
+function outcomeOf(status: CheckResult['status'], error: string | undefined): CheckOutcome {
+  if (status === 'failed' || status === 'errored') return { status, message: error ?? `the test ${status === 'failed' ? 'failed' : 'did not run'} without an error message` };
+  return { status, ...(error ? { message: error } : {}) };
 }

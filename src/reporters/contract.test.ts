@@ -11,7 +11,7 @@ import { buildHtml, buildJunitXml, buildSummaryMarkdown, buildVerdictJson, valid
 
 const at = '2026-11-26T10:00:00.000Z';
 const later = '2026-11-26T10:00:04.500Z';
-const c = (id: string, p: Partial<CheckResult> = {}): CheckResult => ({ id, stage: id.split('.')[0]!, title: id, severity: 'critical', status: 'passed', durationMs: 5, attempts: 1, evidence: [], ...p });
+const c = (id: string, p: Partial<CheckResult> = {}): CheckResult => ({ id, stage: id.split('.')[0]!, title: id, severity: 'critical', status: 'passed', durationMs: 5, attempts: 1, evidence: [], ...p }) as CheckResult;
 const start: RunEvent = { type: 'run.start', at, runId: 'r-1', command: 'verify', target: { environment: 'staging', baseUrl: 'http://127.0.0.1:9' }, plan: ['smoke', 'uat', 'load'], required: ['smoke', 'uat', 'load'], partial: false };
 const opts = { majorBudget: 0, flakyAsFailed: false, overrides: [], quarantine: [{ checkId: 'uat.render', owner: 'qa', expires: '2099-01-01' }] };
 

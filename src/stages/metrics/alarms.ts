@@ -1,5 +1,5 @@
 import { errorMessage } from '../../core/errors.ts';
-import type { CheckResult, Evidence } from '../../core/types.ts';
+import type { CheckOutcome, CheckResult, Evidence } from '../../core/types.ts';
 import type { Alarm, MetricSource } from '../../sources/types.ts';
 import type { AlarmConfig } from './config.ts';
 
@@ -11,7 +11,7 @@ export function alarmCheckId(stage: string, name: string): string {
   return `${stage}.alarm.${name.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '')}`;
 }
 
-export function alarmStatus(a: Alarm): Pick<CheckResult, 'status' | 'message'> {
+export function alarmStatus(a: Alarm): CheckOutcome {
   switch (a.state) {
     case 'alarm':
       return { status: 'failed', message: `alarm ${a.name} is ${a.rawState}${a.reason ? `: ${a.reason}` : ''}` };

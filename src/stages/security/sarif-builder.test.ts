@@ -32,7 +32,7 @@ const checks: CheckResult[] = [
   makeCheck({ def: 'tls.cert-expiring', slug: 'tls.base.cert-expiring', status: 'failed', message: 'certificate expires in 5 days', url: 'https://app.test', startedAt: t0 }),
   makeCheck({ def: 'exposed.env', slug: 'exposed.base.env', status: 'passed', message: 'not exposed', url: 'https://app.test/.env', startedAt: t0 }),
   makeCheck({ def: 'cors.credentials', slug: 'cors.base', status: 'errored', message: 'no answer', url: 'https://app.test', startedAt: t0 }),
-  { id: 'smoke.health', stage: 'smoke', title: 'health', severity: 'critical', status: 'failed', durationMs: 1, attempts: 1, evidence: [] },
+  { id: 'smoke.health', stage: 'smoke', title: 'health', severity: 'critical', status: 'failed', message: 'health failed', durationMs: 1, attempts: 1, evidence: [] },
 ];
 
 describe('security.sarif', () => {
