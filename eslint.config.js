@@ -40,7 +40,7 @@ export default tseslint.config(
     ignores: [
       'src/cli/**', 'src/config/**', 'src/**/*.test.ts', 'src/**/_*.ts',
       'src/playwright/bridge-reporter.ts', 'src/playwright/config.ts', 'src/playwright/target-env.ts',
-      'src/core/browser.ts', 'src/core/reaper.ts',
+      'src/platform/browser.ts', 'src/platform/reaper.ts',
     ],
     rules: {
       'no-restricted-properties': ['error',

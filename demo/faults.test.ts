@@ -3,7 +3,7 @@ import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumLaunchOptions } from '../src/core/browser.ts';
+import { chromiumLaunchOptions } from '../src/platform/browser.ts';
 import { FAULTS } from './faults.ts';
 import type { DemoHandle } from './launch.ts';
 import { auth, loginToken, metric, pollFor, startTestDemo, USERS } from './test-helpers.ts';

@@ -123,6 +123,9 @@ export async function runDemo(opts: DemoOptions): Promise<{ report: VerdictRepor
       };
     }
     opts.onReady?.({ baseUrl, faults: opts.faults, blueGreen: Boolean(bg), ...(prometheus ? { prometheus } : {}) });
+    // The run reads its environment once, from the config: the demo set variables of its own
+    // after loading it (the Prometheus URL, the cache, the switch-back token).
+    config.env = Object.freeze({ ...environ });
 
     const run = newVerifyRun({
       config,

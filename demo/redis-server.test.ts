@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { skipWithoutRedis } from '../e2e/helpers/redis.ts';
-import { registryDir } from '../src/core/reaper.ts';
+import { registryDir } from '../src/platform/reaper.ts';
 import { startDemoRedis } from './redis-server.ts';
 
 describe.skipIf(skipWithoutRedis())('the demo cache (a real redis-server)', () => {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerOwned } from '../src/core/reaper.ts';
+import { registerOwned } from '../src/platform/reaper.ts';
 import { freePort, terminate } from './prometheus/launch.ts';
 
 // The demo's cache: a real redis-server (Debian's /usr/bin/redis-server) on a

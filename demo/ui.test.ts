@@ -1,6 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumLaunchOptions } from '../src/core/browser.ts';
+import { chromiumLaunchOptions } from '../src/platform/browser.ts';
 import type { DemoHandle } from './launch.ts';
 import { USERS } from './test-helpers.ts';
 import { startTestDemo } from './test-helpers.ts';

@@ -6,7 +6,7 @@ import { skipWithoutPrometheus } from '../../e2e/helpers/prometheus.ts';
 import { startPrometheus } from './launch.ts';
 
 // Prometheus outlives a pdv killed -9: while it runs, its pid and storage
-// folder are recorded for startup reaping (src/core/reaper.ts).
+// folder are recorded for startup reaping (src/platform/reaper.ts).
 
 const registry = mkdtempSync(join(tmpdir(), 'pdv-prom-owned-'));
 const before = process.env.PDV_OWNED_DIR;

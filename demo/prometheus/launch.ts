@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registerOwned } from '../../src/core/reaper.ts';
+import { registerOwned } from '../../src/platform/reaper.ts';
 
 // Starts a real Prometheus (Debian's /usr/bin/prometheus) on a free loopback
 // port, scraping one target every `intervalMs`, with the demo's alert rules,
@@ -92,7 +92,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
   const bin = opts.bin ?? PROMETHEUS_BIN;
   if (!existsSync(bin)) throw new Error(`Prometheus binary not found at ${bin} (apt-get install prometheus, or set PDV_PROMETHEUS_BIN)`);
   const dir = await mkdtemp(join(tmpdir(), 'pdv-prom-'));
-  // Recorded so that a later pdv removes them if this process is killed -9 (src/core/reaper.ts).
+  // Recorded so that a later pdv removes them if this process is killed -9 (src/platform/reaper.ts).
   const owned = [registerOwned({ dir, what: 'Prometheus storage' })];
   let child: ChildProcess | undefined;
   let stderr = '';

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium } from '../../src/core/browser.ts';
+import { findChromium } from '../../src/platform/browser.ts';
 import { skipWithoutChromium } from '../helpers/binaries.ts';
 import { skipWithoutDjango, startDjango, type TestDjango } from '../helpers/django.ts';
 import { EXAMPLES } from '../helpers/examples.ts';

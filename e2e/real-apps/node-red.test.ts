@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium } from '../../src/core/browser.ts';
+import { findChromium } from '../../src/platform/browser.ts';
 import type { VerdictReport } from '../../src/core/types.ts';
 import { skipWithoutChromium } from '../helpers/binaries.ts';
 import { readVerdict, REPO, runCli } from '../helpers/cli.ts';

@@ -8,7 +8,7 @@ import { logText } from '../../src/core/untrusted.ts';
 import { gradeSite } from '../../src/observatory/index.ts';
 import { httpEquiv } from '../../src/observatory/csp.ts';
 import { startTags } from '../../src/observatory/html.ts';
-import { parseSetCookie } from '../../src/observatory/tests.ts';
+import { parseSetCookie } from '../../src/observatory/header-rules.ts';
 import type { ProbeResponse } from '../../src/http/probe-client.ts';
 import { mdEscape } from '../../src/reporters/markdown.ts';
 import { foreignUrlIn } from '../../src/stages/security/checks/foreign-url.ts';

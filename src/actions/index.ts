@@ -4,7 +4,7 @@ import type { Redactor } from '../core/redact.ts';
 import type { ActionRecord, CheckResult, Target, VerdictReport } from '../core/types.ts';
 import { notifySlack } from './notify.ts';
 import type { RetryOptions } from './retry.ts';
-import { runRollback } from './rollback.ts';
+import { runRollback } from './rollback/run.ts';
 import type { NotifyConfig, PublishConfig, RollbackConfig } from './config.ts';
 import type { VerifyInput } from './verify.ts';
 import { environmentDispatcher } from '../http/tls.ts';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeJsonAtomic } from '../core/fs.ts';
+import { writeJsonAtomic } from '../platform/fs.ts';
 
 // At most once per deploy id. Before a rollback fires, pdv claims
 // `<reportsDir>/.pdv/actions/<env>/<deployId>.json` (created by link(2), which

@@ -3,7 +3,7 @@ import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { safeName } from './ledger.ts';
-import { processStartTime, sameProcessAlive } from '../core/proc.ts';
+import { processStartTime, sameProcessAlive } from '../platform/proc.ts';
 import { abortableSleep } from './retry.ts';
 
 // One verdict per environment at a time: `<reportsDir>/.pdv/locks/<env>.lock`,
@@ -30,7 +30,7 @@ export interface LockHolder {
 
 interface LockFile extends LockHolder {
   token: string;
-  /** The holder's process start time (see core/proc.ts), so a reused pid is not taken for the holder. */
+  /** The holder's process start time (see platform/proc.ts), so a reused pid is not taken for the holder. */
   pidStart?: string;
 }
 

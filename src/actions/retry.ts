@@ -1,6 +1,6 @@
 import { errorMessage } from '../core/errors.ts';
 import type { ActionRecord } from '../core/types.ts';
-import { sleep } from '../core/sleep.ts';
+import { sleep } from '../platform/sleep.ts';
 
 // One outbound attempt either succeeds, fails for good (a 4xx, a bad config)
 // or fails transiently (network, timeout, 408/425/429/5xx, a non-zero exit):

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptLoginServer, type LoginServer } from '../../e2e/helpers/login-servers.ts';
-import { findChromium } from '../core/browser.ts';
+import { findChromium } from '../platform/browser.ts';
 import { Redactor } from '../core/redact.ts';
 import { authSchema, roleSchema } from './config.ts';
 import { Authenticator, defaultSend } from './login.ts';

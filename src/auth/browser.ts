@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumLaunchOptions } from '../core/browser.ts';
+import { chromiumLaunchOptions } from '../platform/browser.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Evidence } from '../core/types.ts';
 import type { BrowserLoginConfig, BrowserStep } from './config.ts';

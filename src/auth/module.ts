@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../core/errors.ts';
-import { importUserModule } from '../core/user-module.ts';
+import { importUserModule } from '../platform/user-module.ts';
 import type { ModuleLoginConfig } from './config.ts';
 import { cannot, refused, type LoginInput, type Outcome } from './outcome.ts';
 import { Jar, type StorageState } from './session.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { importUserModule } from '../core/user-module.ts';
+import { importUserModule } from '../platform/user-module.ts';
 import { errorMessage, UsageError } from '../core/errors.ts';
 import { httpUrl } from '../core/schema.ts';
 import { roleSecretNames } from '../auth/login.ts';
@@ -34,7 +34,7 @@ export function formatZodIssues(error: z.ZodError, where: string): string {
 
 async function importConfigFile(file: string): Promise<unknown> {
   try {
-    // JavaScript natively, TypeScript bundled with esbuild (src/core/user-module.ts).
+    // JavaScript natively, TypeScript bundled with esbuild (src/platform/user-module.ts).
     const mod = (await importUserModule(file)) as { default?: unknown; config?: unknown };
     let value = mod.default ?? mod.config;
     // A .ts file outside an ESM package loads as CommonJS: unwrap the interop default.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp } from './app.ts';
 
 // The restored app is its own process group, so pdv's death does not end it:
-// while it runs it is recorded for startup reaping (src/core/reaper.ts).
+// while it runs it is recorded for startup reaping (src/platform/reaper.ts).
 
 const registry = mkdtempSync(join(tmpdir(), 'pdv-app-owned-'));
 const before = process.env.PDV_OWNED_DIR;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { registerOwned } from '../core/reaper.ts';
+import { registerOwned } from '../platform/reaper.ts';
 
 // Start the app on the restored copy (the configured command with
 // {dataDir}/{databaseUrl} filled in), wait until it says it is ready, and
@@ -54,7 +54,7 @@ export async function startApp(spec: AppSpec, placeholders: Record<string, strin
   // Its own process group (so the whole tree stops), hence no automatic death with us: kill it if pdv exits first.
   const killOnExit = () => killGroup(child, 'SIGKILL');
   process.once('exit', killOnExit);
-  // kill -9 of pdv runs no exit handler: the next pdv reaps it (src/core/reaper.ts).
+  // kill -9 of pdv runs no exit handler: the next pdv reaps it (src/platform/reaper.ts).
   const unregister = child.pid ? registerOwned({ pid: child.pid, what: 'restored DR app' }) : () => undefined;
   child.once('exit', () => {
     process.removeListener('exit', killOnExit);

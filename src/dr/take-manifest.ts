@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { writeFileAtomic } from '../core/fs.ts';
+import { writeFileAtomic } from '../platform/fs.ts';
 import { createPgliteDriver } from './drivers/pglite.ts';
 import { createPostgresDriver } from './drivers/postgres.ts';
 import { manifestPathFor, sha256File, takeManifestFacts } from './manifest.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ConfigFlags } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError } from '../core/errors.ts';
-import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
+import { EventLog, EVENTS_FILE } from '../platform/eventlog.ts';
 import type { DecisionSource, RunEvent, RunStartEvent, UnstampedEvent } from '../core/events.ts';
 import { Redactor } from '../core/redact.ts';
 import type { VerdictReport } from '../core/types.ts';

@@ -4,7 +4,7 @@ import { errorMessage, UsageError } from '../core/errors.ts';
 import type { RunEvent, UnstampedEvent } from '../core/events.ts';
 import type { CheckResult, StageStatus } from '../core/types.ts';
 import { makeContext } from './context.ts';
-import type { EventLog } from '../core/eventlog.ts';
+import type { EventLog } from '../platform/eventlog.ts';
 import type { StageDefinition } from '../stages/stage.ts';
 import type { ContextInput } from './context.ts';
 import type { StageSection } from './plan.ts';

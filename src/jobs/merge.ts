@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
 import { errorMessage, UsageError } from '../core/errors.ts';
-import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
+import { EventLog, EVENTS_FILE } from '../platform/eventlog.ts';
 import type { RunEvent, RunStartEvent, StageEmittable } from '../core/events.ts';
 import { Redactor } from '../core/redact.ts';
 import type { MergeShard, StageContext } from '../stages/stage.ts';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { UsageError } from '../core/errors.ts';
-import { EventLog, readEvents } from '../core/eventlog.ts';
+import { EventLog, readEvents } from '../platform/eventlog.ts';
 import { orchestrate, type OrchestratorInput } from './orchestrate.ts';
 import { Redactor } from '../core/redact.ts';
 import { stageBase } from '../core/schema.ts';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { acquireEnvLock } from '../actions/lock.ts';
-import { reapLeftovers } from '../core/reaper.ts';
+import { reapLeftovers } from '../platform/reaper.ts';
 import { checkPlan } from './plan.ts';
 import type { Task } from './tasks.ts';
 import { refuseUnwritableOut, type VerifyRun } from './verify.ts';

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { EVENTS_FILE, readEvents } from '../core/eventlog.ts';
+import { EVENTS_FILE, readEvents } from '../platform/eventlog.ts';
 import type { RunEvent, RunStartEvent } from '../core/events.ts';
 import { DEFAULT_POLICY } from '../core/policy.ts';
 import { Redactor } from '../core/redact.ts';

@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
 import { errorMessage, UsageError, UnrecordedVerdictError } from '../core/errors.ts';
-import { EventLog, EVENTS_FILE } from '../core/eventlog.ts';
+import { EventLog, EVENTS_FILE } from '../platform/eventlog.ts';
 import type { RunEvent } from '../core/events.ts';
 import { orchestrate } from './orchestrate.ts';
 import { Redactor } from '../core/redact.ts';

@@ -6,7 +6,7 @@ import { runCli } from '../../e2e/helpers/cli.ts';
 import { UsageError } from '../core/errors.ts';
 import { loadScenarioFile } from './scenario-file.ts';
 
-// Scenario modules load the way config files do (bundled, src/core/user-module.ts): a `.ts`
+// Scenario modules load the way config files do (bundled, src/platform/user-module.ts): a `.ts`
 // file with type annotations in a folder without an ESM package.json is
 // CommonJS to Node, and must load all the same. Proven through the real CLI
 // (vitest's own transform would hide the difference).

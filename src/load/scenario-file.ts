@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { importUserModule } from '../core/user-module.ts';
+import { importUserModule } from '../platform/user-module.ts';
 import { errorMessage, UsageError } from '../core/errors.ts';
 import { scenarioFileSchema, type ScenarioFile } from './scenario.ts';
 import { parseThresholds, type ParsedThreshold } from './thresholds.ts';
@@ -30,7 +30,7 @@ export function validateScenario(value: unknown, file: string): LoadedScenario {
 async function importScenario(file: string): Promise<unknown> {
   let mod: { default?: unknown; scenario?: unknown };
   try {
-    // As for config files: JavaScript natively, TypeScript bundled (src/core/user-module.ts).
+    // As for config files: JavaScript natively, TypeScript bundled (src/platform/user-module.ts).
     mod = (await importUserModule(file)) as { default?: unknown; scenario?: unknown };
   } catch (err) {
     throw new UsageError(`cannot import scenario module: ${errorMessage(err)}`, file);

@@ -1,5 +1,5 @@
 import { GRADE_NAMES, gradeFor, MINIMUM_SCORE_FOR_EXTRA_CREDIT } from './score-table.ts';
-import { OBSERVATORY_TESTS } from './tests.ts';
+import { OBSERVATORY_TESTS } from './header-rules.ts';
 import type { GradeResult, ObservatoryInput } from './types.ts';
 
 export type { GradeResult, ObservatoryInput, TestOutcome, TestName } from './types.ts';

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/fs.ts';
+import { writeFileAtomic } from '../platform/fs.ts';
 import type { Redactor } from '../core/redact.ts';
 import type { Artifact } from '../core/types.ts';
 import { decodeText, redactJson, redactTextBody } from './redact-json.ts';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type PlaywrightTestConfig, type ReporterDescription } from '@playwright/test';
-import { chromiumLaunchOptions } from '../core/browser.ts';
+import { chromiumLaunchOptions } from '../platform/browser.ts';
 import { ALLURE_CATEGORIES } from './allure.ts';
 import { BRIDGE_ENV } from './protocol.ts';
 import { readPwTarget } from './target-env.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
-import { writeFileAtomic } from '../core/fs.ts';
+import { writeFileAtomic } from '../platform/fs.ts';
 import type { Redactor } from '../core/redact.ts';
 import type { Artifact, CheckResult, Evidence } from '../core/types.ts';
 import type { BridgeAttachment } from './protocol.ts';

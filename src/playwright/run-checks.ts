@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { RunScope } from '../target/scope.ts';
 import type { CheckResult, Target } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
-import { IN_CHECKOUT, PACKAGE_ROOT } from '../core/package-root.ts';
+import { IN_CHECKOUT, PACKAGE_ROOT } from '../platform/package-root.ts';
 import { copyEvidence } from './evidence.ts';
 import type { BridgeCheckRecord } from './protocol.ts';
 import { runPlaywright } from './test-process.ts';

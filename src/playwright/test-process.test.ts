@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { skipWithoutChromium } from '../../e2e/helpers/binaries.ts';
-import { CHROMIUM_ARGS, findChromium } from '../core/browser.ts';
+import { CHROMIUM_ARGS, findChromium } from '../platform/browser.ts';
 import { runPlaywright } from './test-process.ts';
 
 // An aborted browser stage (SIGINT, the deadline) leaves no Chromium profile

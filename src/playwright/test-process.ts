@@ -4,7 +4,7 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { killTagged, OWNER_TAG_ENV, registerOwned, waitGone } from '../core/reaper.ts';
+import { killTagged, OWNER_TAG_ENV, registerOwned, waitGone } from '../platform/reaper.ts';
 import type { BridgeCheckRecord, BridgeEndRecord, BridgeRecord } from './protocol.ts';
 import { BRIDGE_ENV } from './protocol.ts';
 

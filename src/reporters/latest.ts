@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { writeFileAtomic } from '../core/fs.ts';
+import { writeFileAtomic } from '../platform/fs.ts';
 
 // reports/latest points at the newest run. The link is replaced atomically
 // (a temp symlink renamed over it), so a reader never sees it missing. Where

@@ -1,5 +1,5 @@
 import { isAbsolute, join, normalize, sep } from 'node:path';
-import { writeFileAtomic } from '../core/fs.ts';
+import { writeFileAtomic } from '../platform/fs.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { VerdictReport } from '../core/types.ts';
 import { defaultReporters } from './defaults.ts';

@@ -1,5 +1,5 @@
 import { errorMessage } from '../core/errors.ts';
-import { sleep } from '../core/sleep.ts';
+import { sleep } from '../platform/sleep.ts';
 import { isThrottling } from './cloudwatch.ts';
 import { SourceError } from './types.ts';
 

@@ -1,7 +1,7 @@
 import type { CloudWatchClient, DescribeAlarmsCommandOutput, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { errorMessage } from '../core/errors.ts';
 import { SourceError, type Alarm, type AlarmSelector, type MetricQuery, type MetricSource, type QueryOptions, type Sample, type Series } from './types.ts';
-import { sleep } from '../core/sleep.ts';
+import { sleep } from '../platform/sleep.ts';
 
 // CloudWatch: GetMetricData (metric math / Metrics Insights, paged with
 // NextToken) and DescribeAlarms (by names or prefix, paged). Throttling is

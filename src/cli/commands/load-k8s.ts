@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
 import { UsageError } from '../../core/errors.ts';
-import { writeFileAtomic } from '../../core/fs.ts';
+import { writeFileAtomic } from '../../platform/fs.ts';
 import { exportK8s } from '../../load/k8s-export.ts';
 import { rolesUsed } from '../../load/scenario.ts';
 import { loadScenarioFile } from '../../load/scenario-file.ts';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 const loadConfigModule = () => import('../../config/load.ts');
-const loadFs = () => import('../../core/fs.ts');
+const loadFs = () => import('../../platform/fs.ts');
 import { UsageError } from '../../core/errors.ts';
 const loadKExport = () => import('../../load/k6-export.ts');
 const loadKImport = () => import('../../load/k6-import.ts');

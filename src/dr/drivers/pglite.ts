@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../core/fs.ts';
+import { writeJsonAtomic } from '../../platform/fs.ts';
 import { locateBackupFile } from '../locate.ts';
 import { isScratchDbName } from '../naming.ts';
 import { verifyTarball } from '../tar.ts';

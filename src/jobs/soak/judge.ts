@@ -1,8 +1,8 @@
 import { UnrecordedVerdictError } from '../../core/errors.ts';
 import { join } from 'node:path';
-import { EVENTS_FILE } from '../../core/eventlog.ts';
+import { EVENTS_FILE } from '../../platform/eventlog.ts';
 import type { RunEvent } from '../../core/events.ts';
-import { writeFileAtomic } from '../../core/fs.ts';
+import { writeFileAtomic } from '../../platform/fs.ts';
 import { writeReports } from '../../reporters/multiplexer.ts';
 import { Redactor } from '../../core/redact.ts';
 import type { CheckResult, VerdictReport } from '../../core/types.ts';

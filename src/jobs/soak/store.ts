@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { writeFileAtomicSync } from '../../core/fs.ts';
+import { writeFileAtomicSync } from '../../platform/fs.ts';
 import { UsageError } from '../../core/errors.ts';
 import { PLAN_FILE, STATE_FILE, TICKS_FILE, type SoakPlan, type SoakState, type TickRecord } from './types.ts';
 

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipWithoutChromium } from '../../../e2e/helpers/binaries.ts';
-import { chromiumLaunchOptions, findChromium } from '../../core/browser.ts';
+import { chromiumLaunchOptions, findChromium } from '../../platform/browser.ts';
 import { failedRollbackReport, hostileReport } from '../_fixtures.ts';
 import { lineChart } from './charts.ts';
 import { buildHtml } from './page.ts';

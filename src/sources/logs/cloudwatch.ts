@@ -6,7 +6,7 @@ import {
   StopQueryCommand,
   type ResultField,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { sleep } from '../../core/sleep.ts';
+import { sleep } from '../../platform/sleep.ts';
 import { sendWithBackoff } from '../aws-retry.ts';
 import { SourceError } from '../types.ts';
 import { DEFAULT_MESSAGE_FIELDS } from './file.ts';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { EvidenceError, errorMessage } from '../../core/errors.ts';
-import { writeJsonAtomic } from '../../core/fs.ts';
+import { writeJsonAtomic } from '../../platform/fs.ts';
 import type { StageContext } from '../stage.ts';
 import { inProgress } from '../../dr/cleanup.ts';
 import { createDriver } from '../../dr/index.ts';

@@ -1,5 +1,5 @@
 import type { RunSettings } from '../../target/settings.ts';
-import { addHistoryEntry, historyFolder, newestHistoryEntry } from '../../core/history.ts';
+import { addHistoryEntry, historyFolder, newestHistoryEntry } from '../../platform/history.ts';
 import type { CheckResult, VerdictReport } from '../../core/types.ts';
 import { mannWhitneyU } from '../../stats/index.ts';
 import type { LoadConfig } from './config.ts';

@@ -1,7 +1,7 @@
 import type { LoadConfig } from './config.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../core/fs.ts';
+import { writeJsonAtomic } from '../../platform/fs.ts';
 import type { StageContext } from '../stage.ts';
 import type { AbortInfo } from '../../load/plan.ts';
 import type { RecorderSnapshot } from '../../load/recorder.ts';

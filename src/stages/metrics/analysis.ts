@@ -4,7 +4,7 @@ import type { MetricSource, Sample } from '../../sources/types.ts';
 import type { RuleConfig } from './config.ts';
 import { compileExpression, type Value } from './expression.ts';
 import { toQuery } from '../../sources/build.ts';
-import { sleep } from '../../core/sleep.ts';
+import { sleep } from '../../platform/sleep.ts';
 
 // Argo-Rollouts-style analysis: `count` measurements `interval` apart, each
 // Successful / Failed / Inconclusive / Error; limits decide the rule. Unlike

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../core/fs.ts';
+import { writeJsonAtomic } from '../../platform/fs.ts';
 import type { StageContext } from '../stage.ts';
 import type { CheckResult } from '../../core/types.ts';
 import { MonitoringSource } from '../../sources/monitoring.ts';

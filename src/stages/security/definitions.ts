@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PACKAGE_ROOT } from '../../core/package-root.ts';
+import { PACKAGE_ROOT } from '../../platform/package-root.ts';
 import { ON_FAIL, SEVERITIES } from '../../core/types.ts';
 import type { OnFail, Severity } from '../../core/types.ts';
 

@@ -1,4 +1,4 @@
-import { addHistoryEntry, historyFolder, newestHistoryEntry } from '../../core/history.ts';
+import { addHistoryEntry, historyFolder, newestHistoryEntry } from '../../platform/history.ts';
 import type { CheckResult, VerdictReport } from '../../core/types.ts';
 import type { RunSettings } from '../../target/settings.ts';
 import { makeCheck } from './result.ts';

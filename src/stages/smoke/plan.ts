@@ -2,7 +2,7 @@ import type { SmokeConfig } from './config.ts';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
-import { requireFolder } from '../../core/fs.ts';
+import { requireFolder } from '../../platform/fs.ts';
 import type { PlanContext } from '../stage.ts';
 import { planDependencies } from '../../deps/resolve.ts';
 

@@ -1,5 +1,5 @@
 import { UsageError } from '../../core/errors.ts';
-import { requireFolder } from '../../core/fs.ts';
+import { requireFolder } from '../../platform/fs.ts';
 import { runPlaywrightChecks } from '../../playwright/run-checks.ts';
 import type { PlanContext, StageContext } from '../stage.ts';
 import type { UatConfig } from './config.ts';

@@ -8,7 +8,7 @@ import { joinUrl, type SecurityRun } from '../run-context.ts';
 import { siteGate } from './gate.ts';
 import type { Logins, Session } from './login.ts';
 import { anonymousRefusal, csrfRefusal, notProcessed } from './refusal.ts';
-import { parseSetCookie } from '../../../observatory/tests.ts';
+import { parseSetCookie } from '../../../observatory/header-rules.ts';
 
 export function ruleSlug(rule: AccessRule): string {
   if (rule.name) return rule.name;

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Redactor } from '../core/redact.ts';
-import type { ActionRecord, CheckResult } from '../core/types.ts';
-import { fakeSleep, fixtureConfig, fixtureReport, recordingServer, type RecordingServer } from './_testing.ts';
-import { ledgerPath, readEntry } from './ledger.ts';
-import { runActions, verifySignature } from './index.ts';
+import { Redactor } from '../../core/redact.ts';
+import type { ActionRecord, CheckResult } from '../../core/types.ts';
+import { fakeSleep, fixtureConfig, fixtureReport, recordingServer, type RecordingServer } from '../_testing.ts';
+import { ledgerPath, readEntry } from '../ledger.ts';
+import { runActions, verifySignature } from '../index.ts';
 
 const HMAC = 'hmac-key-5f0c2d9e8b7a';
 const TOKEN = 'ghp_tokenvalue0123456789abcdef';

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EventLog, formatOf, parseEvents } from './eventlog.ts';
-import { EVENTS_FORMAT, type RunEvent, type RunStartEvent } from './events.ts';
-import { Redactor } from './redact.ts';
-import { DEFAULT_POLICY } from './policy.ts';
-import { buildVerdict } from './verdict.ts';
+import { EVENTS_FORMAT, type RunEvent, type RunStartEvent } from '../core/events.ts';
+import { Redactor } from '../core/redact.ts';
+import { DEFAULT_POLICY } from '../core/policy.ts';
+import { buildVerdict } from '../core/verdict.ts';
 
 // events.jsonl carries its format; a log of the previous format replays to the
 // same verdict after the upgrade, and a newer one is refused, not misread.

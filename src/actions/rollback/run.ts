@@ -1,16 +1,16 @@
 import { hostname } from 'node:os';
 import { relative } from 'node:path';
-import { errorMessage } from '../core/errors.ts';
-import type { Redactor } from '../core/redact.ts';
-import type { ActionRecord, VerdictReport } from '../core/types.ts';
-import type { RollbackConfig } from './config.ts';
-import { claim, ledgerPath, newEntry, update, type LedgerEntry } from './ledger.ts';
-import { processAlive } from '../core/proc.ts';
-import { actionName, describeAction, executeAction, type ExecContext } from './rollback/index.ts';
-import type { RetryOptions } from './retry.ts';
+import { errorMessage } from '../../core/errors.ts';
+import type { Redactor } from '../../core/redact.ts';
+import type { ActionRecord, VerdictReport } from '../../core/types.ts';
+import type { RollbackConfig } from '../config.ts';
+import { claim, ledgerPath, newEntry, update, type LedgerEntry } from '../ledger.ts';
+import { processAlive } from '../../platform/proc.ts';
+import { actionName, describeAction, executeAction, type ExecContext } from './index.ts';
+import type { RetryOptions } from '../retry.ts';
 import type { Dispatcher } from 'undici';
-import { templateVars } from './template.ts';
-import { verifyAfterRollback, type VerifyInput, type SmokeFn } from './verify.ts';
+import { templateVars } from '../template.ts';
+import { verifyAfterRollback, type VerifyInput, type SmokeFn } from '../verify.ts';
 
 // Fires the environment's rollback actions at most once per deploy id (see
 // ledger.ts), then verifies the environment came back healthy.

@@ -48,7 +48,7 @@ async function owner(): Promise<{ proc: ChildProcess; childPid: number; taggedPi
     `import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { registerOwned } from ${JSON.stringify(resolve('src/core/reaper.ts'))};
+import { registerOwned } from ${JSON.stringify(resolve('src/platform/reaper.ts'))};
 const opts = { dir: ${JSON.stringify(registry)} };
 const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', detached: true });
 registerOwned({ pid: child.pid, what: 'test server' }, opts);

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { UsageError } from './errors.ts';
-import { EVENTS_FORMAT, type RunEvent } from './events.ts';
-import type { Redactor } from './redact.ts';
+import { UsageError } from '../core/errors.ts';
+import { EVENTS_FORMAT, type RunEvent } from '../core/events.ts';
+import type { Redactor } from '../core/redact.ts';
 
 export const EVENTS_FILE = 'events.jsonl';
 
