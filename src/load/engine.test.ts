@@ -86,10 +86,11 @@ describe('open-model engine', () => {
     const r = await runPlan(plan(srv.url, spec({ rate: 50, duration: 20_000 }), thresholds), { workers: 1 });
     expect(r.abort?.kind).toBe('threshold');
     expect(r.recorder.planned).toBeLessThan(1000);
-    const m = { recorder: r.recorder, elapsedMs: r.elapsedMs, workers: 1, abort: r.abort!, thresholds, scenario: 's', file: 't.ts' };
-    // This test is about abortOnFail; the generator-lateness rule (stages/load/generator.test.ts) is
-    // widened so that test files running beside this one cannot make the 50 ms bound unjudgeable.
-    const summary = summarizeLoad(m, { maxSendLag: 10_000, generatorShare: 1 });
+    // This test is about abortOnFail, not the generator-lateness rule (stages/load/generator.test.ts):
+    // on a busy runner this process's own loop delay could make the 50 ms bound unjudgeable, so the
+    // generator's health is left out of this summary (as for a run that did not measure it).
+    const m = { recorder: r.recorder, elapsedMs: r.elapsedMs, workers: 1, abort: r.abort!, thresholds, scenario: 's', file: 't.ts', generatorMeasured: false };
+    const summary = summarizeLoad(m, { maxSendLag: 10_000 });
     const check = loadChecks(m, summary, { severity: 'major' }, 0).find((c) => c.id.startsWith('load.threshold.'));
     expect(check?.status).toBe('failed');
     expect(check?.message).toMatch(/abortOnFail stopped the load early/);

@@ -204,8 +204,10 @@ function thresholdCheck(
     message = `${label}, limit ${t.expr} (${r.samples} samples)`;
   } else {
     status = 'failed';
-    message = `${label} breaks ${t.expr} (${r.samples} samples)${stoppedHere ? `; abortOnFail stopped the load early at ${(m.abort!.atMs / 1000).toFixed(1)} s` : ''}`;
+    message = `${label} breaks ${t.expr} (${r.samples} samples)`;
   }
+  // Whichever rule judged it (a late generator's too), a failed threshold that stopped the load says so.
+  if (stoppedHere && status === 'failed') message += `; abortOnFail stopped the load early at ${(m.abort!.atMs / 1000).toFixed(1)} s`;
   if (m.abort && !stoppedHere && status !== 'errored') message += ` — load stopped early: ${m.abort.reason}`;
   const severity = t.severity ?? cfg.severity;
   const onFail = t.onFail ?? cfg.onFail;
