@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Redactor } from '../core/redact.ts';
-import type { ActionRecord, CheckResult, Target, VerdictReport } from '../core/types.ts';
+import type { ActionRecord, CheckResult, Environ, Target, VerdictReport } from '../core/types.ts';
 import { notifySlack } from './notify.ts';
 import type { RetryOptions } from './retry.ts';
 import { runRollback } from './rollback/run.ts';
@@ -28,7 +28,7 @@ export interface ActionsConfig {
   notify?: NotifyConfig;
   publish?: PublishConfig;
   /** The run's environment variables, read once (secrets for webhooks, the report link's CI variables). */
-  env: Readonly<Record<string, string | undefined>>;
+  env: Environ;
 }
 
 export interface RunActionsInput {

@@ -74,6 +74,9 @@ export type CheckResult = CheckFields &
 /** A check's status and message, as one part of a CheckResult (a failed or errored one says why). */
 export type CheckOutcome = { status: 'failed' | 'errored'; message: string } | { status: Exclude<CheckStatus, 'failed' | 'errored'>; message?: string };
 
+/** Environment variables as the run read them once (config loading): values may be secrets. */
+export type Environ = Readonly<Record<string, string | undefined>>;
+
 export type StageStatus = 'passed' | 'failed' | 'errored' | 'skipped' | 'timedout' | 'interrupted';
 
 export interface StageSummary {

@@ -1,6 +1,6 @@
 import { errorMessage } from '../core/errors.ts';
 import type { RunScope } from '../target/scope.ts';
-import type { CheckResult } from '../core/types.ts';
+import type { CheckResult, Environ } from '../core/types.ts';
 import type { DependencyConfig } from './config.ts';
 import { dependencyUrl, expectedMigrationOf } from './resolve.ts';
 import { harnessFault, type ProbeOutcome } from './types.ts';
@@ -38,7 +38,7 @@ export async function dependencyChecks(
   deps: readonly DependencyConfig[],
   idPrefix: string,
   stage: string,
-  env: Readonly<Record<string, string | undefined>> = ctx.settings.env,
+  env: Environ = ctx.settings.env,
 ): Promise<CheckResult[]> {
   return Promise.all(
     deps.map(async (dep): Promise<CheckResult> => {

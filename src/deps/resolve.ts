@@ -4,6 +4,7 @@ import type { RunSettings } from '../target/settings.ts';
 import { UsageError } from '../core/errors.ts';
 import { newestMigration } from '../dr/manifest.ts';
 import type { DependencyConfig, PostgresDependency } from './config.ts';
+import type { Environ } from '../core/types.ts';
 
 // Where a dependency's URL and the release's migration come from, and what
 // the plan refuses before any connection is made.
@@ -11,7 +12,7 @@ import type { DependencyConfig, PostgresDependency } from './config.ts';
 type Runtime = Pick<RunSettings, 'runtime'>;
 
 /** The URL from the runbook (DATABASE_URL / REDIS_URL as resolved) or the named env var. */
-export function dependencyUrl(dep: DependencyConfig, config: Runtime, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function dependencyUrl(dep: DependencyConfig, config: Runtime, env: Environ): string | undefined {
   if (dep.urlEnv === 'DATABASE_URL') return config.runtime.databaseUrl ?? env.DATABASE_URL;
   if (dep.urlEnv === 'REDIS_URL') return config.runtime.redisUrl ?? env.REDIS_URL;
   return env[dep.urlEnv] || undefined;
@@ -20,7 +21,7 @@ export function dependencyUrl(dep: DependencyConfig, config: Runtime, env: Reado
 const SCHEMES: Record<DependencyConfig['type'], string[]> = { postgres: ['postgres:', 'postgresql:'], redis: ['redis:', 'rediss:'] };
 
 /** Throws a UsageError naming the field: a missing URL, a URL of the wrong kind, a duplicate name, a missing migrations folder. */
-export function planDependencies(deps: readonly DependencyConfig[], config: Runtime & Pick<RunSettings, 'rootDir' | 'file'>, env: Readonly<Record<string, string | undefined>>): void {
+export function planDependencies(deps: readonly DependencyConfig[], config: Runtime & Pick<RunSettings, 'rootDir' | 'file'>, env: Environ): void {
   const where = (field: string): string => `${config.file ?? 'config'}: ${field}`;
   const seen = new Set<string>();
   for (const [i, dep] of deps.entries()) {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { registerOwned } from '../platform/reaper.ts';
+import type { Environ } from '../core/types.ts';
 
 // Start the app on the restored copy (the configured command with
 // {dataDir}/{databaseUrl} filled in), wait until it says it is ready, and
@@ -11,7 +12,7 @@ export interface AppSpec {
   command: string[];
   env: Record<string, string>;
   /** The run's environment variables, which the app inherits under `env`. */
-  baseEnv: Readonly<Record<string, string | undefined>>;
+  baseEnv: Environ;
   baseUrl?: string;
   startTimeoutMs: number;
   cwd: string;

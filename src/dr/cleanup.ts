@@ -1,5 +1,6 @@
 import { errorMessage } from '../core/errors.ts';
 import type { RestoreDriver, ScratchRef } from './types.ts';
+import type { Environ } from '../core/types.ts';
 
 // `pdv dr cleanup`: scratch copies carry the pdv run-id tag, so everything a
 // driver lists is ours to remove (the current run's own copy excepted), except
@@ -53,7 +54,7 @@ export async function cleanupLeftovers(
  * progress elsewhere); `olderThanMs: 0` removes every tagged copy.
  */
 export async function cleanupFromConfig(
-  config: { stages: { dr: import('./config.ts').DrConfig }; rootDir: string; runtime: { databaseUrl?: string; awsRegion?: string }; env: Readonly<Record<string, string | undefined>> },
+  config: { stages: { dr: import('./config.ts').DrConfig }; rootDir: string; runtime: { databaseUrl?: string; awsRegion?: string }; env: Environ },
   opts: { dryRun: boolean; olderThanMs?: number },
 ): Promise<CleanupReport> {
   const { createDriver } = await import('./index.ts');

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Environ } from '../core/types.ts';
 
 // Child processes for pg_restore & co: output captured (bounded), killed on
 // abort so a timed-out or interrupted run does not leave them behind.
@@ -17,7 +18,7 @@ const MAX = 1 << 20;
 export function execFileCapture(
   file: string,
   args: string[],
-  opts: { env?: Readonly<Record<string, string | undefined>>; signal?: AbortSignal; cwd?: string } = {},
+  opts: { env?: Environ; signal?: AbortSignal; cwd?: string } = {},
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { ...(opts.env ? { env: opts.env } : {}), cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,7 +48,7 @@ export function execFileCapture(
  * A PostgreSQL client binary: configured folder, then the PATH of the run's environment (when
  * given), then Debian's versioned folders (newest first), else the bare name (the spawn's PATH).
  */
-export function pgBinary(name: string, pgBin?: string, env?: Readonly<Record<string, string | undefined>>): string {
+export function pgBinary(name: string, pgBin?: string, env?: Environ): string {
   if (pgBin) return join(pgBin, name);
   for (const dir of (env?.PATH ?? '').split(':')) if (dir && existsSync(join(dir, name))) return join(dir, name);
   try {

@@ -5,6 +5,7 @@ import { createPgliteDriver } from './drivers/pglite.ts';
 import { createPostgresDriver } from './drivers/postgres.ts';
 import { resolveFrom } from './locate.ts';
 import type { RestoreDriver } from './types.ts';
+import type { Environ } from '../core/types.ts';
 
 export type { RestoreDriver, BackupManifest, BackupRef, RestoredCopy, ScratchRef, Queryable } from './types.ts';
 
@@ -12,7 +13,7 @@ export interface DriverEnv {
   rootDir: string;
   runtime: { databaseUrl?: string; awsRegion?: string };
   /** The run's environment variables (read once by the config loader): the URLs and passwords `…Env` names. */
-  env: Readonly<Record<string, string | undefined>>;
+  env: Environ;
   /** Tests pass a client wired to aws-sdk-client-mock. */
   rdsClient?: RDSClient;
 }

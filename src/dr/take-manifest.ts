@@ -10,6 +10,7 @@ import { manifestJson } from './manifest-text.ts';
 import type { MigrationSource } from './migrations.ts';
 import { scratchNameFor } from './naming.ts';
 import type { BackupManifest, RestoreDriver, ScratchRef } from './types.ts';
+import type { Environ } from '../core/types.ts';
 
 export { manifestJson };
 
@@ -21,7 +22,7 @@ export { manifestJson };
 
 export interface BackupManifestOptions {
   /** The environment the client tools run with (the package's `backupManifest()` defaults it to this process's). */
-  env: Readonly<Record<string, string | undefined>>;
+  env: Environ;
   /** pg_dump archives: admin URL of the server the scratch database is created on. */
   databaseUrl?: string;
   /** Folder with pg_restore. */

@@ -7,7 +7,7 @@ import { UsageError } from '../core/errors.ts';
 import { EventLog, EVENTS_FILE } from '../platform/eventlog.ts';
 import type { DecisionSource, RunEvent, RunStartEvent, UnstampedEvent } from '../core/events.ts';
 import { Redactor } from '../core/redact.ts';
-import type { VerdictReport } from '../core/types.ts';
+import type { Environ, VerdictReport } from '../core/types.ts';
 import { buildVerdict } from '../core/verdict.ts';
 import { checklistObservations } from './checklist-evidence.ts';
 import { readRunDir, runStartOf, storedPolicy } from './replay.ts';
@@ -19,7 +19,8 @@ import { recordAgain, recordVerdict } from './verify.ts';
 // audit trail) and re-render every report from it; the verdict is recomputed
 // by the same policy, and a rollback fires through the verify ledger.
 
-export type Env = Readonly<Record<string, string | undefined>>;
+/** The run's environment variables (one type, core's `Environ`). */
+export type Env = Environ;
 
 /** Config flags that aim `loadConfig` at the run's own environment, target and deploy. */
 export function runConfigFlags(start: RunStartEvent, explicit: string | undefined): ConfigFlags {

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { killTagged, OWNER_TAG_ENV, registerOwned, waitGone } from '../platform/reaper.ts';
 import type { BridgeCheckRecord, BridgeEndRecord, BridgeRecord } from './protocol.ts';
 import { BRIDGE_ENV } from './protocol.ts';
+import type { Environ } from '../core/types.ts';
 
 // Runs the Playwright test runner as a child process and streams the bridge
 // reporter's JSON lines back. Nothing is parsed from the terminal: stdout is
@@ -25,7 +26,7 @@ export interface PlaywrightRunOptions {
   retries?: number;
   workers?: number;
   /** The run's environment variables (read once by the config loader): what the child inherits. */
-  baseEnv: Readonly<Record<string, string | undefined>>;
+  baseEnv: Environ;
   /** Extra env for the child (target, credentials). */
   env: Record<string, string>;
   cwd: string;

@@ -1,10 +1,11 @@
 import type { SectionRenderer } from './html/section.ts';
-import type { VerdictReport } from '../core/types.ts';
+import type { Environ, VerdictReport } from '../core/types.ts';
 
 // One small interface for every output format (Playwright / vitest style):
 // a pure build*(report) function makes the text, a thin reporter writes it.
 
-export type Env = Readonly<Record<string, string | undefined>>;
+/** The run's environment variables (one type, core's `Environ`). */
+export type Env = Environ;
 
 /** The defence-in-depth redaction pass (core/redact.ts `Redactor` fits). */
 export interface FinalRedactor {

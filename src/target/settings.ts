@@ -6,8 +6,9 @@ import type { EnvironmentConfig } from './environment.ts';
  * auth, allowed hosts, vars), where the config file is, and the runbook's
  * runtime values. Relative paths in a config resolve against `rootDir`.
  */
-/** The process environment, read once when the config is loaded. */
-export type Environ = Readonly<Record<string, string | undefined>>;
+import type { Environ } from '../core/types.ts';
+
+export type { Environ };
 
 export interface RunSettings {
   project: string;

@@ -5,6 +5,7 @@ import { locateBackupFile } from '../locate.ts';
 import { isScratchDbName, parseTagComment, quoteIdent, quoteLiteral, tagComment } from '../naming.ts';
 import type { ArchiveInfo, BackupRef, RestoreDriver, RestoredCopy, ScratchRef } from '../types.ts';
 import { applyRolesSql, dropRunRoles, prepareRoles, rolesInScript, taggedRoles, withRoles } from './pg-roles.ts';
+import type { Environ } from '../../core/types.ts';
 
 // PostgreSQL: a pg_dump custom-format archive is listed (`pg_restore --list`
 // proves its table of contents reads), restored into a scratch database
@@ -23,7 +24,7 @@ export interface PostgresDriverOptions {
   /** SQL file run on the restored copy before it is used (roles, memberships, grants); roles it creates are tagged. */
   rolesSql?: string;
   /** The run's environment variables: the PATH the client tools are found on and run with. */
-  env: Readonly<Record<string, string | undefined>>;
+  env: Environ;
 }
 
 function lastLines(text: string, n = 6): string {

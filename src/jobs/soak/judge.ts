@@ -5,7 +5,7 @@ import type { RunEvent } from '../../core/events.ts';
 import { writeFileAtomic } from '../../platform/fs.ts';
 import { writeReports } from '../../reporters/multiplexer.ts';
 import { Redactor } from '../../core/redact.ts';
-import type { CheckResult, VerdictReport } from '../../core/types.ts';
+import type { CheckResult, Environ, VerdictReport } from '../../core/types.ts';
 import { buildVerdict } from '../../core/verdict.ts';
 import { alarmChecks, probeCheck, trendChecks, type TrendResult } from './checks.ts';
 import { accumulate, downsample, newAccumulator, seriesSpecs } from './series.ts';
@@ -35,7 +35,7 @@ export interface JudgeOptions {
   writeReports?: (report: VerdictReport, dir: string) => Promise<void>;
   redactor?: Redactor;
   /** The environment variables of this process (`GITHUB_STEP_SUMMARY`), read once by the CLI; none: no step summary. */
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Environ;
 }
 
 export async function judgeSoak(dir: string, opts: JudgeOptions = {}): Promise<JudgeResult> {

@@ -6,6 +6,7 @@ import type { MetricSource } from '../../sources/types.ts';
 import { buildSources, pickSource, toQuery } from '../../sources/build.ts';
 import { probeUrl } from './hosts.ts';
 import type { AlarmObservation, ProbeResult, SoakPlan, TickRecord } from './types.ts';
+import type { Environ } from '../../core/types.ts';
 
 // One tick's sample: light HTTP probes (not a browser), the target's process
 // figures from its /metrics, the configured metric queries, and alarms. Every
@@ -16,7 +17,7 @@ export interface SampleOptions {
   seq: number;
   signal?: AbortSignal;
   /** The environment variables of this tick's process (credentials of metric sources), read once by the CLI. */
-  env: Readonly<Record<string, string | undefined>>;
+  env: Environ;
   fetch?: typeof fetch;
   /** Tests inject sources (e.g. a mocked CloudWatch). */
   sources?: Map<string, MetricSource>;
